@@ -1,0 +1,229 @@
+"""READ step for the detail sheets: 话务明细 (one or several sheets or files), 坐席名册, 考试成绩.
+
+.xlsx/.xls/.ods go through fastexcel straight to Arrow (one read of each sheet, types guessed over
+all rows so a stray text cell turns the column into text instead of silently becoming empty);
+.csv is decoded strictly as UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
+Rows with a problem are reported (located, in Chinese) and left out of the tables returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from kpi.detail_columns import CALLS, EXAM, ROSTER, TableSpec, find_header, match_header, to_text
+from kpi.detail_tables import RawTable, build_calls, build_exam, build_roster, check_agents
+from kpi.errors import Problem
+
+Progress = Callable[[str, float], None]
+SHEET_KINDS = (
+    (re.compile(r"^话务明细\d*$"), CALLS),
+    (re.compile(r"^坐席名册$"), ROSTER),
+    (re.compile(r"^考试成绩$"), EXAM),
+)
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+
+
+@dataclass(frozen=True)
+class DetailData:
+    """The detail read from one workbook or several files; a table is None when it was not given."""
+
+    calls: object = None  # pandas.DataFrame, see kpi.detail_tables.CALL_COLUMNS
+    roster: object = None
+    exam: object = None
+    problems: tuple[Problem, ...] = ()
+    sources: tuple[str, ...] = field(default=())
+
+    @property
+    def has_calls(self) -> bool:
+        return self.calls is not None
+
+
+def spec_for_sheet(name: str) -> TableSpec | None:
+    """Which detail table a sheet (or a file's stem) holds, by its name."""
+    stem = name.strip()
+    for pattern, spec in SHEET_KINDS:
+        if pattern.match(stem):
+            return spec
+    return None
+
+
+def detail_sheets(path: str | Path) -> list[str]:
+    """Names of the detail sheets in a workbook (empty for a CSV or a workbook without detail)."""
+    if Path(path).suffix.lower() not in EXCEL_SUFFIXES:
+        return []
+    return [n for n in fastexcel.read_excel(str(path)).sheet_names if spec_for_sheet(n)]
+
+
+def has_detail(path: str | Path) -> bool:
+    """Whether a workbook holds a 话务明细 sheet."""
+    return any(spec_for_sheet(n) is CALLS for n in detail_sheets(path))
+
+
+def _first_used_row(path: Path, sheet: str) -> int:
+    """Excel row of a sheet's first used row, from the <dimension> at the head of its XML (else 1).
+
+    fastexcel starts a sheet at its first non-empty row; this keeps reported row numbers true.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            rid = re.search(r'<sheet\b[^>]*name="' + re.escape(sheet) + r'"[^>]*r:id="([^"]+)"', book)
+            target = rid and re.search(
+                r'<Relationship\b[^>]*Id="' + rid.group(1) + r'"[^>]*Target="([^"]+)"', rels
+            )
+            if not target:
+                return 1
+            name = target.group(1).lstrip("/")
+            name = name if name.startswith("xl/") else "xl/" + name
+            with zf.open(name) as fh:
+                head = fh.read(4096).decode("utf-8", "replace")
+        found = re.search(r'<dimension ref="[A-Z]+(\d+)', head)
+        return int(found.group(1)) if found else 1
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return 1
+
+
+def _locate_header(
+    batch: pa.RecordBatch, spec: TableSpec, first_row: int
+) -> tuple[dict[str, pa.Array], int] | None:
+    """Columns by key and the Excel row of the first data row, whether the header was row 1 or lower."""
+    names = batch.schema.names
+    found = match_header(names, spec)
+    if len(found) >= 2:
+        return {key: batch.column(pos) for pos, key in found.items()}, first_row + 1
+    preview = [
+        [to_text(batch.column(j).slice(0, 20))[i].as_py() for j in range(len(names))]
+        for i in range(min(20, batch.num_rows))
+    ]
+    hit = find_header(preview, spec)
+    if hit is None:
+        return None
+    index, found = hit
+    data = batch.slice(index + 1)
+    return {key: data.column(pos) for pos, key in found.items()}, first_row + index + 2
+
+
+def _duplicate_headers(names: Sequence[str], spec: TableSpec, file: str, sheet: str) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for pos, key in match_header(names, spec).items():
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"{spec.label}有两列都是「{spec.header_of(key)}」",
+                    file,
+                    sheet,
+                    column=str(names[pos]),
+                    value=seen[key],
+                    expected="每个表头只出现一次",
+                )
+            )
+        seen[key] = str(names[pos])
+    return problems
+
+
+def _excel_tables(path: Path) -> tuple[list[RawTable], list[Problem]]:
+    reader = fastexcel.read_excel(str(path))
+    tables, problems = [], []
+    for name in reader.sheet_names:
+        spec = spec_for_sheet(name)
+        if spec is None:
+            continue
+        batch = reader.load_sheet(name, header_row=0, schema_sample_rows=None).to_arrow()
+        first_row = _first_used_row(path, name) if path.suffix.lower() in (".xlsx", ".xlsm") else 1
+        problems += _duplicate_headers(batch.schema.names, spec, path.name, name)
+        located = _locate_header(batch, spec, first_row)
+        if located is None:
+            problems.append(
+                Problem(
+                    f"工作表里找不到{spec.label}的表头",
+                    path.name,
+                    name,
+                    expected="、".join(spec.header_of(k) for k in spec.required),
+                )
+            )
+            continue
+        columns, data_row = located
+        tables.append(RawTable(spec, path.name, name, data_row, columns))
+    return tables, problems
+
+
+def decode_csv(raw: bytes) -> str | None:
+    """UTF-8 (BOM or not), else GB18030 — both strictly; None when it is neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _csv_table(path: Path) -> tuple[list[RawTable], list[Problem]]:
+    text = decode_csv(path.read_bytes())
+    if text is None:
+        return [], [Problem("CSV 文件的编码无法识别", path.name, expected="UTF-8 或 GBK/GB18030 编码")]
+    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:20]))))
+    by_name = spec_for_sheet(path.stem)
+    for spec in [by_name] if by_name else [CALLS, ROSTER, EXAM]:
+        hit = find_header(head, spec)
+        if hit is not None and (by_name or len(match_header(head[hit[0]], spec)) >= len(spec.required)):
+            break
+    else:
+        return [], [
+            Problem(
+                "CSV 文件里找不到话务明细、坐席名册或考试成绩的表头",
+                path.name,
+                expected="如「主叫号码」「入队时间」等表头",
+            )
+        ]
+    index, found = hit
+    body = "\n".join(text.splitlines()[index:]).encode("utf-8")
+    names = [f"c{j}" for j in range(len(head[index]))]
+    table = pacsv.read_csv(
+        io.BytesIO(body),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False),
+    ).combine_chunks()
+    problems = _duplicate_headers(head[index], spec, path.name, "")
+    columns = {
+        key: table.column(pos).chunk(0) if table.column(pos).num_chunks else pa.array([], pa.string())
+        for pos, key in found.items()
+    }
+    return [RawTable(spec, path.name, "", index + 2, columns)], problems
+
+
+def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
+    """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month."""
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    report = progress or (lambda stage, fraction: None)
+    tables: list[RawTable] = []
+    problems: list[Problem] = []
+    for i, path in enumerate(paths):
+        report(f"读取 {path.name}", i / max(1, len(paths)))
+        more, found = _excel_tables(path) if path.suffix.lower() in EXCEL_SUFFIXES else _csv_table(path)
+        tables += more
+        problems += found
+    report("读取明细", 1.0)
+    calls, found = build_calls([t for t in tables if t.spec is CALLS])
+    problems += found
+    roster, found = build_roster([t for t in tables if t.spec is ROSTER])
+    problems += found
+    exam, found = build_exam([t for t in tables if t.spec is EXAM])
+    problems += found
+    problems += check_agents(calls, roster)
+    report("检查明细", 1.0)
+    return DetailData(calls, roster, exam, tuple(problems), tuple(str(p) for p in paths))

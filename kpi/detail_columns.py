@@ -1,0 +1,235 @@
+"""Headers and cell conversion for the detail sheets (话务明细, 坐席名册, 考试成绩).
+
+Everything works on whole Arrow columns: a million rows must not go through Python one by one.
+A converter returns the converted column and a mask of the cells that held something it could not
+read, so the caller can say exactly which rows are wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+MS_PER_DAY = 86_400_000
+EXCEL_EPOCH_MS = int(np.datetime64("1899-12-30T00:00:00", "ms").astype(np.int64))
+TOTAL_MARKERS = ("合计", "总计", "小计")
+TRUE_WORDS = ("是", "1", "1.0", "y", "yes", "true", "t", "接通", "已接通", "成功", "√")
+FALSE_WORDS = ("否", "0", "0.0", "n", "no", "false", "f", "未接通", "失败", "×")
+TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One detail sheet: its name, its columns (key → accepted headers) and which are required."""
+
+    kind: str
+    label: str
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+
+    def header_of(self, key: str) -> str:
+        return self.columns[key][0]
+
+
+CALLS = TableSpec(
+    "calls",
+    "话务明细",
+    {
+        "call_id": ("呼叫流水号", "流水号", "呼叫编号", "call_id"),
+        "caller": ("主叫号码", "来电号码", "主叫", "caller"),
+        "queue_time": ("入队时间", "进队时间", "排队时间", "queue_time"),
+        "connected": ("是否接通", "接通标志", "connected"),
+        "answer_time": ("接通时间", "应答时间", "answer_time"),
+        "end_time": ("结束时间", "挂机时间", "end_time"),
+        "agent_id": ("坐席工号", "座席工号", "工号", "agent_id"),
+        "vendor": ("外包公司", "合作公司", "vendor"),
+        "talk_seconds": ("通话时长", "通话时长(秒)", "通话秒数", "talk_seconds"),
+        "expert_transfer": ("转接专家席", "是否转接专家席", "expert_transfer"),
+    },
+    ("caller", "queue_time", "connected", "answer_time", "agent_id", "vendor"),
+)
+ROSTER = TableSpec(
+    "roster",
+    "坐席名册",
+    {
+        "agent_id": ("坐席工号", "座席工号", "工号", "agent_id"),
+        "name": ("姓名", "坐席姓名", "name"),
+        "vendor": ("外包公司", "合作公司", "vendor"),
+        "start_date": ("上岗日期", "入职日期", "start_date"),
+    },
+    ("agent_id", "vendor", "start_date"),
+)
+EXAM = TableSpec(
+    "exam",
+    "考试成绩",
+    {
+        "agent_id": ("坐席工号", "座席工号", "工号", "agent_id"),
+        "vendor": ("外包公司", "合作公司", "vendor"),
+        "score": ("成绩", "考试成绩", "分数", "score"),
+    },
+    ("agent_id", "vendor", "score"),
+)
+SPECS = (CALLS, ROSTER, EXAM)
+STRING_KEYS = frozenset({"call_id", "caller", "connected", "agent_id", "vendor", "expert_transfer", "name"})
+
+
+def header_key(text: object) -> str:
+    """A header cell as compared with the accepted headers: NFKC, no spaces, lower case."""
+    if text is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+
+
+def match_header(cells: Sequence[object], spec: TableSpec) -> dict[int, str]:
+    """Column position → key for the cells of one row that are headers of `spec`."""
+    wanted = {header_key(alias): key for key, aliases in spec.columns.items() for alias in aliases}
+    found: dict[int, str] = {}
+    for pos, cell in enumerate(cells):
+        key = wanted.get(header_key(cell))
+        if key is not None:
+            found[pos] = key
+    return found
+
+
+def find_header(rows: Sequence[Sequence[object]], spec: TableSpec) -> tuple[int, dict[int, str]] | None:
+    """The first row (of the first few) holding at least two headers of `spec`, with its columns."""
+    for index, cells in enumerate(rows):
+        found = match_header(cells, spec)
+        if len(found) >= min(2, len(spec.required)):
+            return index, found
+    return None
+
+
+def _nfkc_subset(arr: pa.Array) -> pa.Array:
+    """Full-width digits, letters and spaces to ASCII, touching only the (few) cells that have them."""
+    wide = pc.fill_null(pc.match_substring_regex(arr, "[\u3000\uff01-\uff5e]"), False)
+    if not pc.any(wide).as_py():
+        return arr
+    fixed = [unicodedata.normalize("NFKC", v).strip() for v in arr.filter(wide).to_pylist()]
+    return pc.replace_with_mask(arr, wide, pa.array(fixed, pa.string()))
+
+
+def to_text(arr: pa.Array) -> pa.Array:
+    """Any column as trimmed strings (integral numbers without '.0'); empty cells are null."""
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), pa.string())
+    if pa.types.is_floating(arr.type):
+        integral = pc.fill_null(pc.equal(pc.floor(arr), arr), True)
+        if pc.all(integral).as_py():
+            arr = pc.cast(arr, pa.int64())
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    arr = _nfkc_subset(pc.utf8_trim_whitespace(pc.cast(arr, pa.string())))
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _bad(raw_present: pa.Array, converted: pa.Array) -> np.ndarray:
+    return (
+        raw_present.to_numpy(zero_copy_only=False) & pc.is_null(converted).to_numpy(zero_copy_only=False)
+    ).astype(bool)
+
+
+def _present(arr: pa.Array) -> pa.Array:
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(arr), ""), False)
+    return pc.is_valid(arr)
+
+
+def _serial_to_ms(arr: pa.Array) -> pa.Array:
+    days = pc.cast(arr, pa.float64())
+    ok = pc.and_(pc.greater(days, 0), pc.less(days, 2958466))
+    ms = pc.cast(pc.round(pc.multiply(days, MS_PER_DAY)), pa.int64(), safe=False)
+    ms = pc.if_else(ok, pc.add(ms, EXCEL_EPOCH_MS), pa.scalar(None, pa.int64()))
+    return pc.cast(ms, pa.timestamp("ms"))
+
+
+def _parse_time_strings(arr: pa.Array) -> pa.Array:
+    text = to_text(arr)
+    out = pa.nulls(len(text), pa.timestamp("ms"))
+    for fmt in TIME_FORMATS:
+        parsed = pc.strptime(text, format=fmt, unit="ms", error_is_null=True)
+        out = pc.coalesce(out, parsed)
+        if out.null_count == text.null_count:
+            return out
+    left = np.flatnonzero(pc.and_(pc.is_null(out), pc.is_valid(text)).to_numpy(zero_copy_only=False))
+    if len(left):  # fractional seconds, Chinese dates, serials as text: few cells, the slow way
+        values = pd.Series(text.take(pa.array(left)).to_pylist(), dtype=object)
+        serial = pd.to_numeric(values, errors="coerce")
+        parsed = pd.to_datetime(
+            values.str.replace("年", "-").str.replace("月", "-").str.replace("日", ""),
+            errors="coerce",
+            format="mixed",
+        )
+        from_serial = pd.to_datetime(
+            EXCEL_EPOCH_MS + (serial * MS_PER_DAY).round(), unit="ms", errors="coerce"
+        )
+        parsed = parsed.where(serial.isna() | (serial <= 0) | (serial >= 2958466), from_serial)
+        filled = out.to_numpy(zero_copy_only=False).astype("datetime64[ms]")
+        filled[left] = parsed.to_numpy(dtype="datetime64[ms]")
+        out = pa.array(filled, pa.timestamp("ms"))
+    return out
+
+
+def to_time(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Column → timestamp[ms] (Excel datetimes, serial numbers or text), and the unreadable cells."""
+    t = arr.type
+    if pa.types.is_null(t):
+        return pa.nulls(len(arr), pa.timestamp("ms")), np.zeros(len(arr), bool)
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        return pc.cast(
+            pc.cast(arr, pa.timestamp("ms")) if pa.types.is_date(t) else arr, pa.timestamp("ms")
+        ), np.zeros(len(arr), bool)
+    out = (
+        _serial_to_ms(arr) if pa.types.is_integer(t) or pa.types.is_floating(t) else _parse_time_strings(arr)
+    )
+    return out, _bad(_present(arr), out)
+
+
+def to_flag(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """是/否, 1/0, true/false → bool (null when empty), and the unreadable cells."""
+    if pa.types.is_boolean(arr.type):
+        return arr, np.zeros(len(arr), bool)
+    text = pc.utf8_lower(to_text(arr))
+    yes = pc.is_in(text, pa.array(TRUE_WORDS))
+    no = pc.is_in(text, pa.array(FALSE_WORDS))
+    out = pc.if_else(yes, True, pc.if_else(no, False, pa.scalar(None, pa.bool_())))
+    out = pc.if_else(pc.is_null(text), pa.scalar(None, pa.bool_()), out)
+    return out, _bad(pc.is_valid(text), out)
+
+
+def to_number(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Column → float64 (NaN when empty; '12,345' and full-width digits read), and the unreadable cells."""
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(len(arr), bool)
+    text = to_text(arr)
+    cleaned = pd.Series(text.to_pylist() if len(text) < 1000 else text.to_pandas(), dtype=object)
+    values = pd.to_numeric(cleaned.str.replace(",", "", regex=False), errors="coerce").to_numpy(float)
+    present = pc.is_valid(text).to_numpy(zero_copy_only=False)
+    return values, present & np.isnan(values)
+
+
+def total_rows(columns: dict[str, pa.Array], keys: Sequence[str]) -> np.ndarray:
+    """Rows that are a 合计/总计 line (any text column starting with such a word)."""
+    mask = np.zeros(len(next(iter(columns.values()))), bool) if columns else np.zeros(0, bool)
+    for key in keys:
+        if key in columns:
+            text = columns[key]
+            for marker in TOTAL_MARKERS:
+                mask |= pc.fill_null(pc.starts_with(text, marker), False).to_numpy(zero_copy_only=False)
+    return mask

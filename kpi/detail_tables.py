@@ -1,0 +1,283 @@
+"""Raw detail columns → canonical tables, with every bad row reported (located) and left out.
+
+Canonical calls table (one row per queue entry), pandas with Arrow-backed strings:
+call_id str, caller str ("" when empty/withheld), queue_time / answer_time / end_time
+datetime64[ms], connected bool, agent_id str, vendor str, talk_seconds float (NaN when unknown),
+expert_transfer bool, source category ("file" or "file!sheet"), row int (Excel row / CSV line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kpi.detail_columns import TableSpec, to_flag, to_number, to_text, to_time, total_rows
+from kpi.errors import Problem, show_value
+
+LIMIT = 10  # located problems listed per kind and sheet; the rest are counted
+CALL_COLUMNS = (
+    "call_id", "caller", "queue_time", "connected", "answer_time", "end_time",
+    "agent_id", "vendor", "talk_seconds", "expert_transfer", "source", "row",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One sheet or CSV file as read: columns by key, and the Excel row of its first data row."""
+
+    spec: TableSpec
+    file: str
+    sheet: str
+    first_row: int
+    columns: dict[str, pa.Array]
+
+    @property
+    def rows(self) -> int:
+        return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.file}!{self.sheet}" if self.sheet else self.file
+
+    def raw(self, key: str, i: int) -> str:
+        return show_value(self.columns[key][int(i)].as_py()) if key in self.columns else ""
+
+
+def row_problems(
+    table: RawTable, mask: np.ndarray, key: str, message: str, expected: str = ""
+) -> list[Problem]:
+    """Located problems for the rows in `mask`: the first few one by one, then how many more."""
+    rows = np.flatnonzero(mask)
+    header = table.spec.header_of(key)
+    out = [
+        Problem(
+            message, table.file, table.sheet, table.first_row + int(i), header, table.raw(key, i), expected
+        )
+        for i in rows[:LIMIT]
+    ]
+    if len(rows) > LIMIT:
+        out.append(
+            Problem(
+                f"{message}（另有 {len(rows) - LIMIT:,} 行同样的问题，未逐行列出）",
+                table.file,
+                table.sheet,
+                column=header,
+            )
+        )
+    return out
+
+
+def missing_columns(table: RawTable) -> list[Problem]:
+    return [
+        Problem(
+            f"{table.spec.label}缺少必需的列",
+            table.file,
+            table.sheet,
+            column=table.spec.header_of(key),
+            expected=f"表头「{table.spec.header_of(key)}」",
+        )
+        for key in table.spec.required
+        if key not in table.columns
+    ]
+
+
+def _null(arr: pa.Array) -> np.ndarray:
+    return pc.is_null(arr).to_numpy(zero_copy_only=False)
+
+
+def _np(arr: pa.Array) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]]:
+    problems = missing_columns(table)
+    if problems:
+        return None, problems
+    c, n = table.columns, table.rows
+    text = {
+        k: to_text(c[k]) if k in c else pa.nulls(n, pa.string())
+        for k in ("call_id", "caller", "agent_id", "vendor")
+    }
+    queue, bad_q = to_time(c["queue_time"])
+    connected, bad_c = to_flag(c["connected"])
+    answer, bad_a = to_time(c["answer_time"])
+    end, bad_e = (
+        to_time(c["end_time"]) if "end_time" in c else (pa.nulls(n, pa.timestamp("ms")), np.zeros(n, bool))
+    )
+    talk, bad_t = (
+        to_number(c["talk_seconds"]) if "talk_seconds" in c else (np.full(n, np.nan), np.zeros(n, bool))
+    )
+    expert, bad_x = (
+        to_flag(c["expert_transfer"])
+        if "expert_transfer" in c
+        else (pa.nulls(n, pa.bool_()), np.zeros(n, bool))
+    )
+    skip = total_rows(text, ("call_id", "caller", "agent_id", "vendor"))
+    skip |= _null(queue) & ~bad_q & _null(connected) & ~bad_c & _null(text["caller"]) & _null(answer) & ~bad_a
+    is_conn = pc.fill_null(connected, False)
+    q_ms, a_ms, e_ms = (_np(pc.cast(x, pa.int64())) for x in (queue, answer, end))
+    checks = [
+        (
+            bad_q | (_null(queue) & ~bad_q),
+            "queue_time",
+            "入队时间为空或无法识别",
+            "日期时间，如 2024-06-01 09:30:00",
+        ),
+        (bad_c | (_null(connected) & ~bad_c), "connected", "是否接通无法识别", "是/否 或 1/0"),
+        (_np(is_conn) & _null(answer), "answer_time", "已接通的呼叫缺少接通时间或无法识别", "日期时间"),
+        (bad_a & ~_np(is_conn), "answer_time", "接通时间无法识别", "日期时间或空白"),
+        (
+            ~_null(queue) & ~_null(answer) & (a_ms < q_ms),
+            "answer_time",
+            "接通时间早于入队时间",
+            "不早于入队时间",
+        ),
+        (
+            _np(is_conn) & (_null(text["agent_id"]) | _null(text["vendor"])),
+            "agent_id",
+            "已接通的呼叫缺少坐席工号或外包公司",
+            "坐席工号和外包公司",
+        ),
+        (bad_e, "end_time", "结束时间无法识别", "日期时间或空白"),
+        (~_null(end) & ~_null(answer) & (e_ms < a_ms), "end_time", "结束时间早于接通时间", "不早于接通时间"),
+        (bad_t | (talk < 0), "talk_seconds", "通话时长无法识别或为负数", "不小于 0 的秒数"),
+        (bad_x, "expert_transfer", "转接专家席无法识别", "是/否 或 1/0"),
+    ]
+    drop = np.zeros(n, bool)
+    for mask, key, message, expected in checks:
+        mask = mask & ~skip
+        if mask.any():
+            problems += row_problems(table, mask, key, message, expected)
+            drop |= mask
+    keep = pa.array(~(drop | skip))
+    derived = (e_ms - a_ms) / 1000.0
+    talk = np.where(np.isnan(talk) & ~_null(end) & ~_null(answer), derived, talk)
+    cols = {
+        "call_id": text["call_id"],
+        "caller": pc.fill_null(text["caller"], ""),
+        "queue_time": queue,
+        "connected": is_conn,
+        "answer_time": answer,
+        "end_time": end,
+        "agent_id": pc.fill_null(text["agent_id"], ""),
+        "vendor": pc.fill_null(text["vendor"], ""),
+        "talk_seconds": pa.array(talk, pa.float64()),
+        "expert_transfer": pc.fill_null(expert, False),
+        "row": pa.array(np.arange(table.first_row, table.first_row + n, dtype=np.int64)),
+    }
+    return {k: pc.filter(v, keep) for k, v in cols.items()}, problems
+
+
+def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """All 话务明细 sheets/files of a month as one canonical calls table."""
+    if not tables:
+        return None, []
+    parts, problems, labels = [], [], []
+    for table in tables:
+        cols, found = _calls_one(table)
+        problems += found
+        if cols is not None:
+            cols["source"] = pa.array(np.full(len(cols["row"]), len(labels), np.int32))
+            labels.append(table.label)
+            parts.append(pa.table(cols))
+    if not parts:
+        return None, problems
+    frame = pa.concat_tables(parts).combine_chunks().to_pandas()
+    frame["source"] = pd.Categorical.from_codes(frame["source"].to_numpy(), categories=labels)
+    return frame[list(CALL_COLUMNS)], problems
+
+
+def _duplicates(table: RawTable, agent: pa.Array, keep: np.ndarray, what: str) -> list[Problem]:
+    ids = pd.Series(agent.to_pylist(), dtype=object)
+    dup = ids.duplicated(keep="first").to_numpy() & keep & ids.notna().to_numpy()
+    return row_problems(table, dup, "agent_id", f"坐席工号在{what}中重复出现", "每名坐席一行")
+
+
+def build_roster(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """坐席名册: agent_id, name, vendor, start_date (datetime64[ms])."""
+    return _build_small(tables, "start_date")
+
+
+def build_exam(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """考试成绩: agent_id, vendor, score (float, 0–100)."""
+    return _build_small(tables, "score")
+
+
+def _build_small(tables: Sequence[RawTable], value_key: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    frames, problems = [], []
+    for table in tables:
+        found = missing_columns(table)
+        if found:
+            problems += found
+            continue
+        c, n = table.columns, table.rows
+        agent, vendor = to_text(c["agent_id"]), to_text(c["vendor"])
+        skip = total_rows({"agent_id": agent, "vendor": vendor}, ("agent_id", "vendor")) | (
+            _null(agent) & _null(vendor)
+        )
+        if value_key == "score":
+            value, bad = to_number(c["score"])
+            bad = bad | np.isnan(value) | (value < 0) | (value > 100)
+            message, expected = "考试成绩为空、无法识别或超出范围", "0 到 100 之间的分数"
+        else:
+            stamp, bad = to_time(c["start_date"])
+            bad = bad | _null(stamp)
+            value = _np(stamp).astype("datetime64[ms]")
+            message, expected = "上岗日期为空或无法识别", "日期，如 2024-04-15"
+        checks = [
+            (bad, value_key, message, expected),
+            (_null(agent) | _null(vendor), "agent_id", "缺少坐席工号或外包公司", "坐席工号和外包公司"),
+        ]
+        drop = np.zeros(n, bool)
+        for mask, key, msg, exp in checks:
+            mask = mask & ~skip
+            problems += row_problems(table, mask, key, msg, exp)
+            drop |= mask
+        keep = ~(drop | skip)
+        problems += _duplicates(table, agent, keep, table.spec.label)
+        frame = pd.DataFrame({"agent_id": agent.to_pandas(), "vendor": vendor.to_pandas(), value_key: value})
+        if "name" in c:
+            frame.insert(1, "name", to_text(c["name"]).to_pandas())
+        frames.append(frame[keep])
+    if not frames:
+        return None, problems
+    return pd.concat(frames, ignore_index=True), problems
+
+
+def check_agents(calls: pd.DataFrame | None, roster: pd.DataFrame | None) -> list[Problem]:
+    """An agent id met under two vendors (in the calls and the roster together) is a problem."""
+    parts = []
+    if calls is not None:
+        answered = calls.loc[
+            calls["connected"] & (calls["agent_id"] != ""), ["agent_id", "vendor", "source", "row"]
+        ]
+        parts.append(answered.drop_duplicates(["agent_id", "vendor"]).astype({"source": str}))
+    if roster is not None:
+        parts.append(roster[["agent_id", "vendor"]].assign(source="坐席名册", row=-1))
+    if not parts:
+        return []
+    table = pd.concat(parts, ignore_index=True).drop_duplicates(["agent_id", "vendor"])
+    twice = table[table.duplicated("agent_id", keep=False)]
+    out = []
+    for agent, group in list(twice.groupby("agent_id", sort=True))[:LIMIT]:
+        second = group.iloc[1]
+        file, _, sheet = str(second["source"]).partition("!")
+        row = int(second["row"]) if int(second["row"]) > 0 else None
+        found = f"{agent}：" + "、".join(group["vendor"].astype(str))
+        out.append(
+            Problem(
+                "同一坐席工号出现在两家外包公司",
+                file,
+                sheet,
+                row,
+                "外包公司",
+                found,
+                "每个坐席工号只属于一家外包公司",
+            )
+        )
+    return out

@@ -1,0 +1,235 @@
+"""Seeded synthetic call detail (话务明细) with roster (坐席名册) and exam scores (考试成绩).
+
+Realistic enough to exercise the 2-hour repeat measure: callers come back after minutes or hours
+(sometimes while the first call is still queued or going on), some calls are abandoned in the queue,
+some numbers are withheld, a few are internal test lines, and the first hours of the next month are
+included so calls at the end of the month can be judged.
+
+    python scripts/make_call_detail.py --rows 1000000 -o detail.xlsx
+    python scripts/make_call_detail.py --rows 5000 --format csv -o 话务明细.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+VENDORS = ("华信客服", "联创呼叫", "众合外包", "远景服务")
+PREFIXES = ("HX", "LC", "ZH", "YJ")
+VENDOR_SHARE = (0.32, 0.27, 0.23, 0.18)
+TEST_NUMBERS = ("10086999001", "10086999002", "01058880000")
+CALL_HEADERS = (
+    "呼叫流水号", "主叫号码", "入队时间", "是否接通", "接通时间",
+    "结束时间", "坐席工号", "外包公司", "通话时长", "转接专家席",
+)  # fmt: skip
+MS_PER_DAY = 86_400_000
+EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ms")
+
+
+@dataclass(frozen=True)
+class Detail:
+    calls: pd.DataFrame
+    roster: pd.DataFrame
+    exam: pd.DataFrame
+
+
+def _daytime_offsets(rng: np.random.Generator, n: int, days: int) -> np.ndarray:
+    """Milliseconds from the month start, busier in the day (peaks 10:00 and 15:00)."""
+    day = rng.integers(0, days, n)
+    hour = np.where(rng.random(n) < 0.5, rng.normal(10.5, 2.0, n), rng.normal(15.5, 2.5, n))
+    hour = np.where(rng.random(n) < 0.08, rng.uniform(0, 24, n), hour)
+    ms = (np.clip(hour, 0, 23.999) * 3_600_000).astype(np.int64)
+    return day * MS_PER_DAY + ms
+
+
+def make_roster(month: str, agents: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed + 1)
+    start = pd.Timestamp(f"{month}-01")
+    vendor_idx = rng.choice(len(VENDORS), agents, p=VENDOR_SHARE)
+    ids = [f"{PREFIXES[v]}{1000 + i:04d}" for i, v in enumerate(vendor_idx)]
+    days_before = np.where(
+        rng.random(agents) < 0.12, rng.integers(0, 60, agents), rng.integers(60, 1500, agents)
+    )
+    dates = start + pd.to_timedelta(20 - days_before, unit="D")
+    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+    names = [surnames[rng.integers(0, len(surnames))] + "坐席" + str(i) for i in range(agents)]
+    return pd.DataFrame(
+        {
+            "坐席工号": ids,
+            "姓名": names,
+            "外包公司": [VENDORS[v] for v in vendor_idx],
+            "上岗日期": dates.normalize(),
+        }
+    )
+
+
+def make_exam(roster: pd.DataFrame, seed: int, share: float = 0.78) -> pd.DataFrame:
+    rng = np.random.default_rng(seed + 2)
+    takers = roster[rng.random(len(roster)) < share]
+    scores = np.clip(np.round(rng.normal(82, 8, len(takers)) * 2) / 2, 30, 100)
+    return pd.DataFrame({"坐席工号": takers["坐席工号"], "外包公司": takers["外包公司"], "成绩": scores})
+
+
+def _queue_times(
+    rng: np.random.Generator, rows: int, days: int, callers: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Caller index and queue time (ms from the month start) of every row, with call-backs."""
+    first_n = int(rows / 1.2)
+    caller = np.where(
+        rng.random(first_n) < 0.03, rng.integers(0, 200, first_n), rng.integers(0, callers, first_n)
+    )
+    t = _daytime_offsets(rng, first_n, days)
+    parts_c, parts_t = [caller], [t]
+    remaining, base_c, base_t = rows - first_n, caller, t
+    while remaining > 0:
+        take = min(remaining, len(base_c))
+        pick = rng.choice(len(base_c), take, replace=False)
+        # minutes (often, while the first call is queued or going on) to hours later
+        delay = np.where(
+            rng.random(take) < 0.6, rng.exponential(20 * 60_000, take), rng.exponential(150 * 60_000, take)
+        )
+        base_c, base_t = base_c[pick], base_t[pick] + delay.astype(np.int64) + 5_000
+        parts_c.append(base_c)
+        parts_t.append(base_t)
+        remaining -= take
+    return np.concatenate(parts_c)[:rows], np.concatenate(parts_t)[:rows]
+
+
+def make_calls(
+    month: str, rows: int, roster: pd.DataFrame, seed: int, next_month_hours: float = 2.0
+) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    start = np.datetime64(f"{month}-01T00:00:00", "ms")
+    days = int((pd.Timestamp(f"{month}-01") + pd.offsets.MonthBegin(1) - pd.Timestamp(f"{month}-01")).days)
+    callers = max(10, rows // 2)
+    caller_idx, t = _queue_times(rng, rows, days, callers)
+    limit = days * MS_PER_DAY + int(next_month_hours * 3_600_000)
+    t = np.where(t < limit, t, rng.integers(0, days * MS_PER_DAY, len(t)))
+    t = t // 1000 * 1000  # the ACD records whole seconds
+    order = np.argsort(t, kind="stable")
+    caller_idx, t = caller_idx[order], t[order]
+    n = len(t)
+    numbers = np.char.add("1", (3_000_000_000 + np.arange(callers) * 7_919 % 6_999_999_999).astype(str))
+    caller = numbers[caller_idx].astype(object)
+    special = rng.random(n)
+    caller[special < 0.006] = ""
+    caller[(special >= 0.006) & (special < 0.008)] = "匿名"
+    tests = (special >= 0.008) & (special < 0.010)
+    caller[tests] = np.array(TEST_NUMBERS, dtype=object)[rng.integers(0, len(TEST_NUMBERS), int(tests.sum()))]
+    connected = rng.random(n) >= 0.09
+    wait = rng.exponential(25, n).astype(np.int64) * 1000
+    talk = np.maximum(1, rng.lognormal(5.0, 0.8, n)).astype(np.int64)
+    agent_pos = rng.integers(0, len(roster), n)
+    queue = start + t
+    answer = np.where(connected, queue + wait, np.datetime64("NaT", "ms"))
+    end = np.where(connected, answer + talk * 1000, queue + wait)
+    return pd.DataFrame(
+        {
+            "呼叫流水号": np.char.add(
+                month.replace("-", "") + "C", np.char.zfill(np.arange(1, n + 1).astype(str), 8)
+            ),
+            "主叫号码": caller,
+            "入队时间": queue,
+            "是否接通": np.where(connected, "是", "否"),
+            "接通时间": answer,
+            "结束时间": end,
+            "坐席工号": np.where(connected, roster["坐席工号"].to_numpy()[agent_pos], ""),
+            "外包公司": np.where(connected, roster["外包公司"].to_numpy()[agent_pos], ""),
+            "通话时长": np.where(connected, talk, 0),
+            "转接专家席": np.where(connected & (rng.random(n) < 0.005), "是", "否"),
+        }
+    )
+
+
+def make_detail(month: str = "2024-06", rows: int = 100_000, agents: int = 600, seed: int = 10086) -> Detail:
+    roster = make_roster(month, agents, seed)
+    return Detail(make_calls(month, rows, roster, seed), roster, make_exam(roster, seed))
+
+
+def _serial(values: np.ndarray) -> np.ndarray:
+    """Excel serial days (float) of datetime64[ms] values; NaN for NaT."""
+    ms = (values.astype("datetime64[ms]") - EXCEL_EPOCH).astype(np.int64)
+    return np.where(np.isnat(values), np.nan, ms / MS_PER_DAY)
+
+
+def write_calls_sheet(workbook, name: str, calls: pd.DataFrame) -> None:
+    """Write call rows to a new xlsxwriter sheet (times as real Excel datetimes)."""
+    ws = workbook.add_worksheet(name)
+    fmt = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    ws.write_row(0, 0, CALL_HEADERS)
+    ws.set_column(0, 9, 18)
+    cols = [calls[h].to_numpy() for h in CALL_HEADERS]
+    for j in (2, 4, 5):
+        cols[j] = _serial(cols[j])
+    cols[1] = np.array([int(c) if c.isdigit() else c for c in cols[1]], dtype=object)  # ACD exports numbers
+    for j in (0, 3, 6, 7, 9):
+        cols[j] = cols[j].astype(object)
+    cols[8] = cols[8].astype(np.int64)
+    for i, row in enumerate(zip(*cols, strict=True), start=1):
+        for j, value in enumerate(row):
+            if j in (2, 4, 5):
+                if value == value:  # not NaN
+                    ws.write_number(i, j, value, fmt)
+            elif value != "":
+                ws.write(i, j, value)
+
+
+def write_xlsx(
+    detail: Detail, path: Path, sheet_rows: int = 1_048_575, summary: pd.DataFrame | None = None
+) -> None:
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(path, {"constant_memory": True}) as wb:
+        if summary is not None:
+            ws = wb.add_worksheet("月度指标")
+            ws.write_row(0, 0, list(summary.columns))
+            for i, row in enumerate(summary.itertuples(index=False), start=1):
+                ws.write_row(i, 0, [None if pd.isna(v) else v for v in row])
+        for k, first in enumerate(range(0, max(1, len(detail.calls)), sheet_rows)):
+            name = "话务明细" if k == 0 else f"话务明细{k + 1}"
+            write_calls_sheet(wb, name, detail.calls.iloc[first : first + sheet_rows])
+        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+        ws = wb.add_worksheet("坐席名册")
+        ws.write_row(0, 0, list(detail.roster.columns))
+        for i, (aid, name, vendor, start) in enumerate(detail.roster.itertuples(index=False), start=1):
+            ws.write_row(i, 0, [aid, name, vendor])
+            ws.write_datetime(i, 3, start.to_pydatetime(), date_fmt)
+        ws = wb.add_worksheet("考试成绩")
+        ws.write_row(0, 0, list(detail.exam.columns))
+        for i, row in enumerate(detail.exam.itertuples(index=False), start=1):
+            ws.write_row(i, 0, [row[0], row[1], float(row[2])])
+
+
+def write_csv(detail: Detail, path: Path, encoding: str = "utf-8-sig") -> None:
+    calls = detail.calls.copy()
+    for h in ("入队时间", "接通时间", "结束时间"):
+        calls[h] = calls[h].dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+    calls.to_csv(path, index=False, encoding=encoding)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="生成模拟话务明细（可复现）")
+    ap.add_argument("--month", default="2024-06")
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--agents", type=int, default=600)
+    ap.add_argument("--seed", type=int, default=10086)
+    ap.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    ap.add_argument("--encoding", default="utf-8-sig", help="CSV encoding, e.g. gb18030")
+    ap.add_argument("-o", "--output", type=Path, required=True)
+    args = ap.parse_args(argv)
+    detail = make_detail(args.month, args.rows, args.agents, args.seed)
+    if args.format == "xlsx":
+        write_xlsx(detail, args.output)
+    else:
+        write_csv(detail, args.output, args.encoding)
+    print(f"wrote {len(detail.calls):,} calls to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
