@@ -1,0 +1,134 @@
+"""Reconciliation: what the summary sheet claims beside what the call detail shows.
+
+The summary (月度指标) is what a vendor claims; the detail is the evidence. For every vendor of the
+measured month, each figure the detail gives is set beside the summary's, with the difference
+(detail − summary); a row is flagged when they differ. `apply_detail` then makes the VendorMonth
+records the scoring uses take the detail's figures (sources[key] = "detail").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from kpi.measure import DETAIL_KEYS, DetailMeasure
+from kpi.money import round_half_up
+from kpi.records import Value, VendorMonth
+
+AVERAGE_TOLERANCE = Fraction(5, 100)  # a summary may print the exam average to 1 decimal
+
+
+@dataclass(frozen=True)
+class ReconcileRow:
+    vendor: str
+    month: str
+    key: str
+    label: str  # the summary sheet's header, e.g. 2小时重复呼叫数
+    summary: Value  # None: the vendor is missing from the summary
+    detail: Value
+    difference: Value  # detail − summary; None when either side is missing
+    flagged: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "vendor": self.vendor,
+            "month": self.month,
+            "key": self.key,
+            "label": self.label,
+            "summary": show(self.summary),
+            "detail": show(self.detail),
+            "difference": show(self.difference),
+            "flagged": self.flagged,
+        }
+
+
+def show(value: Value) -> int | str | None:
+    """A figure for JSON/tables: counts as int, averages rounded half up to 2 decimals."""
+    if value is None or isinstance(value, int):
+        return value
+    return str(round_half_up(value, 2))
+
+
+def _differs(key: str, summary: Value, detail: Value) -> bool:
+    if summary is None or detail is None:
+        return summary is not detail
+    if key == "exam_average":
+        return abs(Fraction(detail) - Fraction(summary)) > AVERAGE_TOLERANCE
+    return summary != detail
+
+
+def reconcile(records: Sequence[VendorMonth], measure: DetailMeasure) -> tuple[ReconcileRow, ...]:
+    """Every detail figure of the measured month beside the summary's, vendor by vendor."""
+    summary = {r.vendor: r for r in records if r.month == measure.month}
+    rows = []
+    for vendor in sorted(set(summary) | {v.vendor for v in measure.vendors}):
+        detail = measure.vendor(vendor)
+        record = summary.get(vendor)
+        figures = detail.figures() if detail else _absent(measure)
+        for key, value in figures.items():
+            claimed = record.get(key) if record else None
+            diff = None if claimed is None or value is None else value - claimed
+            flagged = record is None or _differs(key, claimed, value)
+            rows.append(
+                ReconcileRow(vendor, measure.month, key, DETAIL_KEYS[key], claimed, value, diff, flagged)
+            )
+    return tuple(rows)
+
+
+def _absent(measure: DetailMeasure) -> dict[str, Value]:
+    """Detail figures of a summary vendor that never appears in the detail (zero calls, no agents)."""
+    if not measure.vendors:
+        return {}
+    figures = measure.vendors[0].figures()
+    return {k: (None if k == "exam_average" else 0) for k in figures}
+
+
+def apply_detail(records: Sequence[VendorMonth], measure: DetailMeasure) -> tuple[VendorMonth, ...]:
+    """The records, those of the measured month taking the detail's figures where it gives them.
+
+    A vendor the detail does not mention keeps its summary figures (the reconciliation flags it).
+    """
+    out = []
+    for record in records:
+        detail = measure.vendor(record.vendor) if record.month == measure.month else None
+        if detail is None:
+            out.append(record)
+            continue
+        figures = detail.figures()
+        inputs = {**record.inputs, **figures}
+        sources = {**record.sources, **dict.fromkeys(figures, "detail")}
+        scores = detail.exam_scores if detail.has_exam else record.exam_scores
+        out.append(replace(record, inputs=inputs, sources=sources, exam_scores=scores))
+    return tuple(out)
+
+
+def flagged_rows(rows: Sequence[ReconcileRow]) -> tuple[ReconcileRow, ...]:
+    return tuple(r for r in rows if r.flagged)
+
+
+def format_table(rows: Sequence[ReconcileRow]) -> str:
+    """A plain-text table (for the terminal): one line per figure, differences marked with ⚠."""
+    header = ("月份", "外包公司", "指标", "汇总表", "明细", "差异", "")
+    lines = [header]
+    for r in rows:
+        cells = (
+            r.month,
+            r.vendor,
+            r.label,
+            show(r.summary),
+            show(r.detail),
+            show(r.difference),
+            "⚠" if r.flagged else "",
+        )
+        lines.append(tuple("—" if c is None else str(c) for c in cells))
+    widths = [max(_width(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(c + " " * (w - _width(c)) for c, w in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
