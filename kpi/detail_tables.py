@@ -258,7 +258,7 @@ def check_agents(calls: pd.DataFrame | None, roster: pd.DataFrame | None) -> lis
         ]
         parts.append(answered.drop_duplicates(["agent_id", "vendor"]).astype({"source": str}))
     if roster is not None:
-        parts.append(roster[["agent_id", "vendor"]].assign(source="坐席名册", row=-1))
+        parts.append(roster[["agent_id", "vendor"]].assign(source="!坐席名册", row=-1))
     if not parts:
         return []
     table = pd.concat(parts, ignore_index=True).drop_duplicates(["agent_id", "vendor"])
