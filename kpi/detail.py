@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +23,8 @@ import pyarrow.csv as pacsv
 from kpi.detail_columns import CALLS, EXAM, ROSTER, TableSpec, find_header, match_header, to_text
 from kpi.detail_tables import RawTable, build_calls, build_exam, build_roster, check_agents
 from kpi.errors import Problem
+from kpi.progress import Progress, no_progress
 
-Progress = Callable[[str, float], None]
 SHEET_KINDS = (
     (re.compile(r"^话务明细\d*$"), CALLS),
     (re.compile(r"^坐席名册$"), ROSTER),
@@ -133,13 +133,13 @@ def _duplicate_headers(names: Sequence[str], spec: TableSpec, file: str, sheet: 
     return problems
 
 
-def _excel_tables(path: Path) -> tuple[list[RawTable], list[Problem]]:
+def _excel_tables(path: Path, report: Progress) -> tuple[list[RawTable], list[Problem]]:
     reader = fastexcel.read_excel(str(path))
     tables, problems = [], []
-    for name in reader.sheet_names:
+    wanted = [n for n in reader.sheet_names if spec_for_sheet(n)]
+    for i, name in enumerate(wanted):
         spec = spec_for_sheet(name)
-        if spec is None:
-            continue
+        report(f"读取 {path.name}「{name}」", i / len(wanted))
         batch = reader.load_sheet(name, header_row=0, schema_sample_rows=None).to_arrow()
         first_row = _first_used_row(path, name) if path.suffix.lower() in (".xlsx", ".xlsm") else 1
         problems += _duplicate_headers(batch.schema.names, spec, path.name, name)
@@ -209,12 +209,14 @@ def _csv_table(path: Path) -> tuple[list[RawTable], list[Problem]]:
 def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
     """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    report = progress or (lambda stage, fraction: None)
+    report = progress or no_progress
     tables: list[RawTable] = []
     problems: list[Problem] = []
     for i, path in enumerate(paths):
         report(f"读取 {path.name}", i / max(1, len(paths)))
-        more, found = _excel_tables(path) if path.suffix.lower() in EXCEL_SUFFIXES else _csv_table(path)
+        more, found = (
+            _excel_tables(path, report) if path.suffix.lower() in EXCEL_SUFFIXES else _csv_table(path)
+        )
         tables += more
         problems += found
     report("读取明细", 1.0)

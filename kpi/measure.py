@@ -8,7 +8,8 @@ from fractions import Fraction
 
 import pandas as pd
 
-from kpi.detail import DetailData, Progress
+from kpi.detail import DetailData
+from kpi.progress import Progress, no_progress
 from kpi.repeats import COUNTS, AgentRepeats, DetailSettings, agent_repeats, call_flags, infer_month
 from kpi.staff import staff_figures
 
@@ -88,7 +89,7 @@ def measure_detail(
     progress: Progress | None = None,
 ) -> DetailMeasure:
     """Figures of one month per vendor and per agent. `month` defaults to the calls' main month."""
-    report = progress or (lambda stage, fraction: None)
+    report = progress or no_progress
     settings = settings or DetailSettings()
     calls = data.calls
     month = month or (infer_month(calls) if calls is not None and len(calls) else "")
