@@ -115,7 +115,7 @@ def score_metric(m: Metric, vm: VendorMonth, places: int) -> MetricScore:
     if zero:
         why = "、".join(input_label(k) for k in zero)
         return MetricScore(
-            **base, assessed=False, value=None, points=Decimal(0), segment=f"{why}为 0：未考核"
+            **base, assessed=False, value=None, points=round_half_up(0, places), segment=f"{why}为 0：未考核"
         )
     if m.kind == "exam":
         points, value, segment = _exam_points(m, vm)
