@@ -21,14 +21,31 @@ def test_score_json_is_the_spec_scorecard(spec_workbook: Path):
     assert (card["vendor"], card["month"], card["total_score"]) == ("甲公司", "2024-05", "63.53")
     assert card["categories"] == {"operations": "25.40", "service": "49.63", "other": "2.00"}
     assert [(a["id"], a["points"]) for a in card["adjustments"]][:3] == [
-        ("escalated_complaints", "-10.00"), ("audit_pass_rate", "-1.50"), ("missing_audit_records", "-2.00")]
-    assert card["settlement"] == {"valid_calls": 9800, "unit_price": "0.85", "base_fee": "8330.00",
-                                  "coefficient": "0.6353", "adjusted_fee": "5292.05", "security_deduction": "833.00",
-                                  "payout": "4459.05"}
+        ("escalated_complaints", "-10.00"),
+        ("audit_pass_rate", "-1.50"),
+        ("missing_audit_records", "-2.00"),
+    ]
+    assert card["settlement"] == {
+        "valid_calls": 9800,
+        "unit_price": "0.85",
+        "base_fee": "8330.00",
+        "coefficient": "0.6353",
+        "adjusted_fee": "5292.05",
+        "security_deduction": "833.00",
+        "payout": "4459.05",
+    }
     repeat = card["metrics"][0]
-    assert {k: repeat[k] for k in ("id", "label", "category", "assessed", "value", "points", "max_points")} == {
-        "id": "repeat_2h", "label": "二小时重复拨打率", "category": "operations", "assessed": True,
-        "value": "15.5000", "points": "8.50", "max_points": "10.00"}
+    assert {
+        k: repeat[k] for k in ("id", "label", "category", "assessed", "value", "points", "max_points")
+    } == {
+        "id": "repeat_2h",
+        "label": "二小时重复拨打率",
+        "category": "operations",
+        "assessed": True,
+        "value": "15.5000",
+        "points": "8.50",
+        "max_points": "10.00",
+    }
 
 
 def test_score_json_thresholds(spec_workbook: Path):
@@ -39,15 +56,46 @@ def test_score_json_thresholds(spec_workbook: Path):
 
 def test_score_table(spec_workbook: Path):
     lines = run("score", str(spec_workbook)).output.splitlines()
-    assert lines[0].split() == ["月份", "外包公司", "二小时重复拨打率", "服务请求支撑率", "质量拨测正确率", "在线监听正确率",
-                                "服务万次投诉率", "工单准确率", "不满意回访率", "业务考试", "运营表现", "服务表现", "其他",
-                                "扣分/加分", "总分", "结算金额(元)"]
+    assert lines[0].split() == [
+        "月份",
+        "外包公司",
+        "二小时重复拨打率",
+        "服务请求支撑率",
+        "质量拨测正确率",
+        "在线监听正确率",
+        "服务万次投诉率",
+        "工单准确率",
+        "不满意回访率",
+        "业务考试",
+        "运营表现",
+        "服务表现",
+        "其他",
+        "扣分/加分",
+        "总分",
+        "结算金额(元)",
+    ]
     # 乙公司 by hand: repeat 1547/9100 = 17% → 7; support 102/9100 = 1.12% → 0; operations 7/15 × 30 = 14.00;
     # complaints 4/9100 × 10⁴ = 4.3956 → 5 − 0.75 × 1.3956 = 3.95; tickets 163/200 → 2.88;
     # service (8.50 + 8.20 + 3.95 + 2.88 + 4.25) / 35 × 60 = 47.6229 → 47.62; total 14.00 + 47.62 + 2.00 − 13.50
     # = 50.12; 8,330.00 × 0.5012 = 4,174.996 → 4,175.00; − 833.00 = 3,342.00.
-    assert lines[2].split() == ["2024-05", "乙公司", "7.00", "0.00", "8.50", "8.20", "3.95", "2.88", "4.25", "1.00",
-                                "14.00", "47.62", "2.00", "-13.50", "50.12", "3,342.00"]
+    assert lines[2].split() == [
+        "2024-05",
+        "乙公司",
+        "7.00",
+        "0.00",
+        "8.50",
+        "8.20",
+        "3.95",
+        "2.88",
+        "4.25",
+        "1.00",
+        "14.00",
+        "47.62",
+        "2.00",
+        "-13.50",
+        "50.12",
+        "3,342.00",
+    ]
     assert lines[3].split()[-2:] == ["63.53", "4,459.05"]
 
 
@@ -67,10 +115,31 @@ def test_settle_writes_statement_and_refuses_overwrite(spec_workbook: Path, tmp_
     assert result.exit_code == 0
     assert result.output == f"已写入 {out}：2 行，应付合计 7,801.05 元\n"
     sheet = openpyxl.load_workbook(out)["结算单"]
-    assert [c.value for c in sheet[1]] == ["月份", "外包公司", "有效话务量", "单价(元)", "话务酬金(元)", "考核总分",
-                                           "考核系数", "考核后酬金(元)", "信息安全扣款(元)", "应付金额(元)"]
+    assert [c.value for c in sheet[1]] == [
+        "月份",
+        "外包公司",
+        "有效话务量",
+        "单价(元)",
+        "话务酬金(元)",
+        "考核总分",
+        "考核系数",
+        "考核后酬金(元)",
+        "信息安全扣款(元)",
+        "应付金额(元)",
+    ]
     assert [c.value for c in sheet[2]][:2] == ["2024-05", "乙公司"]
-    assert [c.value for c in sheet[3]] == ["2024-05", "甲公司", 9800, 0.85, 8330, 63.53, 0.6353, 5292.05, 833, 4459.05]
+    assert [c.value for c in sheet[3]] == [
+        "2024-05",
+        "甲公司",
+        9800,
+        0.85,
+        8330,
+        63.53,
+        0.6353,
+        5292.05,
+        833,
+        4459.05,
+    ]
     assert sheet["J4"].value == "=SUM(J2:J3)" and sheet["A4"].value == "合计"
     cached = openpyxl.load_workbook(out, data_only=True)["结算单"]
     assert cached["J4"].value == 7801.05
@@ -82,8 +151,10 @@ def test_settle_writes_statement_and_refuses_overwrite(spec_workbook: Path, tmp_
 
 
 def test_validate_lists_every_problem_and_exits_1(tmp_path: Path):
-    path = write_summary(tmp_path / "bad.xlsx", [dict(SPEC_EXAMPLE, valid_calls="九千"), dict(SPEC_EXAMPLE, vendor="乙",
-                                                                                              agents_total=0)])
+    path = write_summary(
+        tmp_path / "bad.xlsx",
+        [dict(SPEC_EXAMPLE, valid_calls="九千"), dict(SPEC_EXAMPLE, vendor="乙", agents_total=0)],
+    )
     result = run("validate", str(path))
     assert result.exit_code == 1
     assert result.output == (
@@ -109,9 +180,15 @@ def test_usage_errors_exit_2(spec_workbook: Path):
 def test_unknown_vendor_and_missing_file(spec_workbook: Path):
     result = run("score", str(spec_workbook), "--vendor", "丙公司")
     assert result.exit_code == 1
-    assert "没有符合条件的数据（外包公司「丙公司」）" in result.output and "已有：乙公司 2024-05、甲公司 2024-05" in result.output
+    assert (
+        "没有符合条件的数据（外包公司「丙公司」）" in result.output
+        and "已有：乙公司 2024-05、甲公司 2024-05" in result.output
+    )
     missing = run("score", "no-such.xlsx")
-    assert (missing.exit_code, missing.output) == (1, "输入有误，共 1 处问题：\n  1. 文件「no-such.xlsx」：找不到文件\n")
+    assert (missing.exit_code, missing.output) == (
+        1,
+        "输入有误，共 1 处问题：\n  1. 文件「no-such.xlsx」：找不到文件\n",
+    )
 
 
 def test_broken_rulebook_from_cli(spec_workbook: Path, tmp_path: Path):
