@@ -145,3 +145,22 @@ def test_category_scores_within_zero_and_weight(
     for metric in card.metrics:
         assert 0 <= metric.points <= metric.max_points
     assert card.total == sum(c.score for c in card.categories) + sum(a.points for a in card.adjustments)
+
+
+def test_exam_per_taker_basis(rules):
+    from dataclasses import replace
+
+    per_taker = replace(
+        rules,
+        metrics=tuple(
+            replace(m, exam=replace(m.exam, basis="per_taker")) if m.exam else m for m in rules.metrics
+        ),
+    )
+    vm = replace(vendor_month(exam_takers=3), exam_scores=(Fraction(80), Fraction(90), Fraction(88)))
+    exam = points(score(vm, per_taker), "business_exam")  # 3 of 100 take it: −2; one taker in [75, 85): −1
+    assert (str(exam.points), exam.segment) == (
+        "2.00",
+        "参考率 3.00% < 70%，扣 2；逐人计：3 人共扣 1；共扣 3（扣完为止）",
+    )
+    many = replace(vendor_month(exam_takers=80), exam_scores=(Fraction(55), Fraction(70), Fraction(80)))
+    assert str(points(score(many, per_taker), "business_exam").points) == "0.00"  # 5 + 2 + 1 = 8, capped at 5
