@@ -1,0 +1,185 @@
+"""Writing reports to files safely: the settlement statement and scorecards as .xlsx.
+
+Text from the input (vendor names, agents …) is always written as a string cell, so Excel never
+executes a value like "=HYPERLINK(…)"; numbers stay numbers. Files are written to a temporary file
+beside the target and renamed into place; an existing file is never overwritten unless asked.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from kpi.money import fmt2
+from kpi.report import show
+from kpi.scoring import Scorecard
+
+STATEMENT_HEADERS = [
+    "月份",
+    "外包公司",
+    "有效话务量",
+    "单价(元)",
+    "话务酬金(元)",
+    "考核总分",
+    "考核系数",
+    "考核后酬金(元)",
+    "信息安全扣款(元)",
+    "应付金额(元)",
+]
+MONEY_COLUMNS = ("base_fee", "adjusted_fee", "security_deduction", "payout")
+INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe (for CSV)."""
+    return "'" + text if text.startswith(INJECTION_PREFIXES) else text
+
+
+def statement_rows(cards: list[Scorecard]) -> tuple[list[dict[str, object]], dict[str, object]]:
+    """The statement's lines and its totals row (each total is the sum of the printed lines)."""
+    rows = []
+    for c in cards:
+        s = c.settlement
+        rows.append(
+            {
+                "month": c.month,
+                "vendor": c.vendor,
+                "valid_calls": s.valid_calls,
+                "unit_price": s.unit_price,
+                "base_fee": s.base_fee,
+                "score": c.total,
+                "coefficient": s.coefficient,
+                "adjusted_fee": s.adjusted_fee,
+                "security_deduction": s.security_deduction,
+                "payout": s.payout,
+            }
+        )
+    totals: dict[str, object] = {
+        "month": "合计",
+        "vendor": f"{len(rows)} 行",
+        "valid_calls": sum(int(r["valid_calls"]) for r in rows),
+    }
+    for key in MONEY_COLUMNS:
+        totals[key] = sum((r[key] for r in rows), Decimal("0.00"))
+    return rows, totals
+
+
+def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None], force: bool = False) -> Path:
+    """Write through a temporary file and rename it into place; refuse to overwrite unless `force`."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise FileExistsError(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def statement_bytes(cards: list[Scorecard]) -> bytes:
+    """The settlement statement workbook (结算单 + 评分卡 sheets) as bytes."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    fmt = {
+        "head": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "money": book.add_format({"num_format": "#,##0.00"}),
+        "int": book.add_format({"num_format": "#,##0"}),
+        "score": book.add_format({"num_format": "0.00"}),
+        "coef": book.add_format({"num_format": "0.0000"}),
+        "total": book.add_format({"bold": True, "num_format": "#,##0.00", "top": 1}),
+        "total_int": book.add_format({"bold": True, "num_format": "#,##0", "top": 1}),
+        "total_text": book.add_format({"bold": True, "top": 1}),
+    }
+    _statement_sheet(book, fmt, cards)
+    _scorecard_sheet(book, fmt, cards)
+    book.close()
+    return buffer.getvalue()
+
+
+def write_statement(cards: list[Scorecard], path: str | Path, force: bool = False) -> Path:
+    data = statement_bytes(cards)
+    return atomic_write(path, lambda handle: handle.write(data), force=force)
+
+
+def _statement_sheet(book: xlsxwriter.Workbook, fmt: dict, cards: list[Scorecard]) -> None:
+    sheet = book.add_worksheet("结算单")
+    rows, totals = statement_rows(cards)
+    for col, header in enumerate(STATEMENT_HEADERS):
+        sheet.write_string(0, col, header, fmt["head"])
+    for r, row in enumerate(rows, start=1):
+        sheet.write_string(r, 0, str(row["month"]))
+        sheet.write_string(r, 1, str(row["vendor"]))
+        sheet.write_number(r, 2, int(row["valid_calls"]), fmt["int"])
+        sheet.write_number(r, 3, float(row["unit_price"]), fmt["money"])
+        sheet.write_number(r, 4, float(row["base_fee"]), fmt["money"])
+        sheet.write_number(r, 5, float(row["score"]), fmt["score"])
+        sheet.write_number(r, 6, float(row["coefficient"]), fmt["coef"])
+        for col, key in zip((7, 8, 9), MONEY_COLUMNS[1:], strict=True):
+            sheet.write_number(r, col, float(row[key]), fmt["money"])
+    last = len(rows) + 1
+    sheet.write_string(last, 0, "合计", fmt["total_text"])
+    sheet.write_string(last, 1, str(totals["vendor"]), fmt["total_text"])
+    for col, key, style in (
+        (2, "valid_calls", "total_int"),
+        (4, "base_fee", "total"),
+        (7, "adjusted_fee", "total"),
+        (8, "security_deduction", "total"),
+        (9, "payout", "total"),
+    ):
+        letter = chr(ord("A") + col)
+        sheet.write_formula(last, col, f"=SUM({letter}2:{letter}{last})", fmt[style], float(totals[key]))
+    sheet.set_column(0, 1, 12)
+    sheet.set_column(2, 9, 15)
+    sheet.freeze_panes(1, 2)
+
+
+def _scorecard_sheet(book: xlsxwriter.Workbook, fmt: dict, cards: list[Scorecard]) -> None:
+    sheet = book.add_worksheet("评分卡")
+    headers = ["月份", "外包公司", "项目", "类别", "值", "得分", "满分", "计分说明", "条款"]
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, fmt["head"])
+    r = 1
+    for card in cards:
+        lines = [
+            (
+                m.label,
+                m.category,
+                show(m.value),
+                fmt2(m.points) if m.assessed else "未考核",
+                fmt2(m.max_points),
+                m.segment,
+                m.clause,
+            )
+            for m in card.metrics
+        ]
+        lines += [
+            (c.label + "小计", c.id, "", fmt2(c.score), fmt2(c.weight), c.formula, "")
+            for c in card.categories
+        ]
+        lines += [
+            (a.label, "扣分/加分", show(a.value), fmt2(a.points), "", a.rule, a.clause)
+            for a in card.adjustments
+        ]
+        lines.append(("总分", "", "", fmt2(card.total), "", "", ""))
+        for line in lines:
+            sheet.write_string(r, 0, card.month)
+            sheet.write_string(r, 1, card.vendor)
+            for col, value in enumerate(line, start=2):
+                if col in (5, 6) and value not in ("", "未考核"):
+                    sheet.write_number(r, col, float(value), fmt["score"])
+                else:
+                    sheet.write_string(r, col, str(value))
+            r += 1
+    sheet.set_column(0, 6, 12)
+    sheet.set_column(7, 7, 40)
+    sheet.set_column(8, 8, 60)

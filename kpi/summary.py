@@ -1,0 +1,203 @@
+"""Validating the summary sheet 月度指标 into VendorMonth records, with every problem located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpi.cells import (
+    is_blank,
+    is_error,
+    norm_header,
+    norm_text,
+    parse_count,
+    parse_month,
+    parse_rate,
+    parse_score,
+)
+from kpi.columns import BY_KEY, SUMMARY_COLUMNS, SUMMARY_SHEET, SUMMARY_SHEET_ALIASES, Column
+from kpi.errors import Problem, show_value
+from kpi.records import VendorMonth
+from kpi.sheets import RawSheet, Table, find_sheet, read_sheets, to_table
+
+PARSERS = {"month": parse_month, "count": parse_count, "rate": parse_rate, "score": parse_score}
+ALL_NAMES = [n for c in SUMMARY_COLUMNS for n in c.names]
+
+
+def read_summary(path: str | Path, display: str | None = None) -> tuple[list[VendorMonth], list[Problem]]:
+    """Read and validate the summary sheet of a workbook file."""
+    sheets, problems = read_sheets(path, display)
+    if problems:
+        return [], problems
+    return summary_from_sheets(sheets, display or Path(path).name)
+
+
+def summary_from_sheets(sheets: list[RawSheet], file: str) -> tuple[list[VendorMonth], list[Problem]]:
+    sheet = find_sheet(sheets, SUMMARY_SHEET_ALIASES)
+    if sheet is None:
+        names = "、".join(s.name for s in sheets) or "（无）"
+        return [], [
+            Problem(
+                f"找不到工作表「{SUMMARY_SHEET}」",
+                file=file,
+                value=names,
+                expected="名为「月度指标」的工作表",
+            )
+        ]
+    table = to_table(sheet, ALL_NAMES)
+    if table is None:
+        return [], [
+            Problem(
+                "找不到表头行（前 15 行中没有「月份」「外包公司」「接通量」等列名）",
+                file=file,
+                sheet=sheet.name,
+            )
+        ]
+    return validate_table(table)
+
+
+def map_columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
+    """Which cell index holds each column key; missing and duplicate headers are problems."""
+    where = {"file": table.file, "sheet": table.sheet, "row": table.header_row}
+    index: dict[str, int] = {}
+    problems: list[Problem] = []
+    by_name = {norm_header(n): c for c in SUMMARY_COLUMNS for n in c.names}
+    for i, header in enumerate(table.headers):
+        column = by_name.get(norm_header(header))
+        if column is None:
+            continue
+        if column.key in index:
+            problems.append(
+                Problem("表头重复", column=header, value=header, expected="每列只出现一次", **where)
+            )
+            continue
+        index[column.key] = i
+    for column in SUMMARY_COLUMNS:
+        if column.required and column.key not in index:
+            problems.append(
+                Problem(
+                    "缺少必需的列",
+                    column=column.header,
+                    expected=f"列名「{column.header}」或「{column.key}」",
+                    **where,
+                )
+            )
+    return index, problems
+
+
+def validate_table(table: Table) -> tuple[list[VendorMonth], list[Problem]]:
+    index, problems = map_columns(table)
+    if problems:
+        return [], problems
+    records: list[VendorMonth] = []
+    seen: dict[tuple[str, str], int] = {}
+    for excel_row, cells in table.rows:
+        record, row_problems = _parse_row(table, index, excel_row, cells)
+        problems += row_problems
+        if record is None:
+            continue
+        key = (record.vendor, record.month)
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"同一外包公司同一月份重复（与第 {seen[key]} 行重复）",
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=excel_row,
+                    column="外包公司",
+                    value=f"{record.vendor} {record.month}",
+                    expected="每个外包公司每月一行",
+                )
+            )
+            continue
+        seen[key] = excel_row
+        records.append(record)
+    if not records and not problems:
+        problems.append(Problem("工作表没有数据行", file=table.file, sheet=table.sheet))
+    return records, problems
+
+
+def _cell(cells: tuple[object, ...], i: int) -> object:
+    return cells[i] if i < len(cells) else None
+
+
+def _parse_row(
+    table: Table, index: dict[str, int], excel_row: int, cells: tuple[object, ...]
+) -> tuple[VendorMonth | None, list[Problem]]:
+    values: dict[str, object] = {}
+    problems: list[Problem] = []
+    for key, i in index.items():
+        column, raw = BY_KEY[key], _cell(cells, i)
+        where = dict(file=table.file, sheet=table.sheet, row=excel_row, column=table.headers[i])
+        value, problem = _parse_cell(column, raw)
+        if problem:
+            problems.append(Problem(problem[0], value=show_value(raw), expected=problem[1], **where))
+        else:
+            values[key] = value
+    if problems:
+        return None, problems
+    problems += _cross_checks(table, index, excel_row, values)
+    if problems:
+        return None, problems
+    vendor, month = values.pop("vendor"), values.pop("month")
+    inputs = {k: values.get(k) for k in BY_KEY if k not in ("vendor", "month")}
+    sources = {k: "summary" for k, v in inputs.items() if v is not None}
+    return VendorMonth(vendor, month, inputs, sources, excel_row), []
+
+
+def _parse_cell(column: Column, raw: object) -> tuple[object, tuple[str, str] | None]:
+    if is_error(raw):
+        return None, ("单元格是错误值", "有效数值（请检查公式）")
+    if is_blank(raw):
+        if column.required:
+            return None, ("必填单元格为空（空白不等于 0）", "填写数值；确实为零请填 0")
+        return None, None
+    if column.kind == "text":
+        return norm_text(raw), None
+    value, expected = PARSERS[column.kind](raw)
+    return (None, ("无法识别的值", expected)) if expected else (value, None)
+
+
+def _cross_checks(
+    table: Table, index: dict[str, int], excel_row: int, values: dict[str, object]
+) -> list[Problem]:
+    problems = []
+    for key, value in values.items():
+        column = BY_KEY[key]
+        limit = values.get(column.at_most) if column.at_most else None
+        if limit is not None and value is not None and value > limit:
+            problems.append(
+                Problem(
+                    f"不能大于「{BY_KEY[column.at_most].header}」（{limit}）",
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=excel_row,
+                    column=table.headers[index[key]],
+                    value=str(value),
+                    expected=f"≤ {limit}",
+                )
+            )
+    if values.get("agents_total") == 0:
+        problems.append(
+            Problem(
+                "座席总数必须大于 0",
+                file=table.file,
+                sheet=table.sheet,
+                row=excel_row,
+                column=table.headers[index["agents_total"]],
+                value="0",
+                expected="正整数",
+            )
+        )
+    if values.get("exam_takers") and values.get("exam_average") is None:
+        problems.append(
+            Problem(
+                "有参考人数却没有考试平均分",
+                file=table.file,
+                sheet=table.sheet,
+                row=excel_row,
+                column="考试平均分",
+                value="（空）",
+                expected="0～100 的平均分（无考试时参考人数填 0）",
+            )
+        )
+    return problems

@@ -1,0 +1,109 @@
+"""Seeded generator of the bundled sample workbook (4 vendors × 6 months of 月度指标).
+
+    python scripts/make_sample_data.py [-o sample_data/monthly_2024H1.xlsx] [--seed 2024]
+
+Profiles make the data tell a story: 华信客服 is strong, 联创呼叫 fails several metrics, 众合外包 and
+远景服务 sit in between; March has no exam, April has no new agents to monitor, 联创呼叫 has a
+security incident in February and 众合外包 an escalated complaint in May. Across the months every
+curve segment is hit (below, between and beyond the thresholds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+import xlsxwriter
+
+from kpi.columns import SUMMARY_COLUMNS
+
+MONTHS = [f"2024-{m:02d}" for m in range(1, 7)]
+# vendor: (repeat %, dial %, monitoring %, support %, complaints ‱, ticket %, created %, callback %, exam avg, audit %)
+PROFILES = {
+    "华信客服": (13.2, 97.0, 96.0, 0.92, 2.4, 92.0, 65.0, 96.0, 88.0, 97.5),
+    "联创呼叫": (17.8, 91.0, 89.0, 1.12, 6.1, 78.0, 48.0, 76.0, 58.0, 92.0),
+    "众合外包": (15.4, 94.0, 92.5, 1.03, 3.9, 85.0, 58.0, 88.0, 73.0, 95.5),
+    "远景服务": (16.3, 95.0, 93.5, 1.07, 4.6, 88.0, 55.0, 84.0, 80.0, 94.0),
+}
+SIZE = {"华信客服": 52000, "联创呼叫": 31000, "众合外包": 44000, "远景服务": 38000}
+AGENTS = {"华信客服": 160, "联创呼叫": 95, "众合外包": 130, "远景服务": 118}
+
+
+def _row(rng: random.Random, vendor: str, month_index: int) -> dict[str, object]:
+    repeat, dial, monitor, support, complaints, ticket, created, callback, exam, audit = PROFILES[vendor]
+    drift = month_index - 2.5  # a slow trend over the half-year
+    connected = int(SIZE[vendor] * rng.uniform(0.9, 1.1))
+    agents = AGENTS[vendor] + rng.randint(-5, 5)
+    jitter = rng.uniform
+    dial_tests = rng.choice([50, 60, 80, 100])
+    monitored = 0 if month_index == 3 else rng.choice([20, 30, 40, 50])
+    sampled = rng.choice([100, 150, 200])
+    dissatisfied = rng.randint(40, 160)
+    takers = 0 if month_index == 2 else int(agents * jitter(0.62, 0.95))
+    support_calls = round(connected * (support + jitter(-0.05, 0.05) - 0.004 * drift) / 100)
+    dispatched = int(support_calls * 0.6)
+    return {
+        "month": MONTHS[month_index],
+        "vendor": vendor,
+        "valid_calls": int(connected * jitter(0.96, 0.99)),
+        "connected_calls": connected,
+        "repeat_2h_calls": round(connected * (repeat + jitter(-0.8, 0.8) - 0.15 * drift) / 100),
+        "dial_tests": dial_tests,
+        "dial_tests_correct": min(dial_tests, round(dial_tests * (dial + jitter(-2, 2)) / 100)),
+        "monitored_calls": monitored,
+        "monitored_correct": min(monitored, round(monitored * (monitor + jitter(-3, 3)) / 100)),
+        "dispatched_tickets": dispatched,
+        "expert_transfers": support_calls - dispatched,
+        "service_complaints": round(connected * (complaints + jitter(-0.8, 0.8)) / 10000),
+        "tickets_created": round(connected * (created + jitter(-4, 4)) / 100),
+        "tickets_sampled": sampled,
+        "tickets_correct": min(sampled, round(sampled * (ticket + jitter(-4, 4)) / 100)),
+        "dissatisfied_ratings": dissatisfied,
+        "dissatisfied_callbacks": min(dissatisfied, round(dissatisfied * (callback + jitter(-6, 6)) / 100)),
+        "agents_total": agents,
+        "exam_takers": takers,
+        "exam_average": None if takers == 0 else round(exam + jitter(-6, 6), 1),
+        "escalated_complaints": 1 if (vendor, month_index) in {("众合外包", 4), ("联创呼叫", 5)} else 0,
+        "audit_pass_rate": f"{round(audit + jitter(-1.5, 1.5), 1)}%",
+        "missing_audit_records": rng.choice([0, 0, 0, 1]) if vendor == "联创呼叫" else 0,
+        "security_incidents": 1 if (vendor, month_index) == ("联创呼叫", 1) else 0,
+        "emergency_expected": 1200 if month_index == 4 else None,
+        "emergency_handled": int(1200 * jitter(0.8, 1.0)) if month_index == 4 else None,
+    }
+
+
+def summary_rows(seed: int = 2024) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    return [_row(rng, vendor, i) for i in range(len(MONTHS)) for vendor in PROFILES]
+
+
+def write_workbook(path: Path, rows: list[dict[str, object]]) -> None:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("月度指标")
+    title = book.add_format({"bold": True, "font_size": 14})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    sheet.merge_range(0, 0, 0, 7, "2024年上半年 10086 热线外包考核数据", title)
+    for col, column in enumerate(SUMMARY_COLUMNS):
+        sheet.write(1, col, column.header, head)
+    for r, row in enumerate(rows, start=2):
+        for col, column in enumerate(SUMMARY_COLUMNS):
+            value = row[column.key]
+            if value is not None:
+                sheet.write(r, col, value)
+    sheet.freeze_panes(2, 2)
+    sheet.set_column(0, len(SUMMARY_COLUMNS) - 1, 12)
+    book.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-o", "--output", default="sample_data/monthly_2024H1.xlsx")
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args()
+    write_workbook(Path(args.output), summary_rows(args.seed))
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
