@@ -76,43 +76,61 @@ def make_exam(roster: pd.DataFrame, seed: int, share: float = 0.78) -> pd.DataFr
 
 
 def _queue_times(
-    rng: np.random.Generator, rows: int, days: int, callers: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Caller index and queue time (ms from the month start) of every row, with call-backs."""
-    first_n = int(rows / 1.2)
-    caller = np.where(
-        rng.random(first_n) < 0.03, rng.integers(0, 200, first_n), rng.integers(0, callers, first_n)
-    )
-    t = _daytime_offsets(rng, first_n, days)
-    parts_c, parts_t = [caller], [t]
-    remaining, base_c, base_t = rows - first_n, caller, t
-    while remaining > 0:
-        take = min(remaining, len(base_c))
-        pick = rng.choice(len(base_c), take, replace=False)
-        # minutes (often, while the first call is queued or going on) to hours later
-        delay = np.where(
-            rng.random(take) < 0.6, rng.exponential(20 * 60_000, take), rng.exponential(150 * 60_000, take)
-        )
-        base_c, base_t = base_c[pick], base_t[pick] + delay.astype(np.int64) + 5_000
-        parts_c.append(base_c)
-        parts_t.append(base_t)
-        remaining -= take
-    return np.concatenate(parts_c)[:rows], np.concatenate(parts_t)[:rows]
+    rng: np.random.Generator,
+    rows: int,
+    days: int,
+    callers: int,
+    agent_vendor: np.ndarray,
+    callback: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Caller index, queue time (ms from the month start) and agent of every row, with call-backs.
+
+    A call taken by an agent of vendor v is followed by a call-back with probability callback[v]
+    (after minutes — often while the first call is still queued or going on — or hours).
+    """
+    parts_c, parts_t, parts_a = [], [], []
+    total = 0
+    while total < rows:
+        n = max(1, int((rows - total) / (1 + callback.mean())))
+        base_c = np.where(rng.random(n) < 0.03, rng.integers(0, 200, n), rng.integers(0, callers, n))
+        base_t = _daytime_offsets(rng, n, days)
+        base_a = rng.integers(0, len(agent_vendor), n)
+        while len(base_c) and total < rows:
+            parts_c.append(base_c)
+            parts_t.append(base_t)
+            parts_a.append(base_a)
+            total += len(base_c)
+            again = rng.random(len(base_c)) < callback[agent_vendor[base_a]]
+            k = int(again.sum())
+            delay = np.where(
+                rng.random(k) < 0.6, rng.exponential(20 * 60_000, k), rng.exponential(150 * 60_000, k)
+            )
+            base_c, base_t = base_c[again], base_t[again] + delay.astype(np.int64) + 5_000
+            base_a = rng.integers(0, len(agent_vendor), k)
+    return tuple(np.concatenate(p)[:rows] for p in (parts_c, parts_t, parts_a))
 
 
 def make_calls(
-    month: str, rows: int, roster: pd.DataFrame, seed: int, next_month_hours: float = 2.0
+    month: str,
+    rows: int,
+    roster: pd.DataFrame,
+    seed: int,
+    next_month_hours: float = 2.0,
+    repeat_rates: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     start = np.datetime64(f"{month}-01T00:00:00", "ms")
     days = int((pd.Timestamp(f"{month}-01") + pd.offsets.MonthBegin(1) - pd.Timestamp(f"{month}-01")).days)
     callers = max(10, rows // 2)
-    caller_idx, t = _queue_times(rng, rows, days, callers)
+    vendor_of = roster["外包公司"].map({v: i for i, v in enumerate(VENDORS)}).to_numpy()
+    wanted = repeat_rates or {}
+    callback = np.array([wanted.get(v, 0.14) / 0.75 for v in VENDORS])  # ~3/4 of call-backs are counted
+    caller_idx, t, agent_pos = _queue_times(rng, rows, days, callers, vendor_of, callback)
     limit = days * MS_PER_DAY + int(next_month_hours * 3_600_000)
     t = np.where(t < limit, t, rng.integers(0, days * MS_PER_DAY, len(t)))
     t = t // 1000 * 1000  # the ACD records whole seconds
     order = np.argsort(t, kind="stable")
-    caller_idx, t = caller_idx[order], t[order]
+    caller_idx, t, agent_pos = caller_idx[order], t[order], agent_pos[order]
     n = len(t)
     numbers = np.char.add("1", (3_000_000_000 + np.arange(callers) * 7_919 % 6_999_999_999).astype(str))
     caller = numbers[caller_idx].astype(object)
@@ -124,7 +142,6 @@ def make_calls(
     connected = rng.random(n) >= 0.09
     wait = rng.exponential(25, n).astype(np.int64) * 1000
     talk = np.maximum(1, rng.lognormal(5.0, 0.8, n)).astype(np.int64)
-    agent_pos = rng.integers(0, len(roster), n)
     queue = start + t
     answer = np.where(connected, queue + wait, np.datetime64("NaT", "ms"))
     end = np.where(connected, answer + talk * 1000, queue + wait)
@@ -146,9 +163,19 @@ def make_calls(
     )
 
 
-def make_detail(month: str = "2024-06", rows: int = 100_000, agents: int = 600, seed: int = 10086) -> Detail:
+def make_detail(
+    month: str = "2024-06",
+    rows: int = 100_000,
+    agents: int = 600,
+    seed: int = 10086,
+    repeat_rates: dict[str, float] | None = None,
+) -> Detail:
+    """Calls, roster and exam of one month; `repeat_rates` (vendor → about what share of its calls are
+    followed by a call-back) lets vendors differ, 14% each by default."""
     roster = make_roster(month, agents, seed)
-    return Detail(make_calls(month, rows, roster, seed), roster, make_exam(roster, seed))
+    return Detail(
+        make_calls(month, rows, roster, seed, repeat_rates=repeat_rates), roster, make_exam(roster, seed)
+    )
 
 
 def canonical_calls(calls: pd.DataFrame) -> pd.DataFrame:
