@@ -9,11 +9,16 @@ from pathlib import Path
 
 import click
 
+from kpi.detail_report import agent_dict, agents_csv, agents_table
+from kpi.detail_run import DetailRun, run_detail
 from kpi.errors import InputError, Problem
 from kpi.export import write_statement
 from kpi.pipeline import Assessment, assess
+from kpi.progress import Progress, stderr_progress
+from kpi.reconcile import format_table
 from kpi.report import explain, scorecard_dict, scores_table
 from kpi.rulebook import Rulebook, load_rulebook
+from kpi.summary import read_summary
 
 EXIT_INVALID = 1
 
@@ -49,10 +54,25 @@ def _rules(path: Path | None) -> Rulebook:
         raise  # unreachable: fail exits
 
 
-def _run(workbook: Path, rules: Rulebook, month: str | None = None, vendor: str | None = None) -> Assessment:
+LARGE_FILE = 5_000_000  # bytes: reading and measuring show progress on stderr above this
+
+
+def _progress(workbook: Path) -> Progress | None:
+    return stderr_progress() if workbook.stat().st_size > LARGE_FILE else None
+
+
+def _run(
+    workbook: Path,
+    rules: Rulebook,
+    month: str | None = None,
+    vendor: str | None = None,
+    use_detail: bool = True,
+) -> Assessment:
     if not workbook.exists():
         fail([Problem("找不到文件", file=str(workbook))])
-    result = assess(workbook, rules, month=month, vendor=vendor)
+    result = assess(
+        workbook, rules, month=month, vendor=vendor, use_detail=use_detail, progress=_progress(workbook)
+    )
     if result.problems:
         fail(result.problems)
     if not result.cards:
@@ -76,13 +96,127 @@ def main() -> None:
 @MONTH
 @click.option("--vendor", help="只看某家外包公司")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def score(workbook: Path, rules_path: Path | None, month: str | None, vendor: str | None, fmt: str) -> None:
+@click.option("--use-summary", is_flag=True, help="工作簿有话务明细时，仍用月度指标汇总表的数字")
+def score(
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    vendor: str | None,
+    fmt: str,
+    use_summary: bool,
+) -> None:
     """每家外包公司每月的评分卡。"""
-    result = _run(workbook, _rules(rules_path), month, vendor)
-    if fmt == "json":
+    result = _run(workbook, _rules(rules_path), month, vendor, use_detail=not use_summary)
+    if fmt == "json":  # each card's "sources" says which figures came from the detail
         click.echo(json.dumps([scorecard_dict(c) for c in result.cards], ensure_ascii=False, indent=2))
     else:
         click.echo(scores_table(list(result.cards)))
+        click.echo(_source_note(result.detail, use_summary))
+
+
+def _source_note(detail: DetailRun | None, use_summary: bool) -> str:
+    """Which figures the scores used, said after the table."""
+    if use_summary:
+        return "数据来源：月度指标汇总表（按 --use-summary，未使用话务明细）。"
+    if detail is None or detail.measure is None:
+        return "数据来源：月度指标汇总表（工作簿中没有话务明细）。"
+    m = detail.measure
+    keys = "、".join(dict.fromkeys(r.label for r in detail.reconciliation)) or "无"
+    note = (
+        f"数据来源：{m.month} 的{keys}取自明细工作表，其余取自月度指标汇总表（加 --use-summary 改用汇总表）。"
+    )
+    if m.not_judgeable:
+        note += f"\n有 {m.not_judgeable:,} 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
+    if detail.flagged:
+        note += f"\n明细与汇总表有 {len(detail.flagged)} 处不一致，详见 kpi reconcile。"
+    return note
+
+
+def _detail(workbook: Path, rules: Rulebook, month: str | None, with_summary: bool) -> DetailRun:
+    if not workbook.exists():
+        fail([Problem("找不到文件", file=str(workbook))])
+    records = ()
+    if with_summary:
+        found, problems = read_summary(workbook)
+        if problems:
+            fail(problems)
+        records = tuple(found)
+    run = run_detail(workbook, rules, records, month, _progress(workbook))
+    if run is None:
+        fail(
+            [
+                Problem(
+                    "工作簿中没有明细工作表",
+                    file=workbook.name,
+                    expected="「话务明细」「坐席名册」或「考试成绩」工作表",
+                )
+            ]
+        )
+    if run.problems:
+        fail(run.problems)
+    return run
+
+
+@main.command(name="reconcile")
+@WORKBOOK
+@RULES
+@MONTH
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def reconcile_cmd(workbook: Path, rules_path: Path | None, month: str | None, fmt: str) -> None:
+    """把明细算出的数字与月度指标汇总表逐项对照，列出差异。"""
+    run = _detail(workbook, _rules(rules_path), month, with_summary=True)
+    rows = run.reconciliation
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        return
+    click.echo(format_table(rows))
+    flagged = len(run.flagged)
+    click.echo(f"共 {flagged} 处不一致（⚠）。" if flagged else "明细与汇总表一致。")
+    if run.measure.not_judgeable:
+        click.echo(
+            f"另有 {run.measure.not_judgeable:,} 通接通电话的窗口超出数据截止时间且未见再次呼入，无法判定。"
+        )
+
+
+@main.command()
+@WORKBOOK
+@RULES
+@MONTH
+@click.option("--vendor", help="只看某家外包公司")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认输出到屏幕）"
+)
+def agents(
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    vendor: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """按坐席列出接通量、2小时重复呼叫数、重复拨打率和得分（来自话务明细）。"""
+    run = _detail(workbook, _rules(rules_path), month, with_summary=False)
+    chosen = [a for a in run.measure.agents if vendor is None or a.vendor == vendor]
+    if vendor is not None and not chosen:
+        have = "、".join(sorted({a.vendor for a in run.measure.agents}))
+        fail([Problem(f"明细中没有外包公司「{vendor}」的坐席", file=workbook.name, expected=f"已有：{have}")])
+    if fmt == "json":
+        text = json.dumps([agent_dict(a) for a in chosen], ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "csv":
+        text = agents_csv(chosen)
+    else:
+        text = agents_table(chosen) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+    except OSError as exc:
+        fail([Problem(f"无法写入：{exc.strerror or exc}", file=str(output))], "未写入")
+    click.echo(f"已写入 {output}：{len(chosen)} 名坐席", err=True)
 
 
 @main.command(name="explain")

@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kpi.detail_run import DetailRun, run_detail
 from kpi.errors import Problem
+from kpi.progress import Progress
+from kpi.reconcile import apply_detail
 from kpi.records import VendorMonth
 from kpi.rulebook import Rulebook
 from kpi.scoring import Scorecard, score
@@ -22,6 +25,7 @@ class Assessment:
     records: tuple[VendorMonth, ...]
     cards: tuple[Scorecard, ...]
     problems: tuple[Problem, ...]
+    detail: DetailRun | None = None  # the detail sheets' figures, when they were used
 
     @property
     def ok(self) -> bool:
@@ -42,11 +46,22 @@ def assess(
     month: str | None = None,
     vendor: str | None = None,
     display: str | None = None,
+    use_detail: bool = True,
+    progress: Progress | None = None,
 ) -> Assessment:
-    """Read, validate and score a workbook; nothing is scored when the input has problems."""
+    """Read, validate and score a workbook; nothing is scored when the input has problems.
+
+    When the workbook has detail sheets (话务明细, 坐席名册, 考试成绩) and `use_detail`, the figures
+    they give replace the summary's for their month (records' sources say "detail").
+    """
     records, problems = read_summary(path, display)
     if problems:
         return Assessment(tuple(records), (), tuple(problems))
+    detail = run_detail(path, rules, records, progress=progress) if use_detail else None
+    if detail is not None:
+        if detail.problems:
+            return Assessment(tuple(records), (), detail.problems, detail)
+        records = list(apply_detail(records, detail.measure))
     chosen = select(records, month, vendor)
     cards = tuple(score(r, rules) for r in sorted(chosen, key=lambda r: (r.month, r.vendor)))
-    return Assessment(tuple(records), cards, ())
+    return Assessment(tuple(records), cards, (), detail)

@@ -109,26 +109,17 @@ def flagged_rows(rows: Sequence[ReconcileRow]) -> tuple[ReconcileRow, ...]:
 
 def format_table(rows: Sequence[ReconcileRow]) -> str:
     """A plain-text table (for the terminal): one line per figure, differences marked with ⚠."""
-    header = ("月份", "外包公司", "指标", "汇总表", "明细", "差异", "")
-    lines = [header]
-    for r in rows:
-        cells = (
+    from kpi.report import table
+
+    headers = ["月份", "外包公司", "指标", "汇总表", "明细", "差异(明细−汇总)", ""]
+    cells = [
+        [
             r.month,
             r.vendor,
             r.label,
-            show(r.summary),
-            show(r.detail),
-            show(r.difference),
+            *("—" if v is None else str(v) for v in (show(r.summary), show(r.detail), show(r.difference))),
             "⚠" if r.flagged else "",
-        )
-        lines.append(tuple("—" if c is None else str(c) for c in cells))
-    widths = [max(_width(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(c + " " * (w - _width(c)) for c, w in zip(line, widths, strict=True)).rstrip()
-        for line in lines
-    )
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+        ]
+        for r in rows
+    ]
+    return table(headers, cells, right={3, 4, 5})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from kpi.errors import Problem
 
 TOTAL_MARKERS = ("合计", "总计", "小计", "total")
 HEADER_SCAN_ROWS = 15
+CALL_DETAIL_SHEET = re.compile(r"^话务明细\d*$")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def _read_xlsx(data: bytes, name: str) -> tuple[list[RawSheet], list[Problem]]:
         sheets = [
             RawSheet(name, ws.title, tuple(tuple(r) for r in ws.iter_rows(values_only=True)))
             for ws in book.worksheets
+            if not CALL_DETAIL_SHEET.match(ws.title.strip())  # up to 1M rows: kpi.detail reads those
         ]
     finally:
         book.close()

@@ -1,0 +1,82 @@
+"""The detail step of a run: read the detail sheets of a workbook, measure them with the rulebook's
+[detail] settings and repeat curve, and reconcile them with the summary records.
+
+`kpi.pipeline.assess` calls `run_detail` when a workbook has detail sheets; the CLI's `reconcile`
+and `agents` commands and the app call it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from kpi.curves import evaluate
+from kpi.detail import DetailData, detail_sheets, read_detail
+from kpi.errors import Problem
+from kpi.measure import DetailMeasure, measure_detail
+from kpi.money import round_half_up
+from kpi.progress import Progress
+from kpi.reconcile import ReconcileRow, reconcile
+from kpi.records import VendorMonth
+from kpi.repeats import DetailSettings
+from kpi.rulebook import Rulebook
+
+REPEAT_METRIC = "repeat_2h"
+
+
+def detail_settings(rules: Rulebook) -> DetailSettings:
+    return DetailSettings.from_rulebook(rules.detail)
+
+
+def repeat_points(rules: Rulebook) -> Callable[[Fraction], Decimal] | None:
+    """Points a repeat rate (a ratio: 0.155 for 15.5%) earns on the rulebook's repeat curve."""
+    metric = next((m for m in rules.metrics if m.id == REPEAT_METRIC), None)
+    if metric is None or metric.curve is None or metric.ratio is None:
+        return None
+    curve, scale, places = metric.curve, metric.ratio.scale, rules.points_places
+    return lambda rate: round_half_up(evaluate(curve, rate * scale).points, places)
+
+
+@dataclass(frozen=True)
+class DetailRun:
+    data: DetailData
+    measure: DetailMeasure | None  # None when the detail had problems
+    reconciliation: tuple[ReconcileRow, ...] = ()
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.data.problems
+
+    @property
+    def flagged(self) -> tuple[ReconcileRow, ...]:
+        return tuple(r for r in self.reconciliation if r.flagged)
+
+
+def _month(data: DetailData, records: Sequence[VendorMonth], month: str | None) -> str | None:
+    """The calls' month; without calls, the asked month or the summary's latest."""
+    if month or data.calls is not None:
+        return month
+    months = sorted({r.month for r in records})
+    return months[-1] if months else None
+
+
+def run_detail(
+    path: str | Path,
+    rules: Rulebook,
+    records: Sequence[VendorMonth] = (),
+    month: str | None = None,
+    progress: Progress | None = None,
+) -> DetailRun | None:
+    """Read, measure and reconcile a workbook's detail sheets; None when it has none."""
+    if not detail_sheets(path):
+        return None
+    data = read_detail(path, progress=progress)
+    if data.problems:
+        return DetailRun(data, None)
+    measure = measure_detail(
+        data, _month(data, records, month), detail_settings(rules), repeat_points(rules), progress
+    )
+    return DetailRun(data, measure, reconcile(records, measure))
