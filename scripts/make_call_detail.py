@@ -68,10 +68,13 @@ def make_roster(month: str, agents: int, seed: int) -> pd.DataFrame:
     )
 
 
-def make_exam(roster: pd.DataFrame, seed: int, share: float = 0.78) -> pd.DataFrame:
+def make_exam(
+    roster: pd.DataFrame, seed: int, share: float = 0.78, means: dict[str, float] | None = None
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed + 2)
     takers = roster[rng.random(len(roster)) < share]
-    scores = np.clip(np.round(rng.normal(82, 8, len(takers)) * 2) / 2, 30, 100)
+    mean = takers["外包公司"].map(means or {}).fillna(82.0).to_numpy(float)
+    scores = np.clip(np.round(rng.normal(mean, 8) * 2) / 2, 30, 100)
     return pd.DataFrame({"坐席工号": takers["坐席工号"], "外包公司": takers["外包公司"], "成绩": scores})
 
 
@@ -169,13 +172,13 @@ def make_detail(
     agents: int = 600,
     seed: int = 10086,
     repeat_rates: dict[str, float] | None = None,
+    exam_means: dict[str, float] | None = None,
 ) -> Detail:
-    """Calls, roster and exam of one month; `repeat_rates` (vendor → about what share of its calls are
-    followed by a call-back) lets vendors differ, 14% each by default."""
+    """Calls, roster and exam of one month. Vendors may differ: `repeat_rates` (vendor → about what
+    share of its calls are 2-hour repeats, 14% by default) and `exam_means` (82 by default)."""
     roster = make_roster(month, agents, seed)
-    return Detail(
-        make_calls(month, rows, roster, seed, repeat_rates=repeat_rates), roster, make_exam(roster, seed)
-    )
+    calls = make_calls(month, rows, roster, seed, repeat_rates=repeat_rates)
+    return Detail(calls, roster, make_exam(roster, seed, means=exam_means))
 
 
 def canonical_calls(calls: pd.DataFrame) -> pd.DataFrame:
@@ -191,20 +194,28 @@ def canonical_calls(calls: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def summary_sheet(detail: Detail, month: str = "2024-06", seed: int = 10086) -> pd.DataFrame:
-    """A plausible 月度指标 sheet for the generated month: calls, repeats and exam from the detail,
-    the rest invented; 联创呼叫 claims 10% fewer repeats than its calls show (for reconciliation)."""
+def measure_generated(detail: Detail, month: str, test_numbers: tuple[str, ...] = ()):
+    """kpi's measure of generated detail, without writing a file (a kpi.measure.DetailMeasure)."""
     from kpi.detail import DetailData
     from kpi.measure import measure_detail
     from kpi.repeats import DetailSettings
 
-    rng = np.random.default_rng(seed + 3)
     data = DetailData(
         canonical_calls(detail.calls),
         detail.roster.set_axis(["agent_id", "name", "vendor", "start_date"], axis=1),
         detail.exam.set_axis(["agent_id", "vendor", "score"], axis=1),
     )
-    measured = measure_detail(data, month, DetailSettings(test_numbers=frozenset(TEST_NUMBERS)))
+    return measure_detail(data, month, DetailSettings(test_numbers=frozenset(test_numbers)))
+
+
+def summary_sheet(
+    detail: Detail, month: str = "2024-06", seed: int = 10086, test_numbers: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """A plausible 月度指标 sheet for the generated month: calls, repeats and exam from the detail
+    (measured with `test_numbers` left out: the default rulebook lists none), the rest invented;
+    联创呼叫 claims 10% fewer repeats than its calls show (for reconciliation)."""
+    rng = np.random.default_rng(seed + 3)
+    measured = measure_generated(detail, month, test_numbers)
     rows = []
     for v in measured.vendors:
         connected = v.connected_calls
@@ -252,9 +263,27 @@ def write_calls_sheet(workbook, name: str, calls: pd.DataFrame) -> None:
                 ws.write(i, j, value)
 
 
+def write_detail_sheets(wb, detail: Detail, sheet_rows: int = 1_048_575) -> None:
+    """Add 话务明细 (split over 话务明细2 … past Excel's row limit), 坐席名册 and 考试成绩 to a workbook."""
+    for k, first in enumerate(range(0, max(1, len(detail.calls)), sheet_rows)):
+        name = "话务明细" if k == 0 else f"话务明细{k + 1}"
+        write_calls_sheet(wb, name, detail.calls.iloc[first : first + sheet_rows])
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws = wb.add_worksheet("坐席名册")
+    ws.write_row(0, 0, list(detail.roster.columns))
+    for i, (aid, name, vendor, start) in enumerate(detail.roster.itertuples(index=False), start=1):
+        ws.write_row(i, 0, [aid, name, vendor])
+        ws.write_datetime(i, 3, start.to_pydatetime(), date_fmt)
+    ws = wb.add_worksheet("考试成绩")
+    ws.write_row(0, 0, list(detail.exam.columns))
+    for i, row in enumerate(detail.exam.itertuples(index=False), start=1):
+        ws.write_row(i, 0, [row[0], row[1], float(row[2])])
+
+
 def write_xlsx(
     detail: Detail, path: Path, sheet_rows: int = 1_048_575, summary: pd.DataFrame | None = None
 ) -> None:
+    """A workbook of the detail (constant memory: a million rows fit), with a 月度指标 sheet if given."""
     import xlsxwriter
 
     with xlsxwriter.Workbook(path, {"constant_memory": True}) as wb:
@@ -263,19 +292,7 @@ def write_xlsx(
             ws.write_row(0, 0, list(summary.columns))
             for i, row in enumerate(summary.itertuples(index=False), start=1):
                 ws.write_row(i, 0, [None if pd.isna(v) else v for v in row])
-        for k, first in enumerate(range(0, max(1, len(detail.calls)), sheet_rows)):
-            name = "话务明细" if k == 0 else f"话务明细{k + 1}"
-            write_calls_sheet(wb, name, detail.calls.iloc[first : first + sheet_rows])
-        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-        ws = wb.add_worksheet("坐席名册")
-        ws.write_row(0, 0, list(detail.roster.columns))
-        for i, (aid, name, vendor, start) in enumerate(detail.roster.itertuples(index=False), start=1):
-            ws.write_row(i, 0, [aid, name, vendor])
-            ws.write_datetime(i, 3, start.to_pydatetime(), date_fmt)
-        ws = wb.add_worksheet("考试成绩")
-        ws.write_row(0, 0, list(detail.exam.columns))
-        for i, row in enumerate(detail.exam.itertuples(index=False), start=1):
-            ws.write_row(i, 0, [row[0], row[1], float(row[2])])
+        write_detail_sheets(wb, detail, sheet_rows)
 
 
 def write_csv(detail: Detail, path: Path, encoding: str = "utf-8-sig") -> None:

@@ -6,6 +6,11 @@ Profiles make the data tell a story: 华信客服 is strong, 联创呼叫 fails 
 远景服务 sit in between; March has no exam, April has no new agents to monitor, 联创呼叫 has a
 security incident in February and 众合外包 an escalated complaint in May. Across the months every
 curve segment is hit (below, between and beyond the thresholds).
+
+June also comes with detail sheets (话务明细 of a few thousand calls, 坐席名册, 考试成绩) made by
+scripts/make_call_detail.py from the same profiles; June's summary line takes its call, repeat,
+agent and exam figures from that detail (other counts scaled to its size), except that 联创呼叫
+claims 10% fewer repeats than its calls show — what `kpi reconcile` is for.
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ from pathlib import Path
 import xlsxwriter
 
 from kpi.columns import SUMMARY_COLUMNS
+
+try:
+    from scripts.make_call_detail import Detail, make_detail, measure_generated, write_detail_sheets
+except ImportError:  # run as `python scripts/make_sample_data.py`
+    from make_call_detail import Detail, make_detail, measure_generated, write_detail_sheets
 
 MONTHS = [f"2024-{m:02d}" for m in range(1, 7)]
 # vendor: (repeat %, dial %, monitoring %, support %, complaints ‱, ticket %, created %, callback %, exam avg, audit %)
@@ -73,12 +83,45 @@ def _row(rng: random.Random, vendor: str, month_index: int) -> dict[str, object]
     }
 
 
+DETAIL_MONTH, DETAIL_ROWS, DETAIL_AGENTS = "2024-06", 6000, 80
+SCALED = ("service_complaints", "tickets_created")
+
+
+def sample_detail(seed: int = 2024) -> Detail:
+    """June's call detail, roster and exam, with each vendor's repeat rate and exam level."""
+    rates = {v: p[0] / 100 for v, p in PROFILES.items()}
+    means = {v: p[8] for v, p in PROFILES.items()}
+    return make_detail(DETAIL_MONTH, DETAIL_ROWS, DETAIL_AGENTS, seed, repeat_rates=rates, exam_means=means)
+
+
+def _from_detail(row: dict[str, object], figures) -> dict[str, object]:
+    """June's summary line on the detail's scale: measured figures in, other counts scaled."""
+    factor = figures.connected_calls / row["connected_calls"]
+    support = (row["dispatched_tickets"] + row["expert_transfers"]) * factor
+    claimed = figures.repeat_2h_calls * 9 // 10 if row["vendor"] == "联创呼叫" else figures.repeat_2h_calls
+    average = None if figures.exam_average is None else round(float(figures.exam_average), 1)
+    return {
+        **row,
+        **{k: round(row[k] * factor) for k in SCALED},
+        "connected_calls": figures.connected_calls,
+        "valid_calls": figures.valid_calls,
+        "repeat_2h_calls": claimed,
+        "expert_transfers": figures.expert_transfers,
+        "dispatched_tickets": max(0, round(support) - figures.expert_transfers),
+        "agents_total": figures.agents_total,
+        "exam_takers": figures.exam_takers,
+        "exam_average": average,
+    }
+
+
 def summary_rows(seed: int = 2024) -> list[dict[str, object]]:
     rng = random.Random(seed)
-    return [_row(rng, vendor, i) for i in range(len(MONTHS)) for vendor in PROFILES]
+    rows = [_row(rng, vendor, i) for i in range(len(MONTHS)) for vendor in PROFILES]
+    measured = measure_generated(sample_detail(seed), DETAIL_MONTH)
+    return [_from_detail(r, measured.vendor(r["vendor"])) if r["month"] == DETAIL_MONTH else r for r in rows]
 
 
-def write_workbook(path: Path, rows: list[dict[str, object]]) -> None:
+def write_workbook(path: Path, rows: list[dict[str, object]], detail: Detail | None = None) -> None:
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("月度指标")
     title = book.add_format({"bold": True, "font_size": 14})
@@ -93,6 +136,8 @@ def write_workbook(path: Path, rows: list[dict[str, object]]) -> None:
                 sheet.write(r, col, value)
     sheet.freeze_panes(2, 2)
     sheet.set_column(0, len(SUMMARY_COLUMNS) - 1, 12)
+    if detail is not None:
+        write_detail_sheets(book, detail)
     book.close()
 
 
@@ -101,7 +146,7 @@ def main() -> None:
     parser.add_argument("-o", "--output", default="sample_data/monthly_2024H1.xlsx")
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args()
-    write_workbook(Path(args.output), summary_rows(args.seed))
+    write_workbook(Path(args.output), summary_rows(args.seed), sample_detail(args.seed))
     print(f"wrote {args.output}")
 
 

@@ -1,0 +1,140 @@
+"""`kpi score` / `reconcile` / `agents` on workbooks with detail sheets, as a user sees them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from kpi.cli import main
+from tests.builders import SPEC_EXAMPLE, write_summary
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "monthly_2024H1.xlsx"
+DETAIL_HEADERS = ["主叫号码", "入队时间", "是否接通", "接通时间", "坐席工号", "外包公司"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def with_detail(path: Path, calls: list[list[object]]) -> Path:
+    """The spec's summary (甲公司, 2024-05) plus a 话务明细 sheet."""
+    write_summary(path, [SPEC_EXAMPLE])
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("话务明细")
+    sheet.append(DETAIL_HEADERS)
+    for row in calls:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def may(hms: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"2024-05-10 {hms}")
+
+
+CALLS = [
+    ["13800000001", may("10:00:00"), "是", may("10:00:10"), "J1", "甲公司"],
+    ["13800000001", may("11:00:00"), "否", None, None, None],
+    ["13900000002", may("10:00:00"), "是", may("10:00:30"), "J2", "甲公司"],
+    ["13700000003", may("10:00:00"), "是", may("10:00:30"), "J2", "甲公司"],
+]
+
+
+def test_reconcile_flags_the_sample_vendor_claiming_fewer_repeats():
+    result = run("reconcile", str(SAMPLE), "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    flagged = [r for r in rows if r["flagged"]]
+    assert [(r["vendor"], r["key"], r["label"]) for r in flagged] == [
+        ("联创呼叫", "repeat_2h_calls", "2小时重复呼叫数")
+    ]
+    (r,) = flagged
+    assert r["summary"] == r["detail"] * 9 // 10 and r["difference"] == r["detail"] - r["summary"] > 0
+    assert {x["vendor"] for x in rows} == {"华信客服", "联创呼叫", "众合外包", "远景服务"}
+    table = run("reconcile", str(SAMPLE)).output
+    assert "共 1 处不一致（⚠）。" in table
+
+
+def test_score_uses_detail_and_says_so_or_the_summary_with_the_flag():
+    by_detail = run("score", str(SAMPLE), "--month", "2024-06", "--vendor", "联创呼叫", "--format", "json")
+    by_summary = run(
+        "score",
+        str(SAMPLE),
+        "--month",
+        "2024-06",
+        "--vendor",
+        "联创呼叫",
+        "--format",
+        "json",
+        "--use-summary",
+    )
+    (d,), (s,) = json.loads(by_detail.output), json.loads(by_summary.output)
+    assert d["sources"]["repeat_2h_calls"] == "detail" and s["sources"]["repeat_2h_calls"] == "summary"
+    rd, rs = (next(m for m in c["metrics"] if m["id"] == "repeat_2h") for c in (d, s))
+    assert float(rd["value"]) > float(rs["value"])  # the detail shows more repeats than claimed
+    table = run("score", str(SAMPLE), "--month", "2024-06").output
+    assert "取自明细工作表" in table and "明细与汇总表有 1 处不一致" in table
+    assert "未使用话务明细" in run("score", str(SAMPLE), "--month", "2024-06", "--use-summary").output
+
+
+def test_agents_json_csv_and_vendor_filter(tmp_path):
+    result = run("agents", str(SAMPLE), "--vendor", "华信客服", "--format", "json")
+    agents = json.loads(result.output)
+    assert set(agents[0]) == {
+        "agent_id",
+        "vendor",
+        "connected_calls",
+        "repeat_2h_calls",
+        "rate",
+        "points",
+        "rate_exact",
+    }
+    assert {a["vendor"] for a in agents} == {"华信客服"}
+    rows = json.loads(run("reconcile", str(SAMPLE), "--format", "json").output)
+    connected = next(r["detail"] for r in rows if r["vendor"] == "华信客服" and r["key"] == "connected_calls")
+    assert sum(a["connected_calls"] for a in agents) == connected
+    out = tmp_path / "agents.csv"
+    assert run("agents", str(SAMPLE), "--format", "csv", "-o", str(out)).exit_code == 0
+    lines = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert lines[0] == ["agent_id", "vendor", "connected_calls", "repeat_2h_calls", "rate", "points"]
+    assert len(lines) - 1 == len(json.loads(run("agents", str(SAMPLE), "--format", "json").output))
+    missing = run("agents", str(SAMPLE), "--vendor", "不存在公司")
+    assert missing.exit_code == 1 and "明细中没有外包公司「不存在公司」的坐席" in missing.output
+
+
+def test_small_workbook_detail_figures_replace_summary(tmp_path):
+    path = with_detail(tmp_path / "book.xlsx", CALLS)
+    (card,) = json.loads(run("score", str(path), "--format", "json").output)
+    repeat = next(m for m in card["metrics"] if m["id"] == "repeat_2h")
+    assert repeat["inputs"]["repeat_2h_calls"] == "1" and repeat["inputs"]["connected_calls"] == "3"
+    assert card["settlement"]["valid_calls"] == 3
+    agents = json.loads(run("agents", str(path), "--format", "json").output)
+    assert [
+        (a["agent_id"], a["connected_calls"], a["repeat_2h_calls"], a["rate"], a["points"]) for a in agents
+    ] == [
+        ("J1", 1, 1, "100.00", "0.00"),
+        ("J2", 2, 0, "0.00", "10.00"),
+    ]
+
+
+def test_detail_problems_stop_scoring_unless_summary_is_asked_for(tmp_path):
+    path = with_detail(
+        tmp_path / "book.xlsx", [*CALLS, ["13800000009", "昨天", "是", may("10:00:00"), "J1", "甲公司"]]
+    )
+    result = run("score", str(path))
+    assert result.exit_code == 1
+    assert (
+        "工作表「话务明细」，第 6 行，「入队时间」列：入队时间为空或无法识别：发现「昨天」" in result.output
+    )
+    assert run("score", str(path), "--use-summary").exit_code == 0
+
+
+def test_reconcile_without_detail_sheets_is_a_problem(spec_workbook):
+    result = run("reconcile", str(spec_workbook))
+    assert result.exit_code == 1
+    assert "工作簿中没有明细工作表" in result.output
