@@ -118,25 +118,43 @@ def find_header(rows: Sequence[Sequence[object]], spec: TableSpec) -> tuple[int,
 
 def _nfkc_subset(arr: pa.Array) -> pa.Array:
     """Full-width digits, letters and spaces to ASCII, touching only the (few) cells that have them."""
-    wide = pc.fill_null(pc.match_substring_regex(arr, "[\u3000\uff01-\uff5e]"), False)
-    if not pc.any(wide).as_py():
+    non_ascii = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True))
+    if not pc.any(non_ascii).as_py():
         return arr
-    fixed = [unicodedata.normalize("NFKC", v).strip() for v in arr.filter(wide).to_pylist()]
-    return pc.replace_with_mask(arr, wide, pa.array(fixed, pa.string()))
+    rows = pc.indices_nonzero(non_ascii)
+    values = arr.take(rows).to_pylist()
+    fixed = [unicodedata.normalize("NFKC", v).strip() for v in values]
+    if fixed == values:
+        return arr
+    mask = np.zeros(len(arr), bool)
+    mask[rows.to_numpy()] = True
+    return pc.replace_with_mask(arr, pa.array(mask), pa.array(fixed, pa.string()))
 
 
-def to_text(arr: pa.Array) -> pa.Array:
-    """Any column as trimmed strings (integral numbers without '.0'); empty cells are null."""
+def _as_strings(arr: pa.Array) -> pa.Array:
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.string())
     if pa.types.is_floating(arr.type):
         integral = pc.fill_null(pc.equal(pc.floor(arr), arr), True)
         if pc.all(integral).as_py():
             arr = pc.cast(arr, pa.int64())
-    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
-        arr = pc.cast(arr, pa.string())
-    arr = _nfkc_subset(pc.utf8_trim_whitespace(pc.cast(arr, pa.string())))
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
+
+
+def to_text(arr: pa.Array, empty: str | None = None) -> pa.Array:
+    """Any column as trimmed strings (integral numbers without '.0'); empty cells become `empty`."""
+    arr = _nfkc_subset(pc.utf8_trim_whitespace(_as_strings(arr)))
+    if empty is None:
+        return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    return pc.fill_null(arr, empty)
+
+
+def to_text_few(arr: pa.Array, empty: str | None = None) -> pa.Array:
+    """`to_text` for a column with few distinct values (vendor, agent): work on the distinct values."""
+    encoded = pc.dictionary_encode(_as_strings(arr))
+    values = to_text(encoded.dictionary, empty)
+    out = values.take(encoded.indices)
+    return out if empty is None else pc.fill_null(out, empty)
 
 
 def _bad(raw_present: pa.Array, converted: pa.Array) -> np.ndarray:
@@ -205,12 +223,20 @@ def to_flag(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """是/否, 1/0, true/false → bool (null when empty), and the unreadable cells."""
     if pa.types.is_boolean(arr.type):
         return arr, np.zeros(len(arr), bool)
-    text = pc.utf8_lower(to_text(arr))
-    yes = pc.is_in(text, pa.array(TRUE_WORDS))
-    no = pc.is_in(text, pa.array(FALSE_WORDS))
-    out = pc.if_else(yes, True, pc.if_else(no, False, pa.scalar(None, pa.bool_())))
-    out = pc.if_else(pc.is_null(text), pa.scalar(None, pa.bool_()), out)
-    return out, _bad(pc.is_valid(text), out)
+    encoded = pc.dictionary_encode(_as_strings(arr))  # a handful of distinct values
+    words = [
+        unicodedata.normalize("NFKC", v).strip().lower() if v is not None else None
+        for v in encoded.dictionary.to_pylist()
+    ]
+    flags = pa.array(
+        [True if w in TRUE_WORDS else False if w in FALSE_WORDS else None for w in words], pa.bool_()
+    )
+    unreadable = pa.array(
+        [w not in TRUE_WORDS and w not in FALSE_WORDS and bool(w) for w in words], pa.bool_()
+    )
+    out = flags.take(encoded.indices)
+    bad = pc.fill_null(unreadable.take(encoded.indices), False)
+    return out, bad.to_numpy(zero_copy_only=False)
 
 
 def to_number(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -224,12 +250,26 @@ def to_number(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return values, present & np.isnan(values)
 
 
-def total_rows(columns: dict[str, pa.Array], keys: Sequence[str]) -> np.ndarray:
-    """Rows that are a 合计/总计 line (any text column starting with such a word)."""
-    mask = np.zeros(len(next(iter(columns.values()))), bool) if columns else np.zeros(0, bool)
+def encode(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """An int64 code per row (same value, same code) and the distinct values, via Arrow."""
+    arr = pa.array(series, pa.string())
+    encoded = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+
+
+def total_rows(
+    columns: dict[str, pa.Array], keys: Sequence[str], candidates: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows that are a 合计/总计 line (a text column starting with such a word), among `candidates`."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    rows = np.arange(n) if candidates is None else np.flatnonzero(candidates)
+    mask = np.zeros(n, bool)
+    if not len(rows):
+        return mask
+    take = pa.array(rows)
     for key in keys:
         if key in columns:
-            text = columns[key]
+            text = columns[key].take(take)
             for marker in TOTAL_MARKERS:
-                mask |= pc.fill_null(pc.starts_with(text, marker), False).to_numpy(zero_copy_only=False)
+                mask[rows] |= pc.fill_null(pc.starts_with(text, marker), False).to_numpy(zero_copy_only=False)
     return mask

@@ -16,7 +16,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi.detail_columns import TableSpec, to_flag, to_number, to_text, to_time, total_rows
+from kpi.detail_columns import (
+    TableSpec,
+    encode,
+    to_flag,
+    to_number,
+    to_text,
+    to_text_few,
+    to_time,
+    total_rows,
+)
 from kpi.errors import Problem, show_value
 
 LIMIT = 10  # located problems listed per kind and sheet; the rest are counted
@@ -90,6 +99,10 @@ def _null(arr: pa.Array) -> np.ndarray:
     return pc.is_null(arr).to_numpy(zero_copy_only=False)
 
 
+def _empty(arr: pa.Array) -> np.ndarray:
+    return pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
+
+
 def _np(arr: pa.Array) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False)
 
@@ -100,8 +113,10 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         return None, problems
     c, n = table.columns, table.rows
     text = {
-        k: to_text(c[k]) if k in c else pa.nulls(n, pa.string())
-        for k in ("call_id", "caller", "agent_id", "vendor")
+        "call_id": pc.fill_null(to_text(c["call_id"]), "") if "call_id" in c else pa.array([""] * n),
+        "caller": to_text(c["caller"], ""),
+        "agent_id": to_text_few(c["agent_id"], ""),
+        "vendor": to_text_few(c["vendor"], ""),
     }
     queue, bad_q = to_time(c["queue_time"])
     connected, bad_c = to_flag(c["connected"])
@@ -117,8 +132,9 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         if "expert_transfer" in c
         else (pa.nulls(n, pa.bool_()), np.zeros(n, bool))
     )
-    skip = total_rows(text, ("call_id", "caller", "agent_id", "vendor"))
-    skip |= _null(queue) & ~bad_q & _null(connected) & ~bad_c & _null(text["caller"]) & _null(answer) & ~bad_a
+    no_queue = _null(queue) & ~bad_q  # a total line or a blank row has no queue time
+    skip = total_rows(text, ("call_id", "caller", "agent_id", "vendor"), no_queue)
+    skip |= no_queue & _null(connected) & ~bad_c & _empty(text["caller"]) & _null(answer) & ~bad_a
     is_conn = pc.fill_null(connected, False)
     q_ms, a_ms, e_ms = (_np(pc.cast(x, pa.int64())) for x in (queue, answer, end))
     checks = [
@@ -138,7 +154,7 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
             "不早于入队时间",
         ),
         (
-            _np(is_conn) & (_null(text["agent_id"]) | _null(text["vendor"])),
+            _np(is_conn) & (_empty(text["agent_id"]) | _empty(text["vendor"])),
             "agent_id",
             "已接通的呼叫缺少坐席工号或外包公司",
             "坐席工号和外包公司",
@@ -154,23 +170,25 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         if mask.any():
             problems += row_problems(table, mask, key, message, expected)
             drop |= mask
-    keep = pa.array(~(drop | skip))
+    keep = ~(drop | skip)
     derived = (e_ms - a_ms) / 1000.0
     talk = np.where(np.isnan(talk) & ~_null(end) & ~_null(answer), derived, talk)
     cols = {
         "call_id": text["call_id"],
-        "caller": pc.fill_null(text["caller"], ""),
+        "caller": text["caller"],
         "queue_time": queue,
         "connected": is_conn,
         "answer_time": answer,
         "end_time": end,
-        "agent_id": pc.fill_null(text["agent_id"], ""),
-        "vendor": pc.fill_null(text["vendor"], ""),
+        "agent_id": text["agent_id"],
+        "vendor": text["vendor"],
         "talk_seconds": pa.array(talk, pa.float64()),
         "expert_transfer": pc.fill_null(expert, False),
         "row": pa.array(np.arange(table.first_row, table.first_row + n, dtype=np.int64)),
     }
-    return {k: pc.filter(v, keep) for k, v in cols.items()}, problems
+    if keep.all():
+        return cols, problems
+    return {k: pc.filter(v, pa.array(keep)) for k, v in cols.items()}, problems
 
 
 def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -252,11 +270,22 @@ def _build_small(tables: Sequence[RawTable], value_key: str) -> tuple[pd.DataFra
 def check_agents(calls: pd.DataFrame | None, roster: pd.DataFrame | None) -> list[Problem]:
     """An agent id met under two vendors (in the calls and the roster together) is a problem."""
     parts = []
-    if calls is not None:
-        answered = calls.loc[
-            calls["connected"] & (calls["agent_id"] != ""), ["agent_id", "vendor", "source", "row"]
-        ]
-        parts.append(answered.drop_duplicates(["agent_id", "vendor"]).astype({"source": str}))
+    if calls is not None:  # one row per (agent, vendor) pair of the answered calls, at its first row
+        rows = np.flatnonzero(calls["connected"].to_numpy(bool) & (calls["agent_id"] != "").to_numpy(bool))
+        agent_codes, agents = encode(calls["agent_id"])
+        vendor_codes, vendors = encode(calls["vendor"])
+        pairs, first = np.unique(agent_codes[rows] * len(vendors) + vendor_codes[rows], return_index=True)
+        at = rows[first]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "agent_id": agents.take(pa.array(pairs // len(vendors))).to_pylist(),
+                    "vendor": vendors.take(pa.array(pairs % len(vendors))).to_pylist(),
+                    "source": calls["source"].to_numpy()[at].astype(str),
+                    "row": calls["row"].to_numpy()[at],
+                }
+            )
+        )
     if roster is not None:
         parts.append(roster[["agent_id", "vendor"]].assign(source="!坐席名册", row=-1))
     if not parts:

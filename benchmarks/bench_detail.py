@@ -1,0 +1,139 @@
+"""Benchmark of the call-detail path on a 1,000,000-row workbook, every figure from a fresh process.
+
+    python benchmarks/bench_detail.py [--repeat 3] [--rows 1000000]
+
+Builds benchmarks/.cache/detail_<rows>.xlsx once (a 月度指标 summary, 话务明细, 坐席名册, 考试成绩;
+git-ignored), then prints, as medians over --repeat runs, seconds and peak memory (ru_maxrss) of:
+  fastexcel      bare read of every sheet (`load_sheet(...).to_arrow()`), the yardstick
+  measure        kpi.measure.measure_detail alone (the data read before the clock starts)
+  read+measure   kpi.detail.read_detail + measure_detail, in process
+  kpi score      `python -m kpi.cli score FILE --format json` as a user runs it (the process's wall time)
+  openpyxl       pandas.read_excel(engine="openpyxl") of 话务明细, on a 100,000-row workbook (×10 shown)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(__file__).resolve().parent / ".cache"
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+
+def workbook(rows: int) -> Path:
+    path = CACHE / f"detail_{rows}.xlsx"
+    if not path.exists():
+        from make_call_detail import make_detail, summary_sheet, write_xlsx
+
+        CACHE.mkdir(exist_ok=True)
+        started = time.perf_counter()
+        detail = make_detail(rows=rows)
+        write_xlsx(detail, path.with_suffix(".tmp.xlsx"), summary=summary_sheet(detail))
+        path.with_suffix(".tmp.xlsx").rename(path)
+        print(f"built {path.name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return path
+
+
+def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: KiB
+
+
+def one(mode: str, path: Path) -> dict[str, float]:
+    """Run one measurement in this (fresh) process."""
+    if mode == "kpi score":
+        started = time.perf_counter()
+        cmd = [sys.executable, "-m", "kpi.cli", "score", str(path), "--format", "json"]
+        subprocess.run(
+            cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+        )
+        return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb(resource.RUSAGE_CHILDREN)}
+    if mode == "fastexcel":
+        started = time.perf_counter()
+        import fastexcel
+
+        reader = fastexcel.read_excel(str(path))
+        for name in reader.sheet_names:
+            reader.load_sheet(name).to_arrow()
+        return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
+    if mode == "openpyxl":
+        import pandas as pd
+
+        started = time.perf_counter()
+        pd.read_excel(path, sheet_name="话务明细", engine="openpyxl", dtype={"主叫号码": str})
+        return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
+    from kpi.detail import read_detail
+    from kpi.detail_run import detail_settings, repeat_points
+    from kpi.measure import measure_detail
+    from kpi.rulebook import load_rulebook
+
+    rules = load_rulebook()
+    started = time.perf_counter()
+    data = read_detail(path)
+    read_done = time.perf_counter()
+    measure_detail(data, None, detail_settings(rules), repeat_points(rules))
+    done = time.perf_counter()
+    seconds = done - read_done if mode == "measure" else done - started
+    return {"seconds": seconds, "peak_mb": peak_mb()}
+
+
+MODES = ("fastexcel", "measure", "read+measure", "kpi score", "openpyxl")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--one", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one[0], Path(args.one[1]))))
+        return
+    big, small = workbook(args.rows), workbook(100_000)
+    results = {}
+    for mode in MODES:
+        path = small if mode == "openpyxl" else big
+        runs = []
+        for _ in range(args.repeat if mode != "openpyxl" else 1):
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", mode, str(path)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            runs.append(json.loads(out.stdout))
+        results[mode] = {k: statistics.median(r[k] for r in runs) for k in ("seconds", "peak_mb")}
+        print(
+            f"  {mode:13s} {results[mode]['seconds']:7.2f} s  {results[mode]['peak_mb']:7.0f} MB",
+            file=sys.stderr,
+        )
+    bare = results["fastexcel"]["seconds"]
+    size = big.stat().st_size / 1e6
+    print(
+        f"\n{args.rows:,} rows, {size:.0f} MB .xlsx; {os.cpu_count()} cores; medians of {args.repeat} fresh processes\n"
+    )
+    print("| step | seconds | × fastexcel | peak MB |\n|---|---|---|---|")
+    for mode, r in results.items():
+        secs, note = r["seconds"], ""
+        if mode == "openpyxl":
+            secs, note = (
+                secs * args.rows / 100_000,
+                f" (100,000 rows: {r['seconds']:.2f} s, ×{args.rows // 100_000} shown)",
+            )
+        print(f"| {mode}{note} | {secs:.2f} | {secs / bare:.2f} | {r['peak_mb']:.0f} |")
+    score, measure = results["kpi score"], results["measure"]
+    print(
+        f"\ntargets: measure ≤ 1 s: {measure['seconds']:.2f} s; kpi score ≤ 1.25 × fastexcel: "
+        f"{score['seconds'] / bare:.2f}×; peak ≤ 1.2 GB: {max(r['peak_mb'] for r in results.values()):.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
