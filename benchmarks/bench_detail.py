@@ -4,7 +4,8 @@
 
 Builds benchmarks/.cache/detail_<rows>.xlsx once (a 月度指标 summary, 话务明细, 坐席名册, 考试成绩;
 git-ignored), then prints, as medians over --repeat runs, seconds and peak memory (ru_maxrss) of:
-  fastexcel      bare read of every sheet (`load_sheet(...).to_arrow()`), the yardstick
+  fastexcel      bare read of every sheet (`load_sheet(...).to_arrow()`), timed in process
+  fastexcel process  the same as a whole `python -c` process: the yardstick for `kpi score`
   measure        kpi.measure.measure_detail alone (the data read before the clock starts)
   read+measure   kpi.detail.read_detail + measure_detail, in process
   kpi score      `python -m kpi.cli score FILE --format json` as a user runs it (the process's wall time)
@@ -29,17 +30,24 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 
 def workbook(rows: int) -> Path:
+    """The cached workbook, built in a child process (so that this one stays small: a child's
+    ru_maxrss starts from its parent's)."""
     path = CACHE / f"detail_{rows}.xlsx"
     if not path.exists():
-        from make_call_detail import make_detail, summary_sheet, write_xlsx
-
-        CACHE.mkdir(exist_ok=True)
-        started = time.perf_counter()
-        detail = make_detail(rows=rows)
-        write_xlsx(detail, path.with_suffix(".tmp.xlsx"), summary=summary_sheet(detail))
-        path.with_suffix(".tmp.xlsx").rename(path)
-        print(f"built {path.name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        subprocess.run([sys.executable, __file__, "--build", str(rows)], check=True)
     return path
+
+
+def build(rows: int) -> None:
+    from make_call_detail import make_detail, summary_sheet, write_xlsx
+
+    path = CACHE / f"detail_{rows}.xlsx"
+    CACHE.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    detail = make_detail(rows=rows)
+    write_xlsx(detail, path.with_suffix(".tmp.xlsx"), summary=summary_sheet(detail))
+    path.with_suffix(".tmp.xlsx").rename(path)
+    print(f"built {path.name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
 def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -84,7 +92,12 @@ def one(mode: str, path: Path) -> dict[str, float]:
     return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
-MODES = ("fastexcel", "measure", "read+measure", "kpi score", "openpyxl")
+BARE = "import sys, fastexcel\nr = fastexcel.read_excel(sys.argv[1])\nfor n in r.sheet_names: r.load_sheet(n).to_arrow()"
+PROCESSES = {
+    "fastexcel process": ["-c", BARE],
+    "kpi score": ["-m", "kpi.cli", "score", "--format", "json"],
+}
+MODES = ("fastexcel", "fastexcel process", "measure", "read+measure", "kpi score", "openpyxl")
 
 
 def main() -> None:
@@ -92,7 +105,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--one", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
+    ap.add_argument("--build", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.build:
+        build(args.build)
+        return
     if args.one:
         print(json.dumps(one(args.one[0], Path(args.one[1]))))
         return
@@ -114,12 +131,12 @@ def main() -> None:
             f"  {mode:13s} {results[mode]['seconds']:7.2f} s  {results[mode]['peak_mb']:7.0f} MB",
             file=sys.stderr,
         )
-    bare = results["fastexcel"]["seconds"]
+    bare = results["fastexcel process"]["seconds"]
     size = big.stat().st_size / 1e6
     print(
         f"\n{args.rows:,} rows, {size:.0f} MB .xlsx; {os.cpu_count()} cores; medians of {args.repeat} fresh processes\n"
     )
-    print("| step | seconds | × fastexcel | peak MB |\n|---|---|---|---|")
+    print("| step | seconds | × fastexcel process | peak MB |\n|---|---|---|---|")
     for mode, r in results.items():
         secs, note = r["seconds"], ""
         if mode == "openpyxl":
@@ -130,7 +147,7 @@ def main() -> None:
         print(f"| {mode}{note} | {secs:.2f} | {secs / bare:.2f} | {r['peak_mb']:.0f} |")
     score, measure = results["kpi score"], results["measure"]
     print(
-        f"\ntargets: measure ≤ 1 s: {measure['seconds']:.2f} s; kpi score ≤ 1.25 × fastexcel: "
+        f"\ntargets: measure ≤ 1 s: {measure['seconds']:.2f} s; kpi score ≤ 1.25 × fastexcel (both whole processes): "
         f"{score['seconds'] / bare:.2f}×; peak ≤ 1.2 GB: {max(r['peak_mb'] for r in results.values()):.0f} MB"
     )
 

@@ -61,7 +61,11 @@ def detail_sheets(path: str | Path) -> list[str]:
     """Names of the detail sheets in a workbook (empty for a CSV or a workbook without detail)."""
     if Path(path).suffix.lower() not in EXCEL_SUFFIXES:
         return []
-    return [n for n in fastexcel.read_excel(str(path)).sheet_names if spec_for_sheet(n)]
+    try:
+        names = fastexcel.read_excel(str(path)).sheet_names
+    except Exception:  # noqa: BLE001 - a broken file is reported by whoever reads it for real
+        return []
+    return [n for n in names if spec_for_sheet(n)]
 
 
 def has_detail(path: str | Path) -> bool:
@@ -133,14 +137,41 @@ def _duplicate_headers(names: Sequence[str], spec: TableSpec, file: str, sheet: 
     return problems
 
 
+TIME_KEYS = ("queue_time", "answer_time", "end_time")
+
+
+def _dtypes(spec: TableSpec) -> dict[str, str]:
+    """fastexcel dtypes by every accepted header (headers not in the sheet are ignored)."""
+    out: dict[str, str] = {}
+    for key, aliases in spec.columns.items():
+        kind = "datetime" if key in TIME_KEYS else "float" if key == "talk_seconds" else "string"
+        out.update(dict.fromkeys(aliases, kind))
+    return out
+
+
+def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.RecordBatch:
+    """A sheet as Arrow. Call detail first with declared types (fast, and fastexcel says which cells did
+    not fit); if any did not (times typed as text, serial numbers, '1,234'), again with the types
+    guessed over all rows, so that no cell is silently lost and the converters can read or report it.
+    """
+    if spec is CALLS:
+        batch, errors = reader.load_sheet(name, header_row=0, dtypes=_dtypes(spec)).to_arrow_with_errors()
+        if errors is None or not errors.errors:
+            return batch
+    return reader.load_sheet(name, header_row=0, schema_sample_rows=None).to_arrow()
+
+
 def _excel_tables(path: Path, report: Progress) -> tuple[list[RawTable], list[Problem]]:
-    reader = fastexcel.read_excel(str(path))
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # noqa: BLE001 - any failure to open is the user's file, reported
+        return [], [Problem(f"无法读取 Excel 文件（文件可能已损坏）：{type(exc).__name__}", path.name)]
     tables, problems = [], []
     wanted = [n for n in reader.sheet_names if spec_for_sheet(n)]
     for i, name in enumerate(wanted):
         spec = spec_for_sheet(name)
         report(f"读取 {path.name}「{name}」", i / len(wanted))
-        batch = reader.load_sheet(name, header_row=0, schema_sample_rows=None).to_arrow()
+        batch = _load(reader, name, spec)
         first_row = _first_used_row(path, name) if path.suffix.lower() in (".xlsx", ".xlsm") else 1
         problems += _duplicate_headers(batch.schema.names, spec, path.name, name)
         located = _locate_header(batch, spec, first_row)

@@ -131,7 +131,7 @@ def _nfkc_subset(arr: pa.Array) -> pa.Array:
     return pc.replace_with_mask(arr, pa.array(mask), pa.array(fixed, pa.string()))
 
 
-def _as_strings(arr: pa.Array) -> pa.Array:
+def as_strings(arr: pa.Array) -> pa.Array:
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.string())
     if pa.types.is_floating(arr.type):
@@ -143,18 +143,22 @@ def _as_strings(arr: pa.Array) -> pa.Array:
 
 def to_text(arr: pa.Array, empty: str | None = None) -> pa.Array:
     """Any column as trimmed strings (integral numbers without '.0'); empty cells become `empty`."""
-    arr = _nfkc_subset(pc.utf8_trim_whitespace(_as_strings(arr)))
+    arr = _nfkc_subset(pc.utf8_trim_whitespace(as_strings(arr)))
     if empty is None:
         return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     return pc.fill_null(arr, empty)
 
 
-def to_text_few(arr: pa.Array, empty: str | None = None) -> pa.Array:
-    """`to_text` for a column with few distinct values (vendor, agent): work on the distinct values."""
-    encoded = pc.dictionary_encode(_as_strings(arr))
-    values = to_text(encoded.dictionary, empty)
-    out = values.take(encoded.indices)
-    return out if empty is None else pc.fill_null(out, empty)
+def to_text_few(arr: pa.Array) -> pa.DictionaryArray:
+    """`to_text` (empty as "") for a column of few distinct values (vendor, agent), as a dictionary
+    column: the cleaning runs once per distinct value, and pandas gets a cheap categorical."""
+    encoded = pc.dictionary_encode(as_strings(arr))
+    cleaned = [*to_text(encoded.dictionary, "").to_pylist(), ""]  # the last one stands for empty cells
+    distinct = sorted(set(cleaned))
+    position = {v: i for i, v in enumerate(distinct)}
+    remap = np.array([position[v] for v in cleaned], np.int32)
+    indices = pc.fill_null(encoded.indices, len(cleaned) - 1).to_numpy(zero_copy_only=False)
+    return pa.DictionaryArray.from_arrays(pa.array(remap[indices]), pa.array(distinct, pa.string()))
 
 
 def _bad(raw_present: pa.Array, converted: pa.Array) -> np.ndarray:
@@ -223,7 +227,7 @@ def to_flag(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """是/否, 1/0, true/false → bool (null when empty), and the unreadable cells."""
     if pa.types.is_boolean(arr.type):
         return arr, np.zeros(len(arr), bool)
-    encoded = pc.dictionary_encode(_as_strings(arr))  # a handful of distinct values
+    encoded = pc.dictionary_encode(as_strings(arr))  # a handful of distinct values
     words = [
         unicodedata.normalize("NFKC", v).strip().lower() if v is not None else None
         for v in encoded.dictionary.to_pylist()
@@ -252,6 +256,9 @@ def to_number(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def encode(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """An int64 code per row (same value, same code) and the distinct values, via Arrow."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = pa.array(series.cat.categories.astype(str), pa.string())
+        return series.cat.codes.to_numpy().astype(np.int64), categories
     arr = pa.array(series, pa.string())
     encoded = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
@@ -270,6 +277,8 @@ def total_rows(
     for key in keys:
         if key in columns:
             text = columns[key].take(take)
+            if pa.types.is_dictionary(text.type):
+                text = text.dictionary_decode()
             for marker in TOTAL_MARKERS:
                 mask[rows] |= pc.fill_null(pc.starts_with(text, marker), False).to_numpy(zero_copy_only=False)
     return mask

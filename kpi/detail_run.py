@@ -63,6 +63,26 @@ def _month(data: DetailData, records: Sequence[VendorMonth], month: str | None) 
     return months[-1] if months else None
 
 
+def read_detail_sheets(path: str | Path, progress: Progress | None = None) -> DetailData | None:
+    """The workbook's detail sheets, read; None when it has none."""
+    return read_detail(path, progress=progress) if detail_sheets(path) else None
+
+
+def finish_detail(
+    data: DetailData,
+    rules: Rulebook,
+    records: Sequence[VendorMonth] = (),
+    month: str | None = None,
+    progress: Progress | None = None,
+) -> DetailRun:
+    """Measure read detail with the rulebook's settings and reconcile it with the summary records."""
+    if data.problems:
+        return DetailRun(data, None)
+    settings, points = detail_settings(rules), repeat_points(rules)
+    measure = measure_detail(data, _month(data, records, month), settings, points, progress)
+    return DetailRun(data, measure, reconcile(records, measure))
+
+
 def run_detail(
     path: str | Path,
     rules: Rulebook,
@@ -71,12 +91,5 @@ def run_detail(
     progress: Progress | None = None,
 ) -> DetailRun | None:
     """Read, measure and reconcile a workbook's detail sheets; None when it has none."""
-    if not detail_sheets(path):
-        return None
-    data = read_detail(path, progress=progress)
-    if data.problems:
-        return DetailRun(data, None)
-    measure = measure_detail(
-        data, _month(data, records, month), detail_settings(rules), repeat_points(rules), progress
-    )
-    return DetailRun(data, measure, reconcile(records, measure))
+    data = read_detail_sheets(path, progress)
+    return None if data is None else finish_detail(data, rules, records, month, progress)

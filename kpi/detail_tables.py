@@ -2,7 +2,7 @@
 
 Canonical calls table (one row per queue entry), pandas with Arrow-backed strings:
 call_id str, caller str ("" when empty/withheld), queue_time / answer_time / end_time
-datetime64[ms], connected bool, agent_id str, vendor str, talk_seconds float (NaN when unknown),
+datetime64[ms], connected bool, agent_id and vendor str categoricals, talk_seconds float (NaN when unknown),
 expert_transfer bool, source category ("file" or "file!sheet"), row int (Excel row / CSV line).
 """
 
@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from kpi.detail_columns import (
     TableSpec,
+    as_strings,
     encode,
     to_flag,
     to_number,
@@ -100,6 +101,8 @@ def _null(arr: pa.Array) -> np.ndarray:
 
 
 def _empty(arr: pa.Array) -> np.ndarray:
+    if pa.types.is_dictionary(arr.type):
+        return _empty(arr.dictionary)[arr.indices.to_numpy(zero_copy_only=False)]
     return pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
 
 
@@ -113,10 +116,10 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         return None, problems
     c, n = table.columns, table.rows
     text = {
-        "call_id": pc.fill_null(to_text(c["call_id"]), "") if "call_id" in c else pa.array([""] * n),
+        "call_id": pc.fill_null(as_strings(c["call_id"]), "") if "call_id" in c else pa.array([""] * n),
         "caller": to_text(c["caller"], ""),
-        "agent_id": to_text_few(c["agent_id"], ""),
-        "vendor": to_text_few(c["vendor"], ""),
+        "agent_id": to_text_few(c["agent_id"]),
+        "vendor": to_text_few(c["vendor"]),
     }
     queue, bad_q = to_time(c["queue_time"])
     connected, bad_c = to_flag(c["connected"])
@@ -205,7 +208,7 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
             parts.append(pa.table(cols))
     if not parts:
         return None, problems
-    frame = pa.concat_tables(parts).combine_chunks().to_pandas()
+    frame = pa.concat_tables(parts).unify_dictionaries().combine_chunks().to_pandas()
     frame["source"] = pd.Categorical.from_codes(frame["source"].to_numpy(), categories=labels)
     return frame[list(CALL_COLUMNS)], problems
 
@@ -281,7 +284,9 @@ def check_agents(calls: pd.DataFrame | None, roster: pd.DataFrame | None) -> lis
                 {
                     "agent_id": agents.take(pa.array(pairs // len(vendors))).to_pylist(),
                     "vendor": vendors.take(pa.array(pairs % len(vendors))).to_pylist(),
-                    "source": calls["source"].to_numpy()[at].astype(str),
+                    "source": calls["source"].cat.categories.to_numpy()[
+                        calls["source"].cat.codes.to_numpy()[at]
+                    ],
                     "row": calls["row"].to_numpy()[at],
                 }
             )

@@ -5,10 +5,11 @@ The CLI and the app both call these; tests call them directly.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from kpi.detail_run import DetailRun, run_detail
+from kpi.detail_run import DetailRun, finish_detail, read_detail_sheets
 from kpi.errors import Problem
 from kpi.progress import Progress
 from kpi.reconcile import apply_detail
@@ -54,10 +55,13 @@ def assess(
     When the workbook has detail sheets (话务明细, 坐席名册, 考试成绩) and `use_detail`, the figures
     they give replace the summary's for their month (records' sources say "detail").
     """
-    records, problems = read_summary(path, display)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # openpyxl reads the summary while fastexcel
+        pending = pool.submit(read_summary, path, display)  # (which releases the GIL) reads the detail
+        data = read_detail_sheets(path, progress) if use_detail else None
+        records, problems = pending.result()
     if problems:
         return Assessment(tuple(records), (), tuple(problems))
-    detail = run_detail(path, rules, records, progress=progress) if use_detail else None
+    detail = finish_detail(data, rules, records, progress=progress) if data is not None else None
     if detail is not None:
         if detail.problems:
             return Assessment(tuple(records), (), detail.problems, detail)
