@@ -93,7 +93,11 @@ def title_month(title: tuple[str, ...]) -> str | None:
     """The one month named in the title rows (「2024年5月外包考核数据」), or None (none, or a range)."""
     text = " ".join(title)
     months = {f"{int(y):04d}-{int(m):02d}" for y, m in TITLE_MONTH.findall(text) if 1 <= int(m) <= 12}
-    if len(months) != 1 or len(re.findall(r"\d\s*月", text)) > 1 or re.search(r"[至到~～]|\d\s*[-—–]\s*\d+\s*月", text):
+    if (
+        len(months) != 1
+        or len(re.findall(r"\d\s*月", text)) > 1
+        or re.search(r"[至到~～]|\d\s*[-—–]\s*\d+\s*月", text)
+    ):
         return None
     return months.pop()
 
