@@ -197,7 +197,11 @@ def _parse_row(
         where = dict(file=table.file, sheet=table.sheet, row=excel_row, column=table.headers[i])
         value, problem = _parse_cell(column, raw)
         if problem:
-            problems.append(Problem(problem[0], value=show_value(raw), expected=problem[1], **where))
+            problems.append(
+                Problem(
+                    problem[0], value=show_value(None if is_blank(raw) else raw), expected=problem[1], **where
+                )
+            )
         else:
             values[key] = value
     if problems:
