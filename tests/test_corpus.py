@@ -101,13 +101,14 @@ LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
     b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-    b"<si><t>&lol3;</t></si></sst>"
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row></sheetData></worksheet>'
 )
 
 
 def entity_bomb() -> bytes:
-    return rezip(xlsx_bytes(two_rows()), {"xl/sharedStrings.xml": LAUGHS})
+    """A billion-laughs DOCTYPE in the worksheet itself (three levels here: the point is refusal)."""
+    return rezip(xlsx_bytes(two_rows()), {"xl/worksheets/sheet1.xml": LAUGHS})
 
 
 def huge_dimension() -> bytes:
@@ -404,7 +405,7 @@ CASES = [
         entity_bomb,
         problems=(
             F.format("laughs.xlsx")
-            + "：XML 中含有实体声明（xl/sharedStrings.xml），拒绝读取，应为正常的 Excel 工作簿（疑似恶意构造的文件，拒绝读取）",
+            + "：XML 中含有实体声明（xl/worksheets/sheet1.xml），拒绝读取，应为正常的 Excel 工作簿（疑似恶意构造的文件，拒绝读取）",
         ),
     ),
     Case(
