@@ -219,7 +219,7 @@ def _parse_cell(column: Column, raw: object) -> tuple[object, tuple[str, str] | 
     if isinstance(raw, NoCachedValue):
         return None, (
             "公式没有计算结果（文件可能由程序生成、从未在 Excel 中打开保存过）",
-            "数值（请在 Excel/WPS 中打开并保存后再导入）",
+            "已算出的值（请在 Excel/WPS 中打开并保存后再导入）",
         )
     if is_error(raw):
         return None, ("单元格是错误值", "有效数值（请检查公式）")
