@@ -761,3 +761,27 @@ def test_read_summary_from_a_path_matches_bytes(tmp_path: Path):
     path = tmp_path / "lo_title.xlsx"
     path.write_bytes((CORPUS / "lo_title.xlsx").read_bytes())
     assert read_summary(path) == read_summary_bytes(path.read_bytes(), "lo_title.xlsx")
+
+
+def test_validate_month_refuses_rows_of_other_months(tmp_path: Path):
+    path = tmp_path / "h1.xlsx"
+    path.write_bytes(xlsx_bytes([row(), row(month="2024-04"), row(vendor="B", month="2024年4月")]))
+    result = CliRunner().invoke(main, ["validate", str(path), "--month", "2024-05"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "输入有误，共 2 处问题：\n"
+        + "".join(
+            f"  {n}. "
+            + at("h1.xlsx", r, "月份", "月份不符（只应有 2024-05 的数据）：发现「2024-04」，应为2024-05")
+            + "\n"
+            for n, r in ((1, 3), (2, 4))
+        )
+    )
+    ok = CliRunner().invoke(main, ["validate", str(path)])
+    assert (ok.exit_code, ok.output) == (0, "检查通过：h1.xlsx，3 行（外包公司 × 月份）。\n")
+
+
+def test_validate_accepts_the_sample_and_the_lo_files():
+    for path in (Path(__file__).parents[1] / "sample_data" / "monthly_2024H1.xlsx", CORPUS / "lo_title.xls"):
+        result = CliRunner().invoke(main, ["validate", str(path)])
+        assert result.exit_code == 0, result.output
