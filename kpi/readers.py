@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,13 +53,16 @@ def guard(reader, data: bytes, name: str, wanted: set[str] | None, limits: Limit
         ]
 
 
+CALL_DETAIL_SHEET = re.compile(r"^话务明细\d*$")  # up to 1M rows: kpi.detail reads those
+
+
 def _wants(title: str, wanted: set[str] | None, visible: int) -> bool:
-    return (
-        wanted is None
-        or visible == 1
-        or norm_header(title) in wanted
-        or any(w in norm_header(title) for w in wanted)
-    )
+    """Read this sheet? Never a call-detail sheet; else all, or those named like `wanted`, or the
+    only visible sheet (whatever its name)."""
+    if CALL_DETAIL_SHEET.match(title.strip()):
+        return False
+    key = norm_header(title)
+    return wanted is None or visible == 1 or key in wanted or any(w in key for w in wanted)
 
 
 def _cells_problem(name: str, sheet: str, cells: int, limits: Limits) -> Problem:

@@ -16,10 +16,29 @@ from pathlib import Path
 
 from kpi.cells import is_blank, norm_header, norm_text
 from kpi.errors import Problem
-from kpi.readers import RawSheet, Result, decode_text, guard, read_csv, read_xls, read_xlsx, too_big
+from kpi.readers import (
+    CALL_DETAIL_SHEET,
+    RawSheet,
+    Result,
+    decode_text,
+    guard,
+    read_csv,
+    read_xls,
+    read_xlsx,
+    too_big,
+)
 from kpi.safety import DEFAULT_LIMITS, Limits, check_zip, format_problem, sniff
 
-__all__ = ["RawSheet", "Table", "decode_text", "find_sheet", "read_sheets", "read_sheets_bytes", "to_table"]
+__all__ = [
+    "CALL_DETAIL_SHEET",
+    "RawSheet",
+    "Table",
+    "decode_text",
+    "find_sheet",
+    "read_sheets",
+    "read_sheets_bytes",
+    "to_table",
+]
 
 TOTAL_MARKERS = ("合计", "总计", "小计", "总合计", "total")
 END_MARKERS = ("备注", "注:", "说明:", "制表", "填表", "审核人")

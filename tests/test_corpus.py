@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from builders import HEADERS, KEYS, csv_bytes, rezip, row, two_rows, xlsx_bytes
 from click.testing import CliRunner
 
 from kpi.cli import main
 from kpi.safety import Limits
 from kpi.sheets import read_sheets_bytes
 from kpi.summary import read_summary, read_summary_bytes, summary_from_sheets
+from tests.workbooks import HEADERS, KEYS, LAUGHS, csv_bytes, rezip, row, two_rows, xlsx_bytes
 
 CORPUS = Path(__file__).parent / "corpus"
 F = "文件「{}」"
@@ -95,15 +95,6 @@ def bomb() -> bytes:
 
 def many_entries() -> bytes:
     return rezip(xlsx_bytes(two_rows()), {f"xl/media/{i}.bin": b"" for i in range(6000)})
-
-
-LAUGHS = (
-    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row></sheetData></worksheet>'
-)
 
 
 def entity_bomb() -> bytes:

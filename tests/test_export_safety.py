@@ -8,13 +8,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import row, xlsx_bytes
 from click.testing import CliRunner
 
 from kpi.cli import main
 from kpi.export import atomic_write, neutralise, statement_bytes, statement_csv_bytes, write_statement
 from kpi.pipeline import assess
 from kpi.rulebook import load_rulebook
+from tests.workbooks import row, xlsx_bytes
 
 HOSTILE = ['=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0"]
 

@@ -9,16 +9,15 @@ import zipfile
 import defusedxml
 import openpyxl
 import pytest
-from builders import HEADERS, csv_bytes, rezip, row, two_rows, xlsx_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_corpus import LAUGHS
 
 from kpi.cells import NoCachedValue
 from kpi.errors import Problem
 from kpi.safety import OLE_MAGIC, Limits, check_zip, sniff
 from kpi.sheets import RawSheet, read_sheets_bytes
 from kpi.summary import read_summary_bytes, summary_from_sheets
+from tests.workbooks import HEADERS, LAUGHS, csv_bytes, rezip, row, two_rows, xlsx_bytes
 
 
 def test_openpyxl_runs_with_defusedxml():
@@ -145,3 +144,12 @@ def test_zip_with_a_corrupt_deflate_stream():
     data[start : start + 8] = b"\xff" * 8
     records, problems = read_summary_bytes(bytes(data), "z.xlsx")
     assert records == [] and len(problems) == 1 and problems[0].file == "z.xlsx"
+
+
+def test_call_detail_sheets_are_never_read_here():
+    data = xlsx_bytes(two_rows(), extra={"话务明细2": [["呼叫流水号"], [1]]})
+    sheets, problems = read_sheets_bytes(data, "x.xlsx")
+    assert problems == [] and [(s.name, s.loaded) for s in sheets] == [
+        ("月度指标", True),
+        ("话务明细2", False),
+    ]

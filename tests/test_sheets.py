@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import HEADERS, rezip, row, two_rows, xlsx_bytes
 
 from kpi.cells import NoCachedValue
 from kpi.sheets import RawSheet, decode_text, find_sheet, read_sheets, read_sheets_bytes, to_table
+from tests.workbooks import HEADERS, rezip, row, two_rows, xlsx_bytes
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import openpyxl
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path[:0] = [str(HERE.parents[1])]
 
-from builders import HEADERS, row  # noqa: E402
+from tests.workbooks import HEADERS, row  # noqa: E402
 
 
 def title_source(path: Path) -> None:
