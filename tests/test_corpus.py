@@ -23,7 +23,7 @@ from kpi.cli import main
 from kpi.safety import Limits
 from kpi.sheets import read_sheets_bytes
 from kpi.summary import read_summary, read_summary_bytes, summary_from_sheets
-from tests.workbooks import HEADERS, KEYS, LAUGHS, csv_bytes, rezip, row, two_rows, xlsx_bytes
+from tests.workbooks import HEADERS, KEYS, LAUGHS, csv_bytes, lying_sizes, rezip, row, two_rows, xlsx_bytes
 
 CORPUS = Path(__file__).parent / "corpus"
 F = "文件「{}」"
@@ -388,6 +388,15 @@ CASES = [
         problems=(
             F.format("big.xlsx")
             + "：解压后体积过大（上限 10,000 字节）：发现「{size} 字节」，应为正常的 Excel 工作簿（疑似恶意构造的文件，拒绝读取）",
+        ),
+    ),
+    Case(
+        "zip-lying-sizes",
+        "lie.xlsx",
+        lambda: lying_sizes(xlsx_bytes(two_rows()), "xl/worksheets/sheet1.xml"),
+        problems=(
+            F.format("lie.xlsx")
+            + "：无法读取 Excel 文件（文件已损坏）：BadZipFile，应为在 Excel/WPS 中打开后另存为 .xlsx 再导入",
         ),
     ),
     Case(

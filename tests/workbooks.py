@@ -106,3 +106,22 @@ LAUGHS = (
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
     b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row></sheetData></worksheet>'
 )
+
+
+def lying_sizes(data: bytes, part: str, padding: int = 50_000_000) -> bytes:
+    """`part` padded with `padding` spaces, but its declared uncompressed size left as before:
+    a zip bomb that lies in its directory, so only the reader's own cap can stop it."""
+    original = zipfile.ZipFile(io.BytesIO(data)).getinfo(part).file_size
+    content = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    padded = bytearray(
+        rezip(data, {part: content.replace(b"<sheetData>", b"<sheetData>" + b" " * padding, 1)})
+    )
+    name = part.encode()
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (start := padded.find(signature, start)) != -1:
+            name_at = start + (30 if signature == b"PK\x03\x04" else 46)
+            if padded[name_at : name_at + len(name)] == name:
+                padded[start + size_at : start + size_at + 4] = original.to_bytes(4, "little")
+            start += 4
+    return bytes(padded)
