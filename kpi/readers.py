@@ -48,9 +48,7 @@ def guard(reader, data: bytes, name: str, wanted: set[str] | None, limits: Limit
         text = str(exc).lower()
         if "encrypt" in text or "password" in text:
             return [], [format_problem("encrypted", name)]
-        return [], [
-            Problem(f"无法读取 Excel 文件（文件已损坏）：{type(exc).__name__}", file=name, expected=SAVE_AS)
-        ]
+        return [], [Problem("无法读取 Excel 文件（文件已损坏）", file=name, expected=SAVE_AS)]
 
 
 CALL_DETAIL_SHEET = re.compile(r"^话务明细\d*$")  # up to 1M rows: kpi.detail reads those
@@ -149,7 +147,8 @@ def _mark_uncached(rows: tuple[tuple[object, ...], ...], ws) -> tuple[tuple[obje
 def read_xls(data: bytes, name: str, wanted: set[str] | None, limits: Limits) -> Result:
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True)
+    quiet = io.StringIO()  # xlrd reports damage on stdout by default; we report it as a Problem
+    book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True, logfile=quiet)
     sheets, problems = [], []
     try:
         names = book.sheet_names()

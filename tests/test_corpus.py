@@ -134,6 +134,15 @@ CASES = [
     # ---- read correctly ------------------------------------------------------------------------
     Case("openpyxl-plain", "plain.xlsx", lambda: xlsx_bytes(two_rows()), read=GOOD_READ),
     Case(
+        "truncated-xls",
+        "cut.xls",
+        lambda: (CORPUS / "lo_title.xls").read_bytes()[:5000],
+        problems=(
+            F.format("cut.xls")
+            + "：无法读取 Excel 文件（文件已损坏），应为在 Excel/WPS 中打开后另存为 .xlsx 再导入",
+        ),
+    ),
+    Case(
         "title-merged-blank-total-note",
         "title.xlsx",
         lambda: xlsx_bytes(
@@ -332,7 +341,7 @@ CASES = [
         lambda: rezip(xlsx_bytes(two_rows()), {"xl/workbook.xml": b"<workbook><sheets><sheet"}),
         problems=(
             F.format("broken.xlsx")
-            + "：无法读取 Excel 文件（文件已损坏）：ParseError，应为在 Excel/WPS 中打开后另存为 .xlsx 再导入",
+            + "：无法读取 Excel 文件（文件已损坏），应为在 Excel/WPS 中打开后另存为 .xlsx 再导入",
         ),
     ),
     Case(
@@ -396,7 +405,7 @@ CASES = [
         lambda: lying_sizes(xlsx_bytes(two_rows()), "xl/worksheets/sheet1.xml"),
         problems=(
             F.format("lie.xlsx")
-            + "：无法读取 Excel 文件（文件已损坏）：BadZipFile，应为在 Excel/WPS 中打开后另存为 .xlsx 再导入",
+            + "：无法读取 Excel 文件（文件已损坏），应为在 Excel/WPS 中打开后另存为 .xlsx 再导入",
         ),
     ),
     Case(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import defusedxml
 import openpyxl
@@ -117,12 +118,22 @@ def test_junk_cells_give_only_problems(rows):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=2000), st.sampled_from(["a.xlsx", "a.xls", "a.csv", "a"]))
-def test_junk_bytes_give_only_problems(data: bytes, name: str):
-    _only_problems(read_summary_bytes(data, name))
+@given(
+    st.sampled_from([b"", OLE_MAGIC, b"PK\x03\x04", b"PK\x05\x06", b"\xff\xfe", b"\xef\xbb\xbf", b"<html>"]),
+    st.binary(max_size=2000),
+    st.sampled_from(["a.xlsx", "a.xls", "a.csv", "a"]),
+)
+def test_junk_bytes_give_only_problems(magic: bytes, data: bytes, name: str):
+    _only_problems(read_summary_bytes(magic + data, name))
 
 
-SEED_FILES = [xlsx_bytes(two_rows()), csv_bytes(two_rows(), "gbk")]
+CORPUS = Path(__file__).parent / "corpus"
+SEED_FILES = [
+    xlsx_bytes(two_rows()),
+    csv_bytes(two_rows(), "gbk"),
+    (CORPUS / "lo_title.xls").read_bytes(),
+    (CORPUS / "lo_title.xlsx").read_bytes(),
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
