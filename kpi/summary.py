@@ -242,7 +242,7 @@ def _why(column: Column, raw: object) -> str:
     if number < 0:
         return "不能为负数"
     if column.kind == "count":
-        return "应为整数"
+        return "数量不应是百分比" if text and text.endswith("%") else "应为整数"
     if column.kind == "rate" and number > 100:
         return "百分比不能超过 100%"
     if column.kind == "rate" and number == 1:

@@ -529,12 +529,15 @@ CASES = [
         ),
     ),
     Case(
-        "negative-and-fraction-counts",
+        "negative-fraction-and-percent-counts",
         "neg.xlsx",
-        lambda: xlsx_bytes([row(service_complaints=-3, dial_tests="12.5")]),
+        lambda: xlsx_bytes(
+            [row(service_complaints=-3, dial_tests="12.5", tickets_sampled=2)], formats={"N2": "0%"}
+        ),
         problems=(
             at("neg.xlsx", 2, "质量拨测数", "应为整数：发现「12.5」，应为非负整数"),
             at("neg.xlsx", 2, "成立服务投诉数", "不能为负数：发现「-3」，应为非负整数"),
+            at("neg.xlsx", 2, "工单抽测数", "数量不应是百分比：发现「200%」，应为非负整数"),
         ),
     ),
     Case(
