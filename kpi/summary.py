@@ -245,6 +245,8 @@ def _why(column: Column, raw: object) -> str:
         return "数量不应是百分比" if text and text.endswith("%") else "应为整数"
     if column.kind == "rate" and number > 100:
         return "百分比不能超过 100%"
+    if column.kind == "rate" and number == 1:
+        return "无法识别的值"
     return "超出范围"
 
 
