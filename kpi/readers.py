@@ -121,11 +121,22 @@ def _xlsx_rows(rows: Iterable, limits: Limits) -> tuple[tuple[object, ...], ...]
 def _xlsx_value(cell) -> object:
     value = cell.value
     if isinstance(value, float | int) and not isinstance(value, bool):
-        if "%" in (getattr(cell, "number_format", "") or ""):  # a percent cell: its meaning is not ambiguous
-            return f"{(Decimal(repr(value)) * 100).normalize():f}%"
+        if is_percent_format(getattr(cell, "number_format", "")):  # its meaning is not ambiguous
+            return percent_text(value)
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return int(value)
     return value
+
+
+def is_percent_format(number_format: object) -> bool:
+    """A number format that scales by 100: an unquoted, unescaped % ('0.0%', not '0.0"%"')."""
+    text = re.sub(r'"[^"]*"|\\.', "", number_format) if isinstance(number_format, str) else ""
+    return "%" in text
+
+
+def percent_text(value: float | int) -> str:
+    """A stored 0.93456 as '93.456%': exact, whatever the cell shows."""
+    return f"{(Decimal(repr(value)) * 100).normalize():f}%"
 
 
 def _mark_uncached(rows: tuple[tuple[object, ...], ...], ws) -> tuple[tuple[object, ...], ...]:
@@ -172,9 +183,8 @@ def read_xls(data: bytes, name: str, wanted: set[str] | None, limits: Limits) ->
 def _xls_value(cell, book) -> object:
     import xlrd
 
-    if cell.ctype == xlrd.XL_CELL_NUMBER and "%" in _xls_format(book, cell.xf_index):
-        return f"{(Decimal(repr(cell.value)) * 100).normalize():f}%"
-
+    if cell.ctype == xlrd.XL_CELL_NUMBER and is_percent_format(_xls_format(book, cell.xf_index)):
+        return percent_text(cell.value)
     if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
         return None
     if cell.ctype == xlrd.XL_CELL_ERROR:

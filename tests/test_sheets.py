@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from kpi.cells import NoCachedValue
+from kpi.readers import is_percent_format
 from kpi.sheets import RawSheet, decode_text, find_sheet, read_sheets, read_sheets_bytes, to_table
 from tests.workbooks import HEADERS, rezip, row, two_rows, xlsx_bytes
 
@@ -136,3 +137,16 @@ def test_to_table_title_blank_total_and_note_rows():
 def test_to_table_header_must_be_in_the_first_15_rows():
     raw = sheet(*([["x"]] * 15), ["月份", "外包公司", "接通量"], ["2024-05", "A", 1])
     assert to_table(raw, ["月份", "外包公司", "接通量"]) is None
+
+
+@pytest.mark.parametrize(
+    ("number_format", "percent"),
+    [("0%", True), ("0.0%", True), ('0.0"%"', False), ("0.0\\%", False), ("General", False), (None, False)],
+)
+def test_is_percent_format(number_format, percent: bool):
+    assert is_percent_format(number_format) is percent
+
+
+def test_literal_percent_sign_is_not_scaled():
+    data = xlsx_bytes([row(audit_pass_rate=93.5)], formats={"V2": '0.0"%"'})
+    assert read_sheets_bytes(data, "p.xlsx")[0][0].rows[1][21] == 93.5
