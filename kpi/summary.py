@@ -28,6 +28,7 @@ from kpi.cells import (
 from kpi.columns import BY_KEY, SUMMARY_COLUMNS, SUMMARY_SHEET, SUMMARY_SHEET_ALIASES, Column
 from kpi.errors import Problem, show_value
 from kpi.records import VendorMonth
+from kpi.safety import DEFAULT_LIMITS, Limits
 from kpi.sheets import RawSheet, Table, find_sheet, read_sheets, read_sheets_bytes, to_table
 
 PARSERS = {"month": parse_month, "count": parse_count, "rate": parse_rate, "score": parse_score}
@@ -35,20 +36,24 @@ ALL_NAMES = [n for c in SUMMARY_COLUMNS for n in c.names]
 
 
 def read_summary(
-    path: str | Path, display: str | None = None, *, month: str | None = None
+    path: str | Path,
+    display: str | None = None,
+    *,
+    month: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[list[VendorMonth], list[Problem]]:
     """Read and validate the summary sheet of a workbook file (only rows of `month`, if given)."""
-    sheets, problems = read_sheets(path, display, only=SUMMARY_SHEET_ALIASES)
+    sheets, problems = read_sheets(path, display, only=SUMMARY_SHEET_ALIASES, limits=limits)
     if problems:
         return [], problems
     return summary_from_sheets(sheets, display or Path(path).name, month)
 
 
 def read_summary_bytes(
-    data: bytes, name: str, *, month: str | None = None
+    data: bytes, name: str, *, month: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[list[VendorMonth], list[Problem]]:
     """As read_summary, on an uploaded file's bytes."""
-    sheets, problems = read_sheets_bytes(data, name, only=SUMMARY_SHEET_ALIASES)
+    sheets, problems = read_sheets_bytes(data, name, only=SUMMARY_SHEET_ALIASES, limits=limits)
     if problems:
         return [], problems
     return summary_from_sheets(sheets, name, month)

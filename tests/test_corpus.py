@@ -21,8 +21,7 @@ from click.testing import CliRunner
 
 from kpi.cli import main
 from kpi.safety import Limits
-from kpi.sheets import read_sheets_bytes
-from kpi.summary import read_summary, read_summary_bytes, summary_from_sheets
+from kpi.summary import read_summary, read_summary_bytes
 from tests.workbooks import HEADERS, KEYS, LAUGHS, csv_bytes, lying_sizes, rezip, row, two_rows, xlsx_bytes
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -729,10 +728,7 @@ def _size(case: Case, data: bytes) -> int:
 
 
 def _read(case: Case, data: bytes):
-    if case.limits is None:
-        return read_summary_bytes(data, case.name)
-    sheets, problems = read_sheets_bytes(data, case.name, only=("月度指标",), limits=case.limits)
-    return ([], problems) if problems else summary_from_sheets(sheets, case.name)
+    return read_summary_bytes(data, case.name, limits=case.limits or Limits())
 
 
 def test_at_least_30_distinct_files():
