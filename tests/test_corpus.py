@@ -625,7 +625,7 @@ CASES = [
         ),
     ),
     Case(
-        "bad-month-and-vendor-text",
+        "months-not-understood",
         "month.xlsx",
         lambda: xlsx_bytes([row(month="五月"), row(month="2024-13")]),
         problems=(
