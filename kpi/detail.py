@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from kpi.detail_columns import CALLS, EXAM, ROSTER, TableSpec, find_header, match_header, to_text
-from kpi.detail_tables import RawTable, build_calls, build_exam, build_roster, check_agents
+from kpi.detail_cells import to_text
+from kpi.detail_columns import CALLS, EXAM, ROSTER, TableSpec, find_header, match_header
+from kpi.detail_people import build_exam, build_roster, check_agents
+from kpi.detail_tables import RawTable, build_calls
 from kpi.errors import Problem
 from kpi.progress import Progress, no_progress
 
@@ -37,9 +40,9 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 class DetailData:
     """The detail read from one workbook or several files; a table is None when it was not given."""
 
-    calls: object = None  # pandas.DataFrame, see kpi.detail_tables.CALL_COLUMNS
-    roster: object = None
-    exam: object = None
+    calls: pd.DataFrame | None = None  # see kpi.detail_tables.CALL_COLUMNS
+    roster: pd.DataFrame | None = None  # see kpi.detail_people
+    exam: pd.DataFrame | None = None
     problems: tuple[Problem, ...] = ()
     sources: tuple[str, ...] = field(default=())
 

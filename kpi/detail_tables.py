@@ -1,4 +1,4 @@
-"""Raw detail columns → canonical tables, with every bad row reported (located) and left out.
+"""Raw 话务明细 columns → the canonical calls table, every bad row reported (located) and left out.
 
 Canonical calls table (one row per queue entry), pandas with Arrow-backed strings:
 call_id str, caller str ("" when empty/withheld), queue_time / answer_time / end_time
@@ -16,17 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi.detail_columns import (
-    TableSpec,
-    as_strings,
-    encode,
-    to_flag,
-    to_number,
-    to_text,
-    to_text_few,
-    to_time,
-    total_rows,
-)
+from kpi.detail_cells import as_strings, to_flag, to_number, to_text, to_text_few, to_time, total_rows
+from kpi.detail_columns import TableSpec
 from kpi.errors import Problem, show_value
 
 LIMIT = 10  # located problems listed per kind and sheet; the rest are counted
@@ -96,17 +87,17 @@ def missing_columns(table: RawTable) -> list[Problem]:
     ]
 
 
-def _null(arr: pa.Array) -> np.ndarray:
+def null_mask(arr: pa.Array) -> np.ndarray:
     return pc.is_null(arr).to_numpy(zero_copy_only=False)
 
 
-def _empty(arr: pa.Array) -> np.ndarray:
+def empty_mask(arr: pa.Array) -> np.ndarray:
     if pa.types.is_dictionary(arr.type):
-        return _empty(arr.dictionary)[arr.indices.to_numpy(zero_copy_only=False)]
+        return empty_mask(arr.dictionary)[arr.indices.to_numpy(zero_copy_only=False)]
     return pc.fill_null(pc.equal(arr, ""), True).to_numpy(zero_copy_only=False)
 
 
-def _np(arr: pa.Array) -> np.ndarray:
+def as_numpy(arr: pa.Array) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False)
 
 
@@ -135,35 +126,45 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         if "expert_transfer" in c
         else (pa.nulls(n, pa.bool_()), np.zeros(n, bool))
     )
-    no_queue = _null(queue) & ~bad_q  # a total line or a blank row has no queue time
+    no_queue = null_mask(queue) & ~bad_q  # a total line or a blank row has no queue time
     skip = total_rows(text, ("call_id", "caller", "agent_id", "vendor"), no_queue)
-    skip |= no_queue & _null(connected) & ~bad_c & _empty(text["caller"]) & _null(answer) & ~bad_a
+    skip |= no_queue & null_mask(connected) & ~bad_c & empty_mask(text["caller"]) & null_mask(answer) & ~bad_a
     is_conn = pc.fill_null(connected, False)
-    q_ms, a_ms, e_ms = (_np(pc.cast(x, pa.int64())) for x in (queue, answer, end))
+    q_ms, a_ms, e_ms = (as_numpy(pc.cast(x, pa.int64())) for x in (queue, answer, end))
     checks = [
         (
-            bad_q | (_null(queue) & ~bad_q),
+            bad_q | (null_mask(queue) & ~bad_q),
             "queue_time",
             "入队时间为空或无法识别",
             "日期时间，如 2024-06-01 09:30:00",
         ),
-        (bad_c | (_null(connected) & ~bad_c), "connected", "是否接通无法识别", "是/否 或 1/0"),
-        (_np(is_conn) & _null(answer), "answer_time", "已接通的呼叫缺少接通时间或无法识别", "日期时间"),
-        (bad_a & ~_np(is_conn), "answer_time", "接通时间无法识别", "日期时间或空白"),
+        (bad_c | (null_mask(connected) & ~bad_c), "connected", "是否接通无法识别", "是/否 或 1/0"),
         (
-            ~_null(queue) & ~_null(answer) & (a_ms < q_ms),
+            as_numpy(is_conn) & null_mask(answer),
+            "answer_time",
+            "已接通的呼叫缺少接通时间或无法识别",
+            "日期时间",
+        ),
+        (bad_a & ~as_numpy(is_conn), "answer_time", "接通时间无法识别", "日期时间或空白"),
+        (
+            ~null_mask(queue) & ~null_mask(answer) & (a_ms < q_ms),
             "answer_time",
             "接通时间早于入队时间",
             "不早于入队时间",
         ),
         (
-            _np(is_conn) & (_empty(text["agent_id"]) | _empty(text["vendor"])),
+            as_numpy(is_conn) & (empty_mask(text["agent_id"]) | empty_mask(text["vendor"])),
             "agent_id",
             "已接通的呼叫缺少坐席工号或外包公司",
             "坐席工号和外包公司",
         ),
         (bad_e, "end_time", "结束时间无法识别", "日期时间或空白"),
-        (~_null(end) & ~_null(answer) & (e_ms < a_ms), "end_time", "结束时间早于接通时间", "不早于接通时间"),
+        (
+            ~null_mask(end) & ~null_mask(answer) & (e_ms < a_ms),
+            "end_time",
+            "结束时间早于接通时间",
+            "不早于接通时间",
+        ),
         (bad_t | (talk < 0), "talk_seconds", "通话时长无法识别或为负数", "不小于 0 的秒数"),
         (bad_x, "expert_transfer", "转接专家席无法识别", "是/否 或 1/0"),
     ]
@@ -175,7 +176,7 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
             drop |= mask
     keep = ~(drop | skip)
     derived = (e_ms - a_ms) / 1000.0
-    talk = np.where(np.isnan(talk) & ~_null(end) & ~_null(answer), derived, talk)
+    talk = np.where(np.isnan(talk) & ~null_mask(end) & ~null_mask(answer), derived, talk)
     cols = {
         "call_id": text["call_id"],
         "caller": text["caller"],
@@ -211,107 +212,3 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
     frame = pa.concat_tables(parts).unify_dictionaries().combine_chunks().to_pandas()
     frame["source"] = pd.Categorical.from_codes(frame["source"].to_numpy(), categories=labels)
     return frame[list(CALL_COLUMNS)], problems
-
-
-def _duplicates(table: RawTable, agent: pa.Array, keep: np.ndarray, what: str) -> list[Problem]:
-    ids = pd.Series(agent.to_pylist(), dtype=object)
-    dup = ids.duplicated(keep="first").to_numpy() & keep & ids.notna().to_numpy()
-    return row_problems(table, dup, "agent_id", f"坐席工号在{what}中重复出现", "每名坐席一行")
-
-
-def build_roster(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """坐席名册: agent_id, name, vendor, start_date (datetime64[ms])."""
-    return _build_small(tables, "start_date")
-
-
-def build_exam(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """考试成绩: agent_id, vendor, score (float, 0–100)."""
-    return _build_small(tables, "score")
-
-
-def _build_small(tables: Sequence[RawTable], value_key: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    frames, problems = [], []
-    for table in tables:
-        found = missing_columns(table)
-        if found:
-            problems += found
-            continue
-        c, n = table.columns, table.rows
-        agent, vendor = to_text(c["agent_id"]), to_text(c["vendor"])
-        skip = total_rows({"agent_id": agent, "vendor": vendor}, ("agent_id", "vendor")) | (
-            _null(agent) & _null(vendor)
-        )
-        if value_key == "score":
-            value, bad = to_number(c["score"])
-            bad = bad | np.isnan(value) | (value < 0) | (value > 100)
-            message, expected = "考试成绩为空、无法识别或超出范围", "0 到 100 之间的分数"
-        else:
-            stamp, bad = to_time(c["start_date"])
-            bad = bad | _null(stamp)
-            value = _np(stamp).astype("datetime64[ms]")
-            message, expected = "上岗日期为空或无法识别", "日期，如 2024-04-15"
-        checks = [
-            (bad, value_key, message, expected),
-            (_null(agent) | _null(vendor), "agent_id", "缺少坐席工号或外包公司", "坐席工号和外包公司"),
-        ]
-        drop = np.zeros(n, bool)
-        for mask, key, msg, exp in checks:
-            mask = mask & ~skip
-            problems += row_problems(table, mask, key, msg, exp)
-            drop |= mask
-        keep = ~(drop | skip)
-        problems += _duplicates(table, agent, keep, table.spec.label)
-        frame = pd.DataFrame({"agent_id": agent.to_pandas(), "vendor": vendor.to_pandas(), value_key: value})
-        if "name" in c:
-            frame.insert(1, "name", to_text(c["name"]).to_pandas())
-        frames.append(frame[keep])
-    if not frames:
-        return None, problems
-    return pd.concat(frames, ignore_index=True), problems
-
-
-def check_agents(calls: pd.DataFrame | None, roster: pd.DataFrame | None) -> list[Problem]:
-    """An agent id met under two vendors (in the calls and the roster together) is a problem."""
-    parts = []
-    if calls is not None:  # one row per (agent, vendor) pair of the answered calls, at its first row
-        rows = np.flatnonzero(calls["connected"].to_numpy(bool) & (calls["agent_id"] != "").to_numpy(bool))
-        agent_codes, agents = encode(calls["agent_id"])
-        vendor_codes, vendors = encode(calls["vendor"])
-        pairs, first = np.unique(agent_codes[rows] * len(vendors) + vendor_codes[rows], return_index=True)
-        at = rows[first]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "agent_id": agents.take(pa.array(pairs // len(vendors))).to_pylist(),
-                    "vendor": vendors.take(pa.array(pairs % len(vendors))).to_pylist(),
-                    "source": calls["source"].cat.categories.to_numpy()[
-                        calls["source"].cat.codes.to_numpy()[at]
-                    ],
-                    "row": calls["row"].to_numpy()[at],
-                }
-            )
-        )
-    if roster is not None:
-        parts.append(roster[["agent_id", "vendor"]].assign(source="!坐席名册", row=-1))
-    if not parts:
-        return []
-    table = pd.concat(parts, ignore_index=True).drop_duplicates(["agent_id", "vendor"])
-    twice = table[table.duplicated("agent_id", keep=False)]
-    out = []
-    for agent, group in list(twice.groupby("agent_id", sort=True))[:LIMIT]:
-        second = group.iloc[1]
-        file, _, sheet = str(second["source"]).partition("!")
-        row = int(second["row"]) if int(second["row"]) > 0 else None
-        found = f"{agent}：" + "、".join(group["vendor"].astype(str))
-        out.append(
-            Problem(
-                "同一坐席工号出现在两家外包公司",
-                file,
-                sheet,
-                row,
-                "外包公司",
-                found,
-                "每个坐席工号只属于一家外包公司",
-            )
-        )
-    return out

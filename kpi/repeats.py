@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi.detail_columns import encode
+from kpi.detail_cells import encode
 
 MS_PER_MINUTE = 60_000
 ANCHORS = ("answer_time", "queue_time")
