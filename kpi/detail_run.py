@@ -64,7 +64,10 @@ def _month(data: DetailData, records: Sequence[VendorMonth], month: str | None) 
 
 
 def read_detail_sheets(path: str | Path, progress: Progress | None = None) -> DetailData | None:
-    """The workbook's detail sheets, read; None when it has none."""
+    """The workbook's detail sheets (or a detail CSV file), read; None when it has none."""
+    if Path(path).suffix.lower() == ".csv":
+        data = read_detail(path, progress=progress)
+        return data if any(t is not None for t in (data.calls, data.roster, data.exam)) else None
     return read_detail(path, progress=progress) if detail_sheets(path) else None
 
 
@@ -90,6 +93,6 @@ def run_detail(
     month: str | None = None,
     progress: Progress | None = None,
 ) -> DetailRun | None:
-    """Read, measure and reconcile a workbook's detail sheets; None when it has none."""
+    """Read, measure and reconcile a workbook's detail sheets (or a detail CSV); None when it has none."""
     data = read_detail_sheets(path, progress)
     return None if data is None else finish_detail(data, rules, records, month, progress)

@@ -138,3 +138,15 @@ def test_reconcile_without_detail_sheets_is_a_problem(spec_workbook):
     result = run("reconcile", str(spec_workbook))
     assert result.exit_code == 1
     assert "工作簿中没有明细工作表" in result.output
+
+
+def test_agents_from_a_detail_csv_file(tmp_path):
+    path = tmp_path / "话务明细.csv"
+    lines = ["主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司"]
+    lines += [",".join(map(str, [r[0], r[1], r[2], r[3] or "", r[4] or "", r[5] or ""])) for r in CALLS]
+    path.write_text("\n".join(lines), encoding="gb18030")
+    agents = json.loads(run("agents", str(path), "--format", "json").output)
+    assert [(a["agent_id"], a["connected_calls"], a["repeat_2h_calls"]) for a in agents] == [
+        ("J1", 1, 1),
+        ("J2", 2, 0),
+    ]

@@ -243,3 +243,39 @@ def test_sheet_without_headers_is_a_problem(tmp_path, bad_header_row):
     data = read_detail(path)
     assert data.calls is None
     assert len(data.problems) == 1 and data.problems[0].sheet == "话务明细"
+
+
+def test_cells_that_do_not_fit_the_declared_types_are_still_read(tmp_path):
+    """Numbers for 1,100 rows, then a text caller; serial-number times; a talk time typed as text."""
+    path = tmp_path / "detail.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        ws = wb.add_worksheet("话务明细")
+        ws.write_row(
+            0, 0, ["主叫号码", "入队时间", "是否接通", "接通时间", "坐席工号", "外包公司", "通话时长"]
+        )
+        serial = 45453.5  # 2024-06-10 12:00 as an unformatted Excel serial number
+        for i in range(1, 1101):
+            ws.write_row(i, 0, [13800000000 + i, serial, 1, serial + 1 / 86400, 7, "华信客服", 60])
+        ws.write_row(
+            1101, 0, ["匿名", "2024-06-10 12:30:00", "是", "2024-06-10 12:30:05", "A7", "华信客服", "1,234"]
+        )
+    data = read_detail(path)
+    assert data.problems == ()
+    calls = data.calls
+    assert calls["caller"].iloc[0] == "13800000001" and calls["caller"].iloc[-1] == "匿名"
+    assert calls["queue_time"].iloc[0] == pd.Timestamp("2024-06-10 12:00:00")
+    assert calls["answer_time"].iloc[0] == pd.Timestamp("2024-06-10 12:00:01")
+    assert calls["queue_time"].iloc[-1] == pd.Timestamp("2024-06-10 12:30:00")
+    assert calls["talk_seconds"].iloc[-1] == 1234.0
+    assert calls["agent_id"].iloc[0] == "7" and calls["row"].iloc[-1] == 1102
+
+
+def test_stderr_progress_prints_stage_and_percent():
+    import io
+
+    from kpi.progress import stderr_progress
+
+    out = io.StringIO()
+    report = stderr_progress(out)
+    report("读取 detail.xlsx", 0.5)
+    assert out.getvalue().endswith("读取 detail.xlsx  50%\n")

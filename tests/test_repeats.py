@@ -183,7 +183,9 @@ def test_month_is_inferred_from_the_calls():
 START = pd.Timestamp("2024-06-30 21:00:00")
 
 
-def oracle(log: pd.DataFrame, month: str, window_min: int, tests: frozenset[str]) -> dict:
+def oracle(
+    log: pd.DataFrame, month: str, window_min: int, tests: frozenset[str], anchor: str = "answer_time"
+) -> dict:
     """Obviously correct: for each connected call of the month, look at every other row."""
     start, end = pd.Timestamp(f"{month}-01"), pd.Timestamp(f"{month}-01") + pd.offsets.MonthBegin(1)
     window = pd.Timedelta(minutes=window_min)
@@ -197,12 +199,11 @@ def oracle(log: pd.DataFrame, month: str, window_min: int, tests: frozenset[str]
         counts[0] += 1
         if not any(ch in "123456789" for ch in r.caller):
             continue
-        again = any(
-            o.caller == r.caller and r.answer_time < o.queue_time <= r.answer_time + window for o in rows
-        )
+        moment = getattr(r, anchor)
+        again = any(o.caller == r.caller and moment < o.queue_time <= moment + window for o in rows)
         if again:
             counts[1] += 1
-        elif r.answer_time + window > data_end:
+        elif moment + window > data_end:
             counts[2] += 1
     return {k: tuple(v) for k, v in out.items()}
 
@@ -218,8 +219,12 @@ row_strategy = st.tuples(
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(row_strategy, min_size=1, max_size=25), st.sampled_from([10, 30, 120]))
-def test_vectorised_measure_equals_plain_loop(rows, window):
+@given(
+    st.lists(row_strategy, min_size=1, max_size=25),
+    st.sampled_from([10, 30, 120]),
+    st.sampled_from(["answer_time", "answer_time", "queue_time"]),
+)
+def test_vectorised_measure_equals_plain_loop(rows, window, anchor):
     log = calls(
         *[
             call(
@@ -232,10 +237,12 @@ def test_vectorised_measure_equals_plain_loop(rows, window):
         ]
     )
     tests = frozenset({TEST})
-    flags = call_flags(log, MONTH, DetailSettings(repeat_window_minutes=window, test_numbers=tests))
+    flags = call_flags(
+        log, MONTH, DetailSettings(repeat_window_minutes=window, repeat_anchor=anchor, test_numbers=tests)
+    )
     got = {
         (a.vendor, a.agent_id): (a.connected_calls, a.repeat_2h_calls, a.not_judgeable)
         for a in agent_repeats(log, flags)
     }
-    assert got == oracle(log, MONTH, window, tests)
+    assert got == oracle(log, MONTH, window, tests, anchor)
     assert not np.any(flags.repeat & ~flags.month_call)
