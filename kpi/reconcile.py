@@ -111,7 +111,7 @@ def format_table(rows: Sequence[ReconcileRow]) -> str:
     """A plain-text table (for the terminal): one line per figure, differences marked with ⚠."""
     from kpi.report import table
 
-    headers = ["月份", "外包公司", "指标", "汇总表", "明细", "差异(明细−汇总)", ""]
+    headers = ["月份", "外包公司", "指标", "汇总表", "明细", "差异(明细−汇总)", "核对"]
     cells = [
         [
             r.month,

@@ -150,3 +150,16 @@ def test_agents_from_a_detail_csv_file(tmp_path):
         ("J1", 1, 1),
         ("J2", 2, 0),
     ]
+
+
+def test_committed_sample_detail_is_the_generator_output():
+    from kpi.detail import read_detail
+    from kpi.measure import measure_detail
+    from scripts.make_call_detail import measure_generated
+    from scripts.make_sample_data import DETAIL_MONTH, sample_detail
+
+    committed = measure_detail(read_detail(SAMPLE), DETAIL_MONTH)
+    fresh = measure_generated(sample_detail(2024), DETAIL_MONTH)
+    assert committed.vendors == fresh.vendors
+    assert committed.agents == fresh.agents
+    assert sum(v.connected_calls for v in committed.vendors) > 4000
