@@ -103,12 +103,13 @@ def _first_used_row(path: Path, sheet: str) -> int:
 
 def _locate_header(
     batch: pa.RecordBatch, spec: TableSpec, first_row: int
-) -> tuple[dict[str, pa.Array], int] | None:
-    """Columns by key and the Excel row of the first data row, whether the header was row 1 or lower."""
+) -> tuple[dict[str, pa.Array], int, list[object]] | None:
+    """Columns by key, the Excel row of the first data row and the header's cells, whether the header
+    was the sheet's first row or lay under a title."""
     names = batch.schema.names
     found = match_header(names, spec)
     if len(found) >= 2:
-        return {key: batch.column(pos) for pos, key in found.items()}, first_row + 1
+        return {key: batch.column(pos) for pos, key in found.items()}, first_row + 1, list(names)
     preview = [
         [to_text(batch.column(j).slice(0, 20))[i].as_py() for j in range(len(names))]
         for i in range(min(20, batch.num_rows))
@@ -118,10 +119,10 @@ def _locate_header(
         return None
     index, found = hit
     data = batch.slice(index + 1)
-    return {key: data.column(pos) for pos, key in found.items()}, first_row + index + 2
+    return {key: data.column(pos) for pos, key in found.items()}, first_row + index + 2, preview[index]
 
 
-def _duplicate_headers(names: Sequence[str], spec: TableSpec, file: str, sheet: str) -> list[Problem]:
+def _duplicate_headers(names: Sequence[object], spec: TableSpec, file: str, sheet: str) -> list[Problem]:
     seen: dict[str, str] = {}
     problems = []
     for pos, key in match_header(names, spec).items():
@@ -176,7 +177,6 @@ def _excel_tables(path: Path, report: Progress) -> tuple[list[RawTable], list[Pr
         report(f"读取 {path.name}「{name}」", i / len(wanted))
         batch = _load(reader, name, spec)
         first_row = _first_used_row(path, name) if path.suffix.lower() in (".xlsx", ".xlsm") else 1
-        problems += _duplicate_headers(batch.schema.names, spec, path.name, name)
         located = _locate_header(batch, spec, first_row)
         if located is None:
             problems.append(
@@ -188,7 +188,8 @@ def _excel_tables(path: Path, report: Progress) -> tuple[list[RawTable], list[Pr
                 )
             )
             continue
-        columns, data_row = located
+        columns, data_row, header = located
+        problems += _duplicate_headers(header, spec, path.name, name)
         tables.append(RawTable(spec, path.name, name, data_row, columns))
     return tables, problems
 

@@ -279,3 +279,14 @@ def test_stderr_progress_prints_stage_and_percent():
     report = stderr_progress(out)
     report("读取 detail.xlsx", 0.5)
     assert out.getvalue().endswith("读取 detail.xlsx  50%\n")
+
+
+def test_two_columns_with_the_same_header_under_a_title_are_reported(tmp_path):
+    path = tmp_path / "detail.xlsx"
+    rows = [
+        ["主叫号码", "入队时间", "是否接通", "接通时间", "坐席工号", "外包公司", "入队时间"],
+        ["13800000001", t("10:00:00"), "是", t("10:00:10"), "A1", "华信客服", t("10:00:00")],
+    ]
+    write_xlsxwriter(path, {"话务明细": rows}, title="6月")
+    problems = read_detail(path).problems
+    assert [(p.message, p.column) for p in problems] == [("话务明细有两列都是「入队时间」", "入队时间")]

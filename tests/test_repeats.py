@@ -246,3 +246,10 @@ def test_vectorised_measure_equals_plain_loop(rows, window, anchor):
     }
     assert got == oracle(log, MONTH, window, tests, anchor)
     assert not np.any(flags.repeat & ~flags.month_call)
+
+
+def test_a_month_without_connected_calls():
+    log = calls(call(A, "10:00:00"), call(B, "10:05:00"))
+    m = measure_detail(DetailData(calls=log), MONTH)
+    assert (m.vendors, m.agents, m.not_judgeable) == ((), (), 0)
+    assert m.data_end == pd.Timestamp("2024-07-01")
