@@ -14,16 +14,18 @@ import streamlit as st  # noqa: E402
 from dashboard import ui  # noqa: E402
 
 PAGES = [
-    st.Page("pages/overview.py", title="总览", icon="📊", url_path="overview", default=True),
-    st.Page("pages/scorecard.py", title="评分卡", icon="🧾", url_path="scorecard"),
-    st.Page("pages/trends.py", title="趋势", icon="📈", url_path="trends"),
-    st.Page("pages/agents.py", title="坐席", icon="🎧", url_path="agents"),
-    st.Page("pages/settlement.py", title="结算", icon="💴", url_path="settlement"),
-    st.Page("pages/simulate.py", title="模拟", icon="🧮", url_path="simulate"),
-    st.Page("pages/checks.py", title="数据检查", icon="🔎", url_path="checks"),
+    st.Page(
+        "app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True
+    ),
+    st.Page("app_pages/scorecard.py", title="评分卡", icon=":material/receipt_long:", url_path="scorecard"),
+    st.Page("app_pages/trends.py", title="趋势", icon=":material/show_chart:", url_path="trends"),
+    st.Page("app_pages/agents.py", title="坐席", icon=":material/headset_mic:", url_path="agents"),
+    st.Page("app_pages/settlement.py", title="结算", icon=":material/payments:", url_path="settlement"),
+    st.Page("app_pages/simulate.py", title="模拟", icon=":material/calculate:", url_path="simulate"),
+    st.Page("app_pages/checks.py", title="数据检查", icon=":material/fact_check:", url_path="checks"),
 ]
 
-st.set_page_config(page_title="10086 外包考核", page_icon="📞", layout="wide")
+st.set_page_config(page_title="10086 外包考核", page_icon=":material/support_agent:", layout="wide")
 page = st.navigation(PAGES)
 ui.build_context()
 page.run()

@@ -54,8 +54,11 @@ def bullet(label: str, value: float | None, spec: dict, points: str, max_points:
             mode="number+gauge",
             value=value if value is not None else float(spec["lo"]),
             number=dict(suffix=unit, valueformat=".2f", font=dict(size=18)),
-            title=dict(text=f"{label}<br><span style='font-size:12px'>{points} / {max_points} 分</span>"),
-            domain=dict(x=[0.28, 1], y=[0, 1]),
+            title=dict(
+                text=f"<b>{label}</b><br><span style='font-size:12px;color:#555'>{points} / {max_points} 分</span>",
+                font=dict(size=14),
+            ),
+            domain=dict(x=[0.22, 0.92], y=[0.15, 0.85]),
             gauge=dict(
                 shape="bullet",
                 axis=dict(range=[float(spec["lo"]), float(spec["hi"])], ticksuffix=unit),
@@ -67,7 +70,7 @@ def bullet(label: str, value: float | None, spec: dict, points: str, max_points:
             ),
         )
     )
-    fig.update_layout(height=110, font=FONT, margin=dict(l=10, r=30, t=10, b=25))
+    fig.update_layout(height=140, font=FONT, margin=dict(l=10, r=10, t=10, b=10))
     return fig
 
 
@@ -98,14 +101,14 @@ def heat_map(cells: pd.DataFrame, title: str = "各指标得分（得分 / 满�
         z.append([STATUS_CODE[rows.loc[m, "status"]] for m in metrics])
         text.append([rows.loc[m, "text"] for m in metrics])
         hover.append([STATUS_LABEL[rows.loc[m, "status"]] for m in metrics])
-    colorscale = [
+    colorscale = [  # codes 0..3 over zmin..zmax = -0.5..3.5: each code owns a quarter
         [0.0, GREY],
-        [0.125, GREY],
-        [0.125, RED],
-        [0.375, RED],
-        [0.375, AMBER],
-        [0.625, AMBER],
-        [0.625, GREEN],
+        [0.25, GREY],
+        [0.25, RED],
+        [0.5, RED],
+        [0.5, AMBER],
+        [0.75, AMBER],
+        [0.75, GREEN],
         [1.0, GREEN],
     ]
     fig = go.Figure(

@@ -11,7 +11,7 @@ from dashboard import data as d
 from dashboard.views import problems_table
 
 CONTEXT_KEY = "_ctx"
-CHECKS_PAGE = "pages/checks.py"
+CHECKS_PAGE = "app_pages/checks.py"
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def require_cards(ctx: Context) -> d.Loaded:
         st.markdown("\n".join(f"{i}. {p}" for i, p in enumerate(shown, 1)))
         if count > len(shown):
             st.caption(f"……另有 {count - len(shown)} 处，见「数据检查」。")
-        st.page_link(CHECKS_PAGE, label="查看完整的数据检查报告", icon="🔎")
+        st.page_link(CHECKS_PAGE, label="查看完整的数据检查报告", icon=":material/fact_check:")
     else:
         st.warning("工作簿中没有可评分的数据行。")
     st.stop()

@@ -79,12 +79,12 @@ def vendor_cards(cards: list[Scorecard], previous: list[Scorecard], rules: Ruleb
             if rule.direction != "lower_better":
                 continue
             old = next((x for x in prev.metrics if x.id == m.id), None) if prev else None
-            delta = None
+            delta, color = None, "inverse"
             if old is not None and old.value is not None and m.value is not None:
-                delta = (
-                    f"{'+' if m.value >= old.value else ''}{round_half_up(m.value - old.value, 2)}{m.unit}"
-                )
-            figures.append(Figure(m.label, value_text(m.value, m.unit), delta, "inverse"))
+                change = round_half_up(m.value - old.value, 2)
+                delta = f"{'+' if change > 0 else ''}{change}{m.unit}"
+                color = "off" if change == 0 else "inverse"
+            figures.append(Figure(m.label, value_text(m.value, m.unit), delta, color))
         out.append(VendorCard(card.vendor, card.total, card.settlement.payout, tuple(figures)))
     return out
 
@@ -354,8 +354,8 @@ def comparison(before: Scorecard, after: Scorecard) -> pd.DataFrame:
             rows.append(
                 {
                     "指标": a.label,
-                    "原值": show(a.value),
-                    "模拟值": show(b.value),
+                    "原值": show(a.value) + (a.unit if a.value is not None else ""),
+                    "模拟值": show(b.value) + (b.unit if b.value is not None else ""),
                     "原得分": fmt2(a.points),
                     "模拟得分": fmt2(b.points),
                     "变化": signed(b.points - a.points),

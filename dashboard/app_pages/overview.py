@@ -21,8 +21,8 @@ per_row = 4
 tiles = views.vendor_cards(cards, previous, loaded.rules)
 for start in range(0, len(tiles), per_row):
     columns = st.columns(per_row)
-    for column, tile in zip(columns, tiles[start : start + per_row], strict=False):
-        with column.container(border=True):
+    for offset, (column, tile) in enumerate(zip(columns, tiles[start : start + per_row], strict=False)):
+        with column.container(border=True, key=f"vendor_card_{start + offset}"):
             st.subheader(tile.vendor)
             for figure in tile.figures:
                 st.metric(
@@ -30,7 +30,7 @@ for start in range(0, len(tiles), per_row):
                     figure.value,
                     delta=figure.delta,
                     delta_color=figure.delta_color,
-                    help=f"{tile.vendor} {month}",
+                    delta_arrow="off" if figure.delta_color == "off" else "auto",
                 )
 
 left, right = st.columns([2, 3])

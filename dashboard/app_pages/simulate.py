@@ -59,11 +59,15 @@ with left, st.container(height=640):
 after = simulate(record, rules, changes)
 with right:
     a, b = st.columns(2)
-    a.metric("模拟总分", fmt2(after.total), delta=views.signed(after.total - before.total))
+    a.metric(
+        "模拟总分",
+        fmt2(after.total),
+        delta=views.signed(after.total - before.total) if changes else None,
+    )
     b.metric(
         "模拟应付金额(元)",
         views.money(after.settlement.payout),
-        delta=views.signed(after.settlement.payout - before.settlement.payout),
+        delta=views.signed(after.settlement.payout - before.settlement.payout) if changes else None,
     )
     over = [
         f"「{BY_KEY[k].header}」大于「{BY_KEY[BY_KEY[k].at_most].header}」"
