@@ -58,7 +58,7 @@ def bullet(label: str, value: float | None, spec: dict, points: str, max_points:
                 text=f"<b>{label}</b><br><span style='font-size:12px;color:#555'>{points} / {max_points} 分</span>",
                 font=dict(size=14),
             ),
-            domain=dict(x=[0.22, 0.92], y=[0.15, 0.85]),
+            domain=dict(x=[0.34, 0.86], y=[0.15, 0.85]),
             gauge=dict(
                 shape="bullet",
                 axis=dict(range=[float(spec["lo"]), float(spec["hi"])], ticksuffix=unit),

@@ -24,7 +24,9 @@ start, steps, total = views.waterfall_steps(card)
 st.plotly_chart(charts.waterfall(start, steps, total), key="waterfall")
 
 st.subheader("各指标：基准值–目标值区间与本月值")
-not_assessed = []
+st.caption("红 = 未达基准值，黄 = 基准值～目标值之间，绿 = 达到目标值；黑条为本月值，蓝线为目标值。")
+not_assessed, drawn = [], 0
+halves = st.columns(2)
 for m in card.metrics:
     rule = loaded.rules.metric(m.id)
     if not m.assessed:
@@ -35,10 +37,11 @@ for m in card.metrics:
         continue
     spec = views.bullet_spec(rule, m.value)
     value = float(m.value) if m.value is not None else None
-    st.plotly_chart(
+    halves[drawn % 2].plotly_chart(
         charts.bullet(m.label, value, spec, fmt2(m.points), fmt2(m.max_points)),
         key=f"bullet_{m.id}",
     )
+    drawn += 1
 if not_assessed:
     st.info("未考核（不计入所属类别满分）：" + "；".join(not_assessed))
 

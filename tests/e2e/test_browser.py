@@ -208,3 +208,32 @@ def test_screenshot_every_page(page, server):
         if os.environ.get("KPI_UPDATE_DOCS_SCREENSHOTS") == "1" and name in ("overview", "scorecard"):
             DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"), full_page=False)
+
+
+def test_bad_upload_shows_the_report(page, server, tmp_path):
+    """A workbook with problems: every page says so, 数据检查 lists them, no traceback anywhere."""
+    rows = [
+        list(r)
+        for r in openpyxl.load_workbook(SAMPLE, read_only=True).worksheets[0].iter_rows(values_only=True)
+    ]
+    header = rows[1]
+    rows[2][header.index("接通量")] = None
+    rows[3][header.index("质量拨测正确数")] = 999
+    bad = tmp_path / "坏数据.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "月度指标"
+    for row in rows:
+        sheet.append(row)
+    book.save(bad)
+    open_page(page, server, "", "总览")
+    page.locator("[data-testid='stSidebar'] input[type='file']").first.set_input_files(str(bad))
+    page.get_by_text("发现 2 处问题").first.wait_for()
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.locator("[data-testid='stSidebarNav'] a", has_text="数据检查").first.click()
+    page.locator("h1", has_text="数据检查").first.wait_for()
+    page.get_by_text("工作簿有 2 处问题").first.wait_for()
+    page.wait_for_timeout(800)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "8_checks_bad_upload.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
