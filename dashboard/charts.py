@@ -15,6 +15,18 @@ from dashboard.views import AMBER, GREEN, GREY, RED, STATUS_LABEL
 
 FONT = dict(family="WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif")
 STATUS_CODE = {"na": 0, "red": 1, "amber": 2, "green": 3}
+# distinct line colours for vendors (Tableau 10), set explicitly so neighbours never look alike
+LINE_COLOURS = [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+]
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -58,7 +70,7 @@ def bullet(label: str, value: float | None, spec: dict, points: str, max_points:
                 text=f"<b>{label}</b><br><span style='font-size:12px;color:#555'>{points} / {max_points} 分</span>",
                 font=dict(size=14),
             ),
-            domain=dict(x=[0.34, 0.86], y=[0.15, 0.85]),
+            domain=dict(x=[0.34, 0.8], y=[0.15, 0.85]),
             gauge=dict(
                 shape="bullet",
                 axis=dict(range=[float(spec["lo"]), float(spec["hi"])], ticksuffix=unit),
@@ -137,8 +149,18 @@ def trend_lines(
 ) -> go.Figure:
     """One line per vendor over the months; the baseline and target drawn as dashed lines."""
     fig = go.Figure()
-    for vendor, rows in frame.groupby("外包公司", sort=True):
-        fig.add_trace(go.Scatter(x=rows["月份"], y=rows["值"], mode="lines+markers", name=str(vendor)))
+    for i, (vendor, rows) in enumerate(frame.groupby("外包公司", sort=True)):
+        colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+        fig.add_trace(
+            go.Scatter(
+                x=rows["月份"],
+                y=rows["值"],
+                mode="lines+markers",
+                name=str(vendor),
+                line=dict(color=colour, width=2),
+                marker=dict(color=colour),
+            )
+        )
     if baseline is not None:
         fig.add_hline(
             y=baseline, line=dict(color=RED, dash="dash"), annotation_text=f"基准值 {baseline:g}{unit}"
@@ -159,6 +181,6 @@ def rate_histogram(rates: pd.Series, baseline: float | None, target: float | Non
         fig.add_vline(x=baseline, line=dict(color=RED, dash="dash"), annotation_text="基准值")
     if target is not None:
         fig.add_vline(x=target, line=dict(color=GREEN, dash="dash"), annotation_text="目标值")
-    fig.update_xaxes(title="重复拨打率")
+    fig.update_xaxes(title="重复拨打率", ticksuffix="%")
     fig.update_yaxes(title="坐席数")
     return _layout(fig, title, 320)

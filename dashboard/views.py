@@ -388,7 +388,10 @@ AGENT_COLUMNS = ["agent_id", "vendor", "connected_calls", "repeat_2h_calls", "ra
 
 
 def agents_table(agents: pd.DataFrame, rules: Rulebook) -> pd.DataFrame:
-    """The per-agent repeat table with Chinese headers and what each agent costs the vendor."""
+    """The per-agent repeat table with Chinese headers and what each agent costs the vendor.
+
+    The rate shown is recomputed from the counts in percent (repeats / connected × 100, rounded to
+    2 places for display), whatever scale the frame's own `rate` column uses."""
     costs = agent_costs(
         rules,
         zip(
@@ -406,7 +409,10 @@ def agents_table(agents: pd.DataFrame, rules: Rulebook) -> pd.DataFrame:
             "外包公司": agents["vendor"].astype(str),
             "接通量": agents["connected_calls"].astype(int),
             "2小时重复呼叫数": agents["repeat_2h_calls"].astype(int),
-            "重复拨打率": agents["rate"].astype(float),
+            "重复拨打率(%)": [
+                float(round_half_up(Fraction(int(r), int(c)) * 100, 2)) if int(c) else None
+                for r, c in zip(agents["repeat_2h_calls"], agents["connected_calls"], strict=True)
+            ],
             "得分": agents["points"].astype(float),
         }
     )

@@ -186,10 +186,11 @@ def test_agents_table_adds_the_cost():
             "vendor": ["甲", "甲"],
             "connected_calls": [1000, 1000],
             "repeat_2h_calls": [200, 100],
-            "rate": [20.0, 10.0],
+            "rate": [0.2, 0.1],  # a fraction here: the table recomputes percent from the counts
             "points": [0.0, 10.0],
         }
     )
     table = views.agents_table(agents, RULES)
     assert list(table["拖累公司得分"]) == [1.0, 0.0]
     assert list(table["超目标重复数"]) == [60, 0]
+    assert list(table["重复拨打率(%)"]) == [20.0, 10.0]

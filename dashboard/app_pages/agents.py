@@ -27,7 +27,7 @@ st.dataframe(shown, hide_index=True, key="agents_table")
 rule = loaded.rules.metric("repeat_2h")
 baseline, target = views.trend_lines_for(rule)
 st.plotly_chart(
-    charts.rate_histogram(shown["重复拨打率"], baseline, target, "坐席重复拨打率分布"), key="hist"
+    charts.rate_histogram(shown["重复拨打率(%)"], baseline, target, "坐席重复拨打率分布"), key="hist"
 )
 st.subheader("拖累公司得分最多的坐席")
 st.caption("若该坐席的重复拨打率降到目标值，其所属公司的「二小时重复拨打率」可多得的分数。")
