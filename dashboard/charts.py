@@ -131,6 +131,7 @@ def heat_map(cells: pd.DataFrame, title: str = "各指标得分（得分 / 满�
             text=text,
             customdata=hover,
             texttemplate="%{text}",
+            textfont=dict(size=12),
             hovertemplate="%{y} · %{x}<br>%{text}（%{customdata}）<extra></extra>",
             colorscale=colorscale,
             zmin=-0.5,

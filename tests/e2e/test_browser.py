@@ -202,12 +202,13 @@ def test_screenshot_every_page(page, server):
         page.set_viewport_size({"width": 1440, "height": min(max(int(tall) + 40, 1000), 8000)})
         page.wait_for_timeout(500)
         page.screenshot(path=str(path), full_page=True)
+        if os.environ.get("KPI_UPDATE_DOCS_SCREENSHOTS") == "1" and name in ("overview", "scorecard"):
+            DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+            clip = {"x": 0, "y": 0, "width": 1440, "height": min(max(int(tall) + 40, 1000), 1560)}
+            page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"), clip=clip)
         page.set_viewport_size({"width": 1440, "height": 1000})
         assert path.stat().st_size > 10_000
         assert page.locator("[data-testid='stException']").count() == 0, f"{title} shows a traceback"
-        if os.environ.get("KPI_UPDATE_DOCS_SCREENSHOTS") == "1" and name in ("overview", "scorecard"):
-            DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"), full_page=False)
 
 
 def test_bad_upload_shows_the_report(page, server, tmp_path):
