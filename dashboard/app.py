@@ -28,4 +28,9 @@ PAGES = [
 st.set_page_config(page_title="10086 外包考核", page_icon=":material/support_agent:", layout="wide")
 page = st.navigation(PAGES)
 ui.build_context()
-page.run()
+try:
+    page.run()
+except Exception as exc:  # noqa: BLE001 - a bug in a page must not leave the user with a bare traceback
+    st.error("页面出错，未能显示。请把下面的技术细节发给维护人员。您的数据未被修改。")
+    with st.expander("技术细节"):
+        st.exception(exc)

@@ -387,21 +387,27 @@ def problems_table(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFram
 AGENT_COLUMNS = ["agent_id", "vendor", "connected_calls", "repeat_2h_calls", "rate", "points"]
 
 
+def repeat_metric(rules: Rulebook) -> Metric | None:
+    """The rulebook's metric scored on 2-hour repeats (None if a custom rulebook has none)."""
+    return next((m for m in rules.metrics if m.ratio and "repeat_2h_calls" in m.ratio.numerator), None)
+
+
 def agents_table(agents: pd.DataFrame, rules: Rulebook) -> pd.DataFrame:
     """The per-agent repeat table with Chinese headers and what each agent costs the vendor.
 
     The rate shown is recomputed from the counts in percent (repeats / connected × 100, rounded to
     2 places for display), whatever scale the frame's own `rate` column uses."""
-    costs = agent_costs(
-        rules,
+    rule = repeat_metric(rules)
+    rows = list(
         zip(
             agents["agent_id"].astype(str),
             agents["vendor"].astype(str),
             agents["connected_calls"].astype(int),
             agents["repeat_2h_calls"].astype(int),
             strict=True,
-        ),
+        )
     )
+    costs = agent_costs(rules, rows, rule.id) if rule is not None and rule.curve is not None else []
     by_agent = {(c.agent_id, c.vendor): c for c in costs}
     out = pd.DataFrame(
         {
@@ -417,6 +423,6 @@ def agents_table(agents: pd.DataFrame, rules: Rulebook) -> pd.DataFrame:
         }
     )
     keys = list(zip(out["坐席工号"], out["外包公司"], strict=True))
-    out["超目标重复数"] = [by_agent[k].excess for k in keys]
-    out["拖累公司得分"] = [float(by_agent[k].points_cost) for k in keys]
+    out["超目标重复数"] = [by_agent[k].excess if k in by_agent else None for k in keys]
+    out["拖累公司得分"] = [float(by_agent[k].points_cost) if k in by_agent else None for k in keys]
     return out

@@ -36,6 +36,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "exam_takers": ("参考人数", "人"),
     "escalated_complaints": ("升级投诉", "件"),
     "missing_audit_records": ("台账自查缺失", "例"),
+    "security_incidents": ("信息安全事件", "宗"),
 }
 
 
@@ -62,7 +63,7 @@ class Move:
 
     item_id: str  # metric or adjustment id
     label: str  # the metric's or adjustment's label
-    kind: str  # "count" | "rate" | "average" | "gate" | "full" | "not_assessed" | "unreachable" | "none"
+    kind: str  # "count" | "rate" | "average" | "gate" | "money" | "full" | "not_assessed" | "unreachable"
     keys: tuple[str, ...]
     change: Fraction  # signed change of the summed input (0 when nothing to move)
     points_before: Decimal
@@ -303,10 +304,24 @@ def _exam_moves(vm, rules, metric: Metric, before: Decimal, top: Decimal, build)
 
 def _adjustment_move(vm, rules: Rulebook, a: Adjustment, base: Scorecard) -> Move | None:
     line = next(x for x in base.adjustments if x.id == a.id)
+    places = rules.points_places
+    if a.kind == "fee_percent" and line.fee_percent > 0 and int(vm.get(a.input) or 0) > 0:
+        build = _builder(vm, rules, base, a.id, a.label, line.points)
+        new_vm = moved(vm, (a.input,), -1)
+        noun, _ = phrase((a.input,))
+        card = score(new_vm, rules)
+        saved = card.settlement.payout - base.settlement.payout
+        return build(
+            "money",
+            (a.input,),
+            -1,
+            line.points,
+            new_vm,
+            f"{noun}每减少 1 宗可少扣话务酬金的 {_num(a.percent_per_unit)}%，应付金额多 {saved:,.2f} 元",
+        )
     if line.points >= 0 or a.kind not in ("per_count", "below_rate"):
         return None
     build = _builder(vm, rules, base, a.id, a.label, line.points)
-    places = rules.points_places
     if a.kind == "per_count":
         keys = (a.input,)
         noun, unit = phrase(keys)

@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data as d
+from dashboard import views
 from kpi.money import fmt2
 from kpi.pipeline import assess
 from kpi.rulebook import load_rulebook
@@ -308,3 +309,16 @@ def test_uploaded_rulebook_changes_the_scores(app):
     expected = d.assess_bytes(SAMPLE.read_bytes(), SAMPLE.name, text, "我的规则.toml").card("华信客服", LAST)
     assert app.metric[1].value == f"{expected.settlement.payout:,.2f}"
     assert expected.settlement.payout != card("华信客服").settlement.payout
+
+
+def test_a_page_bug_is_contained(app, monkeypatch):
+    def broken(cards):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "settlement_table", broken)
+    app.switch_page("app_pages/settlement.py").run()
+    assert any("页面出错" in e.value for e in app.error)
+    assert len(app.expander) >= 1 and app.expander[-1].label == "技术细节"
+    # the sidebar still works: the user can go on to another page
+    goto(app, "overview")
+    assert app.metric[0].value == fmt2(card("华信客服").total)

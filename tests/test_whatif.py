@@ -101,7 +101,12 @@ def test_every_metric_by_hand():
     assert [m.text for m in moves["escalated_complaints"]] == ["升级投诉每减少 1 件可少扣 5 分"]
     assert [m.text for m in moves["audit_pass_rate"]] == ["业务稽核合格率提高到 94.5% 可少扣 1 分"]
     assert [m.text for m in moves["missing_audit_records"]] == ["台账自查缺失每减少 1 例可少扣 1 分"]
-    assert "security_incidents" not in moves and "emergency_coverage" not in moves
+    # 1 incident withholds 10% of 8,330.00 = 833.00; without it the payout is 5,292.05
+    (security,) = moves["security_incidents"]
+    assert security.kind == "money" and security.payout_after == Decimal("5292.05")
+    assert security.text == "信息安全事件每减少 1 宗可少扣话务酬金的 10%，应付金额多 833.00 元"
+    assert security.total_after == security.total_before
+    assert "emergency_coverage" not in moves
 
 
 def test_full_marks_and_not_assessed():

@@ -13,6 +13,7 @@ if agents is None or agents.empty:
     st.caption("上传包含「话务明细」工作表的工作簿后，这里会列出每位坐席的接通量、重复呼叫数和重复拨打率。")
     st.stop()
 
+repeat_rule = views.repeat_metric(loaded.rules)
 table = views.agents_table(agents, loaded.rules)
 vendors = ["全部", *sorted(table["外包公司"].unique())]
 left, right = st.columns([1, 2])
@@ -24,8 +25,7 @@ if query:
 st.caption(f"{len(shown):,} 位坐席（点击表头排序）。")
 st.dataframe(shown, hide_index=True, key="agents_table")
 
-rule = loaded.rules.metric("repeat_2h")
-baseline, target = views.trend_lines_for(rule)
+baseline, target = views.trend_lines_for(repeat_rule) if repeat_rule else (None, None)
 st.plotly_chart(
     charts.rate_histogram(shown["重复拨打率(%)"], baseline, target, "坐席重复拨打率分布"), key="hist"
 )
