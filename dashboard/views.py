@@ -15,7 +15,7 @@ from fractions import Fraction
 import pandas as pd
 import xlsxwriter
 
-from kpi.columns import SUMMARY_COLUMNS
+from kpi.columns import BY_KEY, SUMMARY_COLUMNS
 from kpi.errors import Problem
 from kpi.export import STATEMENT_HEADERS, statement_rows
 from kpi.money import fmt2, round_half_up
@@ -334,6 +334,18 @@ def input_fields(inputs: dict) -> list[Field]:
         for c in SUMMARY_COLUMNS
         if c.kind in ("count", "rate", "score")
     ]
+
+
+def over_limits(inputs: dict) -> list[str]:
+    """Counts above the column they may not exceed (e.g. more correct dial tests than tests)."""
+    out = []
+    for column in SUMMARY_COLUMNS:
+        if column.at_most is None:
+            continue
+        value, limit = inputs.get(column.key), inputs.get(column.at_most)
+        if value is not None and limit is not None and value > limit:
+            out.append(f"「{column.header}」大于「{BY_KEY[column.at_most].header}」")
+    return out
 
 
 def comparison(before: Scorecard, after: Scorecard) -> pd.DataFrame:

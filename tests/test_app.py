@@ -322,3 +322,11 @@ def test_a_page_bug_is_contained(app, monkeypatch):
     # the sidebar still works: the user can go on to another page
     goto(app, "overview")
     assert app.metric[0].value == fmt2(card("华信客服").total)
+
+
+def test_simulation_warns_about_impossible_inputs(app):
+    goto(app, "simulate")
+    vendor = app.sidebar.selectbox(key="vendor").value
+    app.number_input(key=f"sim|{vendor}|{LAST}|dial_tests_correct").set_value(100_000).run()
+    assert any("「质量拨测正确数」大于「质量拨测数」" in w.value for w in app.warning)
+    assert not app.exception

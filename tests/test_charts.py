@@ -194,3 +194,9 @@ def test_agents_table_adds_the_cost():
     assert list(table["拖累公司得分"]) == [1.0, 0.0]
     assert list(table["超目标重复数"]) == [60, 0]
     assert list(table["重复拨打率(%)"]) == [20.0, 10.0]
+
+
+def test_over_limits():
+    assert views.over_limits(
+        {"dial_tests": 10, "dial_tests_correct": 11, "exam_takers": 1, "agents_total": 5}
+    ) == ["「质量拨测正确数」大于「质量拨测数」"]

@@ -69,14 +69,7 @@ with right:
         views.money(after.settlement.payout),
         delta=views.signed(after.settlement.payout - before.settlement.payout) if changes else None,
     )
-    over = [
-        f"「{BY_KEY[k].header}」大于「{BY_KEY[BY_KEY[k].at_most].header}」"
-        for k in BY_KEY
-        if BY_KEY[k].at_most
-        and (after_value := {**record.inputs, **changes}.get(k)) is not None
-        and (limit := {**record.inputs, **changes}.get(BY_KEY[k].at_most)) is not None
-        and after_value > limit
-    ]
+    over = views.over_limits({**record.inputs, **changes})
     if over:
         st.warning("模拟数据不合常理：" + "；".join(over) + "。")
     if changes:
