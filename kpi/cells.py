@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from fractions import Fraction
 
 Parsed = tuple[object, str | None]
@@ -24,9 +25,26 @@ def norm_text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).replace("\u00a0", " ").strip()
 
 
+UNIT_SUFFIX = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
+
+
 def norm_header(value: object) -> str:
-    """A header as compared: NFKC, no spaces at all, lower case (for English keys)."""
-    return re.sub(r"\s+", "", norm_text(value)).lower() if value is not None else ""
+    """A header as compared: NFKC, no spaces or underscores, lower case (for English keys), and a
+    trailing unit in brackets dropped: 「有效话务量（通）」 and 「Valid Calls」 match 有效话务量 / valid_calls."""
+    if value is None:
+        return ""
+    text = re.sub(r"[\s_]+", "", norm_text(value)).lower()
+    return UNIT_SUFFIX.sub("", text) or text
+
+
+@dataclass(frozen=True)
+class NoCachedValue:
+    """A formula cell whose file holds no computed result (written by a program, never opened in Excel)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
 
 
 def is_blank(value: object) -> bool:

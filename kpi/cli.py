@@ -49,10 +49,16 @@ def _rules(path: Path | None) -> Rulebook:
         raise  # unreachable: fail exits
 
 
-def _run(workbook: Path, rules: Rulebook, month: str | None = None, vendor: str | None = None) -> Assessment:
+def _run(
+    workbook: Path,
+    rules: Rulebook,
+    month: str | None = None,
+    vendor: str | None = None,
+    expect_month: bool = False,
+) -> Assessment:
     if not workbook.exists():
         fail([Problem("找不到文件", file=str(workbook))])
-    result = assess(workbook, rules, month=month, vendor=vendor)
+    result = assess(workbook, rules, month=month, vendor=vendor, expect_month=month if expect_month else None)
     if result.problems:
         fail(result.problems)
     if not result.cards:
@@ -101,7 +107,11 @@ def explain_cmd(workbook: Path, rules_path: Path | None, month: str | None, vend
 @RULES
 @MONTH
 @click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="结算单 .xlsx"
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="结算单 .xlsx（以 .csv 结尾则写 CSV）",
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 def settle(workbook: Path, rules_path: Path | None, month: str | None, output: Path, force: bool) -> None:
@@ -120,9 +130,10 @@ def settle(workbook: Path, rules_path: Path | None, month: str | None, output: P
 @main.command()
 @WORKBOOK
 @RULES
-def validate(workbook: Path, rules_path: Path | None) -> None:
-    """检查工作簿，列出所有问题；有问题时退出码为 1。"""
-    result = _run(workbook, _rules(rules_path))
+@MONTH
+def validate(workbook: Path, rules_path: Path | None, month: str | None) -> None:
+    """检查工作簿，列出所有问题；有问题时退出码为 1。给出 --month 时，其他月份的行也算问题。"""
+    result = _run(workbook, _rules(rules_path), month, expect_month=True)
     click.echo(f"检查通过：{workbook.name}，{len(result.records)} 行（外包公司 × 月份）。")
 
 

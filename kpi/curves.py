@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 from kpi.money import round_half_up
 from kpi.rulebook import Curve
@@ -36,7 +37,7 @@ def evaluate(curve: Curve, x: Fraction, unit: str = "") -> CurveResult:
     for xi, pi in pts:
         if x == xi:
             return CurveResult(pi, f"恰为端点 {_x(xi, unit)}：{_p(pi)} 分")
-    for (x0, p0), (x1, p1) in zip(pts, pts[1:], strict=False):
+    for (x0, p0), (x1, p1) in pairwise(pts):
         if x0 < x < x1:
             points = p0 + (p1 - p0) * (x - x0) / (x1 - x0)
             return CurveResult(points, f"{_x(x0, unit)}～{_x(x1, unit)} 之间线性：{_p(p0)} → {_p(p1)} 分")

@@ -22,6 +22,7 @@ class Problem:
     column: str = ""
     value: str = ""
     expected: str = ""
+    key: str = ""  # a key path in a rulebook file, e.g. "metrics[1].curve"
 
     def where(self) -> str:
         parts = []
@@ -33,6 +34,8 @@ class Problem:
             parts.append(f"第 {self.row} 行")
         if self.column:
             parts.append(f"「{self.column}」列")
+        if self.key:
+            parts.append(f"键「{self.key}」")
         return "，".join(parts)
 
     def __str__(self) -> str:
@@ -52,6 +55,7 @@ class Problem:
             "column": self.column,
             "value": self.value,
             "expected": self.expected,
+            "key": self.key,
             "message": self.message,
             "text": str(self),
         }

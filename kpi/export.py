@@ -7,6 +7,7 @@ beside the target and renamed into place; an existing file is never overwritten 
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import tempfile
@@ -107,8 +108,39 @@ def statement_bytes(cards: list[Scorecard]) -> bytes:
 
 
 def write_statement(cards: list[Scorecard], path: str | Path, force: bool = False) -> Path:
-    data = statement_bytes(cards)
+    """The statement as .xlsx, or as .csv when `path` ends in .csv."""
+    data = statement_csv_bytes(cards) if str(path).lower().endswith(".csv") else statement_bytes(cards)
     return atomic_write(path, lambda handle: handle.write(data), force=force)
+
+
+STATEMENT_KEYS = (
+    "month",
+    "vendor",
+    "valid_calls",
+    "unit_price",
+    "base_fee",
+    "score",
+    "coefficient",
+    *MONEY_COLUMNS[1:],
+)
+TEXT_KEYS = ("month", "vendor")
+
+
+def statement_csv_bytes(cards: list[Scorecard]) -> bytes:
+    """The statement as CSV (UTF-8 with BOM, so Excel shows the Chinese): text from the input is
+    neutralised against formula injection; numbers are written as plain numbers."""
+    rows, totals = statement_rows(cards)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(STATEMENT_HEADERS)
+    for row in [*rows, totals]:
+        writer.writerow(
+            [
+                neutralise(str(row[k])) if k in TEXT_KEYS else ("" if row.get(k) is None else str(row[k]))
+                for k in STATEMENT_KEYS
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def _statement_sheet(book: xlsxwriter.Workbook, fmt: dict, cards: list[Scorecard]) -> None:

@@ -42,9 +42,12 @@ def assess(
     month: str | None = None,
     vendor: str | None = None,
     display: str | None = None,
+    expect_month: str | None = None,
 ) -> Assessment:
-    """Read, validate and score a workbook; nothing is scored when the input has problems."""
-    records, problems = read_summary(path, display)
+    """Read, validate and score a workbook; nothing is scored when the input has problems.
+
+    `expect_month`: rows of any other month are problems (not merely left out, as with `month`)."""
+    records, problems = read_summary(path, display, month=expect_month)
     if problems:
         return Assessment(tuple(records), (), tuple(problems))
     chosen = select(records, month, vendor)

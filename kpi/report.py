@@ -124,7 +124,7 @@ def explain(card: Scorecard) -> str:
         out.append(f"【{c.label}】权重 {c.weight}")
         for m in (m for m in card.metrics if m.category == c.id):
             inputs = "，".join(f"{label} {show(v)}" for _, label, v in m.inputs)
-            value = "—" if m.value is None else f"{round_half_up(m.value, 2)}{m.unit}"
+            value = "—" if m.value is None else f"{show(m.value)}{m.unit}"
             points = (
                 f"{fmt2(m.points)} / {fmt2(m.max_points)}"
                 if m.assessed

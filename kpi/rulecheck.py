@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 from kpi.columns import INPUT_KEYS
 from kpi.errors import Problem
@@ -160,7 +161,7 @@ def check_shape(data: dict, source: str) -> list[Problem]:
                     Problem(
                         "未知的键（拼写错误？）",
                         file=source,
-                        column=f"{path}{key}",
+                        key=f"{path}{key}",
                         expected="、".join(fields),
                     )
                 )
@@ -168,13 +169,11 @@ def check_shape(data: dict, source: str) -> list[Problem]:
             where = f"{path}{key}"
             if key not in table:
                 if required:
-                    problems.append(Problem("缺少必填的键", file=source, column=where))
+                    problems.append(Problem("缺少必填的键", file=source, key=where))
                 continue
             value = table[key]
             if not _type_ok(kind, value):
-                problems.append(
-                    Problem("类型不对", file=source, column=where, value=repr(value), expected=kind)
-                )
+                problems.append(Problem("类型不对", file=source, key=where, value=repr(value), expected=kind))
                 continue
             child = f"{section}.{key}" if section else key
             if kind == TABLE and child in SECTIONS:
@@ -222,7 +221,7 @@ def weights_positive(data: dict) -> list[tuple[str, str]]:
 
 
 def metric_in_category(data: dict) -> list[tuple[str, str]]:
-    ids = {c["id"] for c in data["categories"]}
+    ids = [c["id"] for c in data["categories"]]
     found = [
         (
             f"metrics[{i + 1}].category",
@@ -270,7 +269,7 @@ def curves_in_order(data: dict) -> list[tuple[str, str]]:
             where = f"{section}[{i + 1}]"
             points = _curve_points(item.get("curve", []))
             xs = [x for x, _ in points]
-            if any(a >= b for a, b in zip(xs, xs[1:], strict=False)):
+            if any(a >= b for a, b in pairwise(xs)):
                 found.append((f"{where}.curve", "曲线的点必须按 x 严格递增排列"))
             elif section == "metrics" and item.get("kind", "ratio") == "ratio":
                 found += _curve_fits_metric(item, points, where)
@@ -288,7 +287,7 @@ def _curve_fits_metric(m: dict, points: list, where: str) -> list[tuple[str, str
     if any(p < 0 or p > top for p in ps):
         return [(f"{where}.curve", f"曲线上的分数必须在 0 到满分 {top} 之间")]
     rising = m.get("direction") == "higher_better"
-    if any((b < a) if rising else (b > a) for a, b in zip(ps, ps[1:], strict=False)):
+    if any((b < a) if rising else (b > a) for a, b in pairwise(ps)):
         return [(f"{where}.curve", f"曲线的分数与方向 {m.get('direction')} 不一致")]
     return []
 
@@ -342,7 +341,7 @@ def settlement_sound(data: dict) -> list[tuple[str, str]]:
     mins = [_num(b["min_score"]) for b in s.get("bands", [])]
     if not mins:
         return [("settlement.bands", 'mode = "bands" 需要至少一个分档')]
-    if any(a <= b for a, b in zip(mins, mins[1:], strict=False)):
+    if any(a <= b for a, b in pairwise(mins)):
         return [("settlement.bands", "分档必须按 min_score 从高到低排列")]
     return []
 
@@ -351,7 +350,7 @@ def exam_bands_in_order(data: dict) -> list[tuple[str, str]]:
     found = []
     for i, m in enumerate(data["metrics"]):
         bands = [_num(b["below"]) for b in m.get("exam", {}).get("bands", [])]
-        if any(a >= b for a, b in zip(bands, bands[1:], strict=False)):
+        if any(a >= b for a, b in pairwise(bands)):
             found.append((f"metrics[{i + 1}].exam.bands", "考试分档必须按 below 从低到高排列"))
     return found
 
@@ -378,4 +377,4 @@ RULES: tuple[Callable[[dict], list[tuple[str, str]]], ...] = (
 
 
 def check_rules(data: dict, source: str) -> list[Problem]:
-    return [Problem(message, file=source, column=where) for rule in RULES for where, message in rule(data)]
+    return [Problem(message, file=source, key=where) for rule in RULES for where, message in rule(data)]

@@ -1,10 +1,20 @@
-"""Validating the summary sheet 月度指标 into VendorMonth records, with every problem located."""
+"""Validating the summary sheet 月度指标 into VendorMonth records, with every problem located.
+
+Column checks are this module's own small layer (PARSERS per column kind, then cross-checks per row)
+rather than pandera: each failure must name the Excel row, the header as written and the value as
+found, in Chinese, and pandas would already have renamed duplicate headers and guessed dtypes.
+
+Rows of another month are refused when a month is expected: the `month` argument (``kpi validate
+--month``), or else the one month the title above the header names (「2024年5月外包考核数据」).
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kpi.cells import (
+    NoCachedValue,
     is_blank,
     is_error,
     norm_header,
@@ -13,26 +23,50 @@ from kpi.cells import (
     parse_month,
     parse_rate,
     parse_score,
+    to_fraction,
 )
 from kpi.columns import BY_KEY, SUMMARY_COLUMNS, SUMMARY_SHEET, SUMMARY_SHEET_ALIASES, Column
 from kpi.errors import Problem, show_value
 from kpi.records import VendorMonth
-from kpi.sheets import RawSheet, Table, find_sheet, read_sheets, to_table
+from kpi.safety import DEFAULT_LIMITS, Limits
+from kpi.sheets import RawSheet, Table, find_sheet, read_sheets, read_sheets_bytes, to_table
 
 PARSERS = {"month": parse_month, "count": parse_count, "rate": parse_rate, "score": parse_score}
 ALL_NAMES = [n for c in SUMMARY_COLUMNS for n in c.names]
 
 
-def read_summary(path: str | Path, display: str | None = None) -> tuple[list[VendorMonth], list[Problem]]:
-    """Read and validate the summary sheet of a workbook file."""
-    sheets, problems = read_sheets(path, display)
+def read_summary(
+    path: str | Path,
+    display: str | None = None,
+    *,
+    month: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> tuple[list[VendorMonth], list[Problem]]:
+    """Read and validate the summary sheet of a workbook file (only rows of `month`, if given)."""
+    sheets, problems = read_sheets(path, display, only=SUMMARY_SHEET_ALIASES, limits=limits)
     if problems:
         return [], problems
-    return summary_from_sheets(sheets, display or Path(path).name)
+    return summary_from_sheets(sheets, display or Path(path).name, month)
 
 
-def summary_from_sheets(sheets: list[RawSheet], file: str) -> tuple[list[VendorMonth], list[Problem]]:
+def read_summary_bytes(
+    data: bytes, name: str, *, month: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[VendorMonth], list[Problem]]:
+    """As read_summary, on an uploaded file's bytes."""
+    sheets, problems = read_sheets_bytes(data, name, only=SUMMARY_SHEET_ALIASES, limits=limits)
+    if problems:
+        return [], problems
+    return summary_from_sheets(sheets, name, month)
+
+
+def summary_from_sheets(
+    sheets: list[RawSheet], file: str, month: str | None = None
+) -> tuple[list[VendorMonth], list[Problem]]:
     sheet = find_sheet(sheets, SUMMARY_SHEET_ALIASES)
+    if sheet is not None and not any(not is_blank(c) for row in sheet.rows for c in row):
+        return [], [
+            Problem("工作表是空的", file=file, sheet=sheet.name, expected="表头行和每家外包公司每月一行数据")
+        ]
     if sheet is None:
         names = "、".join(s.name for s in sheets) or "（无）"
         return [], [
@@ -52,7 +86,45 @@ def summary_from_sheets(sheets: list[RawSheet], file: str) -> tuple[list[VendorM
                 sheet=sheet.name,
             )
         ]
-    return validate_table(table)
+    records, problems = validate_table(table)
+    problems = problems + _month_problems(table, records, month)
+    return records, sorted(problems, key=lambda p: p.row or 0)
+
+
+TITLE_MONTH = re.compile(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*月?")
+
+
+def title_month(title: tuple[str, ...]) -> str | None:
+    """The one month named in the title rows (「2024年5月外包考核数据」), or None (none, or a range)."""
+    text = " ".join(title)
+    months = {f"{int(y):04d}-{int(m):02d}" for y, m in TITLE_MONTH.findall(text) if 1 <= int(m) <= 12}
+    if (
+        len(months) != 1
+        or len(re.findall(r"\d\s*月", text)) > 1
+        or re.search(r"[至到~～]|\d\s*[-—–]\s*\d+\s*月", text)
+    ):
+        return None
+    return months.pop()
+
+
+def _month_problems(table: Table, records: list[VendorMonth], month: str | None) -> list[Problem]:
+    expected = month or title_month(table.title)
+    if expected is None:
+        return []
+    why = f"只应有 {expected} 的数据" if month else f"标题「{' '.join(table.title)}」所示月份为 {expected}"
+    return [
+        Problem(
+            f"月份不符（{why}）",
+            file=table.file,
+            sheet=table.sheet,
+            row=r.row,
+            column="月份",
+            value=r.month,
+            expected=expected,
+        )
+        for r in records
+        if r.month != expected
+    ]
 
 
 def map_columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
@@ -130,7 +202,11 @@ def _parse_row(
         where = dict(file=table.file, sheet=table.sheet, row=excel_row, column=table.headers[i])
         value, problem = _parse_cell(column, raw)
         if problem:
-            problems.append(Problem(problem[0], value=show_value(raw), expected=problem[1], **where))
+            problems.append(
+                Problem(
+                    problem[0], value=show_value(None if is_blank(raw) else raw), expected=problem[1], **where
+                )
+            )
         else:
             values[key] = value
     if problems:
@@ -145,6 +221,11 @@ def _parse_row(
 
 
 def _parse_cell(column: Column, raw: object) -> tuple[object, tuple[str, str] | None]:
+    if isinstance(raw, NoCachedValue):
+        return None, (
+            "公式没有计算结果（文件可能由程序生成、从未在 Excel 中打开保存过）",
+            "已算出的值（请在 Excel/WPS 中打开并保存后再导入）",
+        )
     if is_error(raw):
         return None, ("单元格是错误值", "有效数值（请检查公式）")
     if is_blank(raw):
@@ -154,7 +235,24 @@ def _parse_cell(column: Column, raw: object) -> tuple[object, tuple[str, str] | 
     if column.kind == "text":
         return norm_text(raw), None
     value, expected = PARSERS[column.kind](raw)
-    return (None, ("无法识别的值", expected)) if expected else (value, None)
+    return (None, (_why(column, raw), expected)) if expected else (value, None)
+
+
+def _why(column: Column, raw: object) -> str:
+    """The specific reason a value was refused, for the message."""
+    text = norm_text(raw) if isinstance(raw, str) else None
+    number = to_fraction(text[:-1] if text and text.endswith("%") else raw)
+    if number is None:
+        return "无法识别的值"
+    if number < 0:
+        return "不能为负数"
+    if column.kind == "count":
+        return "数量不应是百分比" if text and text.endswith("%") else "应为整数"
+    if column.kind == "rate" and number > 100:
+        return "百分比不能超过 100%"
+    if column.kind == "rate" and number == 1:
+        return "无法识别的值"
+    return "超出范围"
 
 
 def _cross_checks(

@@ -1,0 +1,139 @@
+"""Deciding what a file is from its bytes, and refusing hostile files before anything expands them.
+
+`sniff` names the format from the content (never the extension). `check_zip` looks only at the zip's
+central directory and a bounded prefix of each XML part, so a zip bomb, an XML entity bomb or a
+sheet claiming billions of cells is refused before any reader decompresses it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from kpi.errors import Problem
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")  # the OLE stream of an encrypted .xlsx
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a workbook may claim before it is refused unread (configurable per call)."""
+
+    max_bytes: int = 256 * 2**20  # the file itself
+    max_entries: int = 5_000  # zip entries
+    max_uncompressed: int = 2 * 2**30  # declared total of all entries
+    max_ratio: int = 200  # declared expansion of one entry larger than 1 MiB
+    max_cells: int = 5_000_000  # the extent (rows × columns) of one sheet that is read
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def sniff(data: bytes) -> str:
+    """'xlsx' | 'xlsb' | 'ods' | 'zip' | 'encrypted' | 'xls' | 'html' | 'xml' | 'pdf' | 'binary' | 'text' | 'empty'."""
+    if not data.strip():
+        return "empty"
+    if data.startswith(ZIP_MAGICS):
+        return _sniff_zip(data)
+    if data.startswith(OLE_MAGIC):
+        return "encrypted" if ENCRYPTED_STREAM in data else "xls"
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or b"<html" in head[:512]:
+        return "html"
+    if head.startswith(b"<?xml"):
+        return "html" if b"<html" in head else "xml"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with BOM: Excel's 'Unicode text'
+    sample = data[:65536]
+    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 100:
+        return "binary"
+    return "text"
+
+
+def _sniff_zip(data: bytes) -> str:
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except Exception:  # noqa: BLE001 - a damaged zip is reported as such
+        return "zip"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    return "zip"
+
+
+FORMAT_PROBLEMS = {
+    "empty": "文件是空的",
+    "encrypted": "文件有密码保护（已加密），无法读取",
+    "xlsb": "不支持 Excel 二进制工作簿（.xlsb）",
+    "ods": "不支持 OpenDocument 表格（.ods）",
+    "zip": "这是一个压缩包（zip），不是 Excel 工作簿，或文件已损坏",
+    "html": "这是网页（HTML）文件，只是扩展名像 Excel",
+    "xml": "这是 XML 文件（可能是 Excel 2003 XML 表格），不是 .xlsx 工作簿",
+    "pdf": "这是 PDF 文件，不是表格",
+    "binary": "不是可识别的表格文件",
+}
+FORMAT_EXPECTED = {
+    "encrypted": "去掉密码后另存为 .xlsx 再导入",
+    "empty": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
+    "binary": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
+    "zip": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
+    "pdf": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
+}
+SAVE_AS = "在 Excel/WPS 中打开后另存为 .xlsx 再导入"
+
+
+def format_problem(kind: str, file: str) -> Problem:
+    return Problem(FORMAT_PROBLEMS[kind], file=file, expected=FORMAT_EXPECTED.get(kind, SAVE_AS))
+
+
+def check_zip(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
+    """Refuse a zip whose directory claims too much, or whose XML declares entities; nothing is inflated."""
+    where = {"file": file, "expected": "正常的 Excel 工作簿（疑似恶意构造的文件，拒绝读取）"}
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        infos = book.infolist()
+    except Exception:  # noqa: BLE001 - a damaged zip is reported as such
+        return [Problem("无法读取 Excel 文件（文件已损坏）", file=file, expected=SAVE_AS)]
+    if len(infos) > limits.max_entries:
+        return [
+            Problem(f"压缩包内文件过多（上限 {limits.max_entries:,} 个）", value=f"{len(infos):,}", **where)
+        ]
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed:
+        return [
+            Problem(
+                f"解压后体积过大（上限 {limits.max_uncompressed:,} 字节）", value=f"{total:,} 字节", **where
+            )
+        ]
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 2**20 and ratio > limits.max_ratio:
+            return [
+                Problem(
+                    f"压缩比异常（{info.filename} 压缩比 {ratio:,.0f}:1，上限 {limits.max_ratio}:1）",
+                    value=f"{info.file_size:,} 字节",
+                    **where,
+                )
+            ]
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and _declares_entities(book, info):
+            return [Problem(f"XML 中含有实体声明（{info.filename}），拒绝读取", **where)]
+    return []
+
+
+def _declares_entities(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """A DOCTYPE must come before the root element, so a bounded prefix suffices."""
+    try:
+        with book.open(info) as handle:
+            head = handle.read(2048)
+    except Exception:  # noqa: BLE001 - the reader will report the damage
+        return False
+    return b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper()

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The project's two set-up commands, for a fresh machine:
+#   bash scripts/dev.sh dashboard   # install, then open the dashboard on the bundled sample data
+#   bash scripts/dev.sh test        # install (incl. Debian's chromium for the browser test), ruff, all tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+setup() {
+    if [ ! -x .venv/bin/python ]; then
+        python3 -m venv .venv
+    fi
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+}
+
+ensure_chromium() {
+    if [ -x /usr/bin/chromium ]; then
+        return
+    fi
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium
+}
+
+case "${1:-}" in
+    dashboard)
+        setup
+        exec .venv/bin/python -m streamlit run dashboard/app.py "${@:2}"
+        ;;
+    test)
+        setup
+        ensure_chromium
+        .venv/bin/ruff check .
+        .venv/bin/ruff format --check .
+        .venv/bin/python -m pytest "${@:2}"
+        ;;
+    *)
+        echo "usage: bash scripts/dev.sh dashboard|test" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,23 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kpi.rulebook import Rulebook, load_rulebook
+from tests.builders import SPEC_EXAMPLE, write_summary
+
+
+@pytest.fixture(scope="session")
+def rules() -> Rulebook:
+    return load_rulebook()
+
+
+@pytest.fixture
+def spec_workbook(tmp_path: Path) -> Path:
+    second = dict(
+        SPEC_EXAMPLE, vendor="乙公司", repeat_2h_calls=1547, connected_calls=9100, tickets_correct=163
+    )
+    return write_summary(tmp_path / "spec.xlsx", [SPEC_EXAMPLE, second])

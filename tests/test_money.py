@@ -1,0 +1,34 @@
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from kpi.money import D, fmt2, fmt_percent, round_half_up
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (Fraction(23, 8), 2, "2.88"),  # 2.875: half up, where float and half-even give 2.87
+        (Decimal("10.125"), 2, "10.13"),  # Python's default (half even) gives 10.12
+        (Decimal("-1.125"), 2, "-1.13"),  # halves go away from zero
+        (Fraction(5292049, 1000), 2, "5292.05"),
+        (Fraction(1, 3), 4, "0.3333"),
+        (0, 2, "0.00"),
+        (Decimal("2.675"), 2, "2.68"),
+    ],
+)
+def test_round_half_up(value, places, expected):
+    assert str(round_half_up(value, places)) == expected
+
+
+def test_d_refuses_float():
+    with pytest.raises(TypeError):
+        D(2.675)
+    assert D("2.675") == Decimal("2.675")
+
+
+def test_formatting():
+    assert fmt2(Decimal("5")) == "5.00"
+    assert fmt_percent(Fraction(31, 2)) == "15.50%"
+    assert fmt_percent(None) == "—"

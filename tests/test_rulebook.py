@@ -1,0 +1,99 @@
+"""The rulebook is data: editing a copy changes the score; a broken one gives located errors."""
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from kpi.rulebook import RulebookError, load_rulebook, parse_rulebook
+from kpi.scoring import score
+from tests.builders import vendor_month
+
+DEFAULT = resources.files("kpi.rulebooks").joinpath("default.toml").read_text("utf-8")
+
+
+def test_default_rulebook(rules):
+    assert rules.unit_price == __import__("decimal").Decimal("0.85")
+    assert [m.id for m in rules.metrics] == [
+        "repeat_2h",
+        "support_rate",
+        "dial_test_accuracy",
+        "monitoring_accuracy",
+        "complaints_per_10k",
+        "ticket_accuracy",
+        "callback_rate",
+        "business_exam",
+    ]
+    assert [a.id for a in rules.adjustments] == [
+        "escalated_complaints",
+        "audit_pass_rate",
+        "missing_audit_records",
+        "security_incidents",
+        "emergency_coverage",
+    ]
+    assert [(c.id, c.weight) for c in rules.categories] == [
+        ("operations", 30),
+        ("service", 60),
+        ("other", 10),
+    ]
+
+
+def test_editing_a_copy_changes_the_score(tmp_path: Path, rules):
+    edited = DEFAULT.replace('curve = [["14", "10"], ["17", "7"]]', 'curve = [["14", "10"], ["18", "7"]]')
+    assert edited != DEFAULT
+    path = tmp_path / "我的规则.toml"
+    path.write_text(edited, "utf-8")
+    vm = vendor_month(repeat_2h_calls=1750)  # 17.5%: beyond the old baseline, inside the new one
+    before = next(m for m in score(vm, rules).metrics if m.id == "repeat_2h")
+    after = next(m for m in score(vm, load_rulebook(path)).metrics if m.id == "repeat_2h")
+    assert (str(before.points), str(after.points)) == ("0.00", "7.38")  # 10 − 3 × 3.5/4 = 7.375
+
+
+def test_unit_price_comes_from_the_rulebook(tmp_path: Path):
+    rules = parse_rulebook(DEFAULT.replace('unit_price = "0.85"', "unit_price = 0.9"))
+    assert str(score(vendor_month(), rules).settlement.base_fee) == "8820.00"
+
+
+BROKEN = [
+    (
+        'unit_price = "0.85"',
+        'unit_price = "0.85"\nunit_prise = "0.9"',
+        "文件「t.toml」，键「contract.unit_prise」：未知的键（拼写错误？）",
+    ),
+    (
+        'curve = [["14", "10"], ["17", "7"]]',
+        'curve = [["17", "7"], ["14", "10"]]',
+        "文件「t.toml」，键「metrics[1].curve」：曲线的点必须按 x 严格递增排列",
+    ),
+    (
+        'category = "operations"\nmax_points = "10"',
+        'category = "operation"\nmax_points = "10"',
+        "文件「t.toml」，键「metrics[1].category」：指标「repeat_2h」的类别「operation」不存在（可选：operations、service、other）",
+    ),
+    ('weight = "30"', 'weight = "0"', "文件「t.toml」，键「categories[1].weight」：权重必须大于 0"),
+    (
+        'numerator = ["repeat_2h_calls"]',
+        'numerator = ["repeats"]',
+        "文件「t.toml」，键「metrics[1].numerator」：未知的输入「repeats」",
+    ),
+    ('mode = "linear"', 'mode = "linear"\nmode = "bands"', None),  # TOML syntax: duplicate key
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), BROKEN)
+def test_broken_rulebook_is_located(old, new, message):
+    text = DEFAULT.replace(old, new, 1)
+    assert text != DEFAULT
+    with pytest.raises(RulebookError) as caught:
+        parse_rulebook(text, source="t.toml")
+    texts = [str(p) for p in caught.value.problems]
+    if message is None:
+        assert texts[0].startswith("文件「t.toml」：TOML 语法错误")
+    else:
+        assert any(t.startswith(message) for t in texts), texts
+
+
+def test_missing_rulebook_file(tmp_path: Path):
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(tmp_path / "nope.toml")
+    assert str(caught.value.problems[0]).endswith("：找不到规则本文件")
