@@ -19,8 +19,7 @@ from kpi.errors import InputError, Problem
 from kpi.records import VendorMonth
 from kpi.rulebook import DEFAULT_RULEBOOK, Rulebook, parse_rulebook
 from kpi.scoring import Scorecard, score
-from kpi.sheets import read_sheets_bytes
-from kpi.summary import summary_from_sheets
+from kpi.summary import read_summary_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "monthly_2024H1.xlsx"
@@ -94,10 +93,7 @@ def decode_rules(data: bytes, name: str) -> tuple[str | None, tuple[Problem, ...
 def read_workbook(data: bytes, name: str) -> tuple[tuple[VendorMonth, ...], tuple[Problem, ...]]:
     """The validated summary rows of an uploaded workbook; a file that cannot be read is a problem."""
     try:
-        sheets, problems = read_sheets_bytes(data, name)
-        if problems:
-            return (), tuple(problems)
-        records, problems = summary_from_sheets(sheets, name)
+        records, problems = read_summary_bytes(data, name)  # sniffs the format, refuses hostile files
     except Exception as exc:  # noqa: BLE001 - a reader failure on a user's file is reported, not raised
         return (), (
             Problem(
