@@ -14,13 +14,14 @@ setup() {
 }
 
 ensure_chromium() {
-    if [ -x /usr/bin/chromium ]; then
+    # Debian's chromium for the browser test, and a CJK font so its screenshots show Chinese.
+    if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then
         return
     fi
     local sudo=""
     if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
     $sudo apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium fonts-wqy-microhei
 }
 
 case "${1:-}" in

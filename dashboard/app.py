@@ -1,0 +1,36 @@
+"""Entry point and router: `streamlit run dashboard/app.py`. Opens on the bundled sample data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # so `dashboard` and this checkout's `kpi` import under `streamlit run`
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import ui  # noqa: E402
+
+PAGES = [
+    st.Page(
+        "app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True
+    ),
+    st.Page("app_pages/scorecard.py", title="评分卡", icon=":material/receipt_long:", url_path="scorecard"),
+    st.Page("app_pages/trends.py", title="趋势", icon=":material/show_chart:", url_path="trends"),
+    st.Page("app_pages/agents.py", title="坐席", icon=":material/headset_mic:", url_path="agents"),
+    st.Page("app_pages/settlement.py", title="结算", icon=":material/payments:", url_path="settlement"),
+    st.Page("app_pages/simulate.py", title="模拟", icon=":material/calculate:", url_path="simulate"),
+    st.Page("app_pages/checks.py", title="数据检查", icon=":material/fact_check:", url_path="checks"),
+]
+
+st.set_page_config(page_title="10086 外包考核", page_icon=":material/support_agent:", layout="wide")
+page = st.navigation(PAGES)
+ui.build_context()
+try:
+    page.run()
+except Exception as exc:  # noqa: BLE001 - a bug in a page must not leave the user with a bare traceback
+    st.error("页面出错，未能显示。请把下面的技术细节发给维护人员。您的数据未被修改。")
+    with st.expander("技术细节"):
+        st.exception(exc)

@@ -1,0 +1,53 @@
+"""数据检查: the validation report of the workbook (and rulebook), and the reconciliation with detail."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import ui, views
+
+ctx = ui.context()
+loaded = ui.context().loaded
+st.title("数据检查")
+st.caption(f"文件：{loaded.file}")
+
+if loaded.rule_problems:
+    st.error(f"规则本有 {len(loaded.rule_problems)} 处问题，未评分：")
+    ui.show_problems(loaded.rule_problems)
+
+if loaded.problems:
+    st.error(
+        f"工作簿有 {len(loaded.problems)} 处问题（每处给出位置、发现的值和应为的值）。修正后请重新上传。"
+    )
+    ui.show_problems(loaded.problems)
+    st.download_button(
+        "下载问题清单（CSV）",
+        views.problems_table(loaded.problems).to_csv(index=False).encode("utf-8-sig"),
+        file_name="数据检查问题清单.csv",
+        mime="text/csv",
+        key="download_problems",
+        on_click="ignore",
+    )
+elif loaded.records:
+    months = sorted({r.month for r in loaded.records})
+    vendors = sorted({r.vendor for r in loaded.records})
+    st.success(
+        f"检查通过：{len(loaded.records)} 行（{len(vendors)} 家外包公司 × {len(months)} 个月），没有发现问题。"
+    )
+    have = {(r.vendor, r.month): r.row for r in loaded.records}
+    coverage = pd.DataFrame(
+        [[f"第 {have[(v, m)]} 行" if (v, m) in have else "缺" for m in months] for v in vendors],
+        index=vendors,
+        columns=months,
+    )
+    st.markdown("**各外包公司各月数据所在行（「月度指标」工作表）**")
+    st.dataframe(coverage, key="coverage")
+    missing = int((coverage == "缺").sum().sum())
+    if missing:
+        st.warning(f"有 {missing} 个外包公司-月份没有数据行。")
+
+st.subheader("话务明细对账")
+if loaded.reconciliation is None:
+    st.info("本工作簿没有话务明细，无对账表。")
+else:
+    st.caption("汇总表是外包公司申报的数字，话务明细是依据；下表列出两者的差异。")
+    st.dataframe(loaded.reconciliation, hide_index=True, key="reconciliation")

@@ -1,0 +1,41 @@
+"""总览: the month at a glance — a card per vendor, the ranking, the vendor × metric heat map."""
+
+import streamlit as st
+
+from dashboard import charts, ui, views
+
+ctx = ui.context()
+loaded = ui.require_cards(ctx)
+month = ctx.month
+cards = loaded.month_cards(month)
+previous_month = loaded.previous_month(month)
+previous = loaded.month_cards(previous_month) if previous_month else []
+
+st.title(f"总览 · {month}")
+st.caption(
+    f"{len(cards)} 家外包公司。"
+    + (f"变化均与 {previous_month} 相比；重复率等越低越好的指标，下降显示为绿色。" if previous_month else "")
+)
+
+per_row = 4
+tiles = views.vendor_cards(cards, previous, loaded.rules)
+for start in range(0, len(tiles), per_row):
+    columns = st.columns(per_row)
+    for offset, (column, tile) in enumerate(zip(columns, tiles[start : start + per_row], strict=False)):
+        with column.container(border=True, key=f"vendor_card_{start + offset}"):
+            st.subheader(tile.vendor)
+            for figure in tile.figures:
+                st.metric(
+                    figure.label,
+                    figure.value,
+                    delta=figure.delta,
+                    delta_color=figure.delta_color,
+                    delta_arrow="off" if figure.delta_color == "off" else "auto",
+                )
+
+left, right = st.columns([2, 3])
+with left:
+    st.plotly_chart(charts.ranking_bar(views.ranking(cards)), key="ranking")
+with right:
+    st.plotly_chart(charts.heat_map(views.heat_cells(cards, loaded.rules)), key="heat")
+st.caption("颜色：绿 = 满分；黄 = 达到基准值但未满分；红 = 未达基准值；灰 = 未考核。")

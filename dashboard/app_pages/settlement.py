@@ -1,0 +1,46 @@
+"""结算: the month's settlement table with its totals row, and the downloads."""
+
+import streamlit as st
+
+from dashboard import ui, views
+from kpi.export import statement_bytes
+
+ctx = ui.context()
+loaded = ui.require_cards(ctx)
+st.title("结算")
+scope = st.radio("范围", ["本月", "全部月份"], horizontal=True, key="settlement_scope")
+cards = loaded.month_cards(ctx.month) if scope == "本月" else list(loaded.cards)
+label = ctx.month if scope == "本月" else f"{loaded.months[0]}～{loaded.months[-1]}"
+st.caption(f"{label}：应付金额 = 话务酬金 × 考核系数 − 信息安全扣款；每行金额四舍五入到分，合计为各行之和。")
+table = views.settlement_table(cards)
+right = {c: st.column_config.TextColumn(c, alignment="right") for c in table.columns[2:]}
+st.dataframe(table, hide_index=True, key="statement", column_config=right)
+
+stem = f"结算单_{label}"
+one, two, three = st.columns(3)
+one.download_button(
+    "下载结算单（.xlsx）",
+    statement_bytes(cards),
+    file_name=f"{stem}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="download_statement",
+    on_click="ignore",
+    type="primary",
+)
+two.download_button(
+    "下载评分卡汇总（.xlsx）",
+    views.scorecards_xlsx(cards),
+    file_name=f"评分卡_{label}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="download_scorecards",
+    on_click="ignore",
+)
+three.download_button(
+    "下载评分卡（JSON）",
+    views.scorecards_json(cards),
+    file_name=f"评分卡_{label}.json",
+    mime="application/json",
+    key="download_json",
+    on_click="ignore",
+)
+st.caption("结算单与命令行 `kpi settle` 生成的文件相同（结算单 + 评分卡两个工作表）。")

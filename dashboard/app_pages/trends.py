@@ -1,0 +1,34 @@
+"""趋势: chosen metrics over the months, one line per vendor, baseline and target drawn."""
+
+import streamlit as st
+
+from dashboard import charts, ui, views
+
+ctx = ui.context()
+loaded = ui.require_cards(ctx)
+rules = loaded.rules
+st.title("趋势")
+
+choices = {"total": "总分"} | {m.id: m.label for m in rules.metrics}
+picked = st.multiselect(
+    "指标",
+    list(choices),
+    default=["total", rules.metrics[0].id],
+    format_func=choices.get,
+    key="trend_metrics",
+)
+if not picked:
+    st.info("请至少选择一个指标。")
+for metric_id in picked:
+    frame = views.trend(list(loaded.cards), metric_id)
+    if metric_id == "total":
+        fig = charts.trend_lines(frame, "总分", "", None, None)
+    else:
+        rule = rules.metric(metric_id)
+        baseline, target = views.trend_lines_for(rule)
+        unit = rule.ratio.unit if rule.ratio else "分"
+        fig = charts.trend_lines(frame, rule.label, unit, baseline, target)
+    st.plotly_chart(fig, key=f"trend_{metric_id}")
+    with st.expander(f"{choices[metric_id]} 数据表"):
+        table = frame.pivot(index="月份", columns="外包公司", values="值")
+        st.dataframe(table, key=f"trend_table_{metric_id}")
