@@ -15,8 +15,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from kpi.detail_run import detail_bytes, finish_detail
 from kpi.errors import InputError, Problem
+from kpi.reconcile import apply_detail, reconciliation_frame
 from kpi.records import VendorMonth
+from kpi.repeats import agents_frame
 from kpi.rulebook import DEFAULT_RULEBOOK, Rulebook, parse_rulebook
 from kpi.scoring import Scorecard, score
 from kpi.summary import read_summary_bytes
@@ -103,6 +106,28 @@ def read_workbook(data: bytes, name: str) -> tuple[tuple[VendorMonth, ...], tupl
     return tuple(records), tuple(problems)
 
 
+DetailParts = tuple[tuple[VendorMonth, ...], pd.DataFrame | None, pd.DataFrame | None, tuple[Problem, ...]]
+
+
+def read_detail_part(
+    data: bytes, name: str, rules: Rulebook, records: tuple[VendorMonth, ...]
+) -> DetailParts:
+    """The records taking the call detail's figures (as `kpi score` does), the per-agent table and the
+    reconciliation with the summary, plus the detail's problems; the records unchanged and no tables
+    when the workbook has no detail sheets (话务明细, 坐席名册, 考试成绩)."""
+    try:
+        found = detail_bytes(data, name)
+    except Exception as exc:  # noqa: BLE001 - a reader failure on a user's file is reported, not raised
+        return records, None, None, (Problem(f"无法读取话务明细（{type(exc).__name__}）", file=name),)
+    if found is None:
+        return records, None, None, ()
+    run = finish_detail(found, rules, records)
+    if run.measure is None:
+        return records, None, None, run.problems
+    agents = agents_frame(run.measure.agents) if found.calls is not None else None
+    return apply_detail(records, run.measure), agents, reconciliation_frame(run.reconciliation), ()
+
+
 def score_records(records: tuple[VendorMonth, ...], rules: Rulebook) -> tuple[Scorecard, ...]:
     return tuple(score(r, rules) for r in sorted(records, key=lambda r: (r.month, r.vendor)))
 
@@ -111,8 +136,11 @@ def assess_bytes(data: bytes, name: str, rules_text: str, rules_source: str = DE
     """Read, validate and score a workbook given as bytes (no caching)."""
     rules, rule_problems = parse_rules(rules_text, rules_source)
     records, problems = read_workbook(data, name)
+    agents = reconciliation = None
+    if rules is not None and not problems:
+        records, agents, reconciliation, problems = read_detail_part(data, name, rules, records)
     cards = score_records(records, rules) if rules is not None and not problems else ()
-    return Loaded(name, digest(data), rules, records, cards, problems, rule_problems)
+    return Loaded(name, digest(data), rules, records, cards, problems, rule_problems, agents, reconciliation)
 
 
 # ------------------------------------------------------------------ cached steps (keyed on content)
@@ -135,10 +163,12 @@ def cached_score(
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def cached_detail(key: str, name: str, _data: bytes) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """Per-agent repeats and the detail-vs-summary reconciliation, when the workbook has call detail.
+def cached_detail(
+    key: str, name: str, rules_text: str, rules_source: str, _data: bytes, _records: tuple[VendorMonth, ...]
+) -> DetailParts:
+    """`read_detail_part` under the given rulebook (its [detail] settings and repeat curve).
 
-    Hook for kpi.detail / kpi.reconcile (being built separately): returns (None, None) until wired.
-    The agents frame has columns agent_id, vendor, connected_calls, repeat_2h_calls, rate, points.
-    """
-    return None, None
+    The agents frame has columns agent_id, vendor, connected_calls, repeat_2h_calls, valid_calls,
+    expert_transfers, not_judgeable, rate (exact ratio), points."""
+    rules, _ = parse_rules(rules_text, rules_source)
+    return read_detail_part(_data, name, rules, _records)

@@ -62,14 +62,17 @@ def load(data: bytes, name: str, key: str, rules_text: str, rules_source: str) -
         if bar:
             bar.progress(20, text="读取并校验工作簿…")
         records, problems = d.cached_read(key, name, data)
-        cards = ()
+        cards, agents, reconciliation = (), None, None
         if rules is not None and not problems:
             if bar:
-                bar.progress(60, text="评分与结算…")
+                bar.progress(40, text="读取话务明细…")
+            records, agents, reconciliation, problems = d.cached_detail(
+                key, name, rules_text, rules_source, data, records
+            )
+        if rules is not None and not problems:
+            if bar:
+                bar.progress(70, text="评分与结算…")
             cards = d.cached_score(key, name, rules_text, rules_source, records)
-        if bar:
-            bar.progress(85, text="读取话务明细…")
-        agents, reconciliation = d.cached_detail(key, name, data)
         if bar:
             bar.progress(100, text="完成")
         return d.Loaded(name, key, rules, records, cards, problems, rule_problems, agents, reconciliation)

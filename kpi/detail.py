@@ -60,12 +60,13 @@ def spec_for_sheet(name: str) -> TableSpec | None:
     return None
 
 
-def detail_sheets(path: str | Path) -> list[str]:
-    """Names of the detail sheets in a workbook (empty for a CSV or a workbook without detail)."""
-    if Path(path).suffix.lower() not in EXCEL_SUFFIXES:
+def detail_sheets(source: str | Path | bytes, name: str = "") -> list[str]:
+    """Names of the detail sheets in a workbook (a path, or bytes with their file `name`); empty for a
+    CSV or a workbook without detail."""
+    if not is_excel(name if isinstance(source, bytes) else str(source)):
         return []
     try:
-        names = fastexcel.read_excel(str(path)).sheet_names
+        names = fastexcel.read_excel(source if isinstance(source, bytes) else str(source)).sheet_names
     except Exception:  # noqa: BLE001 - a broken file is reported by whoever reads it for real
         return []
     return [n for n in names if spec_for_sheet(n)]
@@ -76,13 +77,13 @@ def has_detail(path: str | Path) -> bool:
     return any(spec_for_sheet(n) is CALLS for n in detail_sheets(path))
 
 
-def _first_used_row(path: Path, sheet: str) -> int:
+def _first_used_row(source: Path | bytes, sheet: str) -> int:
     """Excel row of a sheet's first used row, from the <dimension> at the head of its XML (else 1).
 
     fastexcel starts a sheet at its first non-empty row; this keeps reported row numbers true.
     """
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
             book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
             rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
             rid = re.search(r'<sheet\b[^>]*name="' + re.escape(sheet) + r'"[^>]*r:id="([^"]+)"', book)
@@ -165,32 +166,32 @@ def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.Recor
     return reader.load_sheet(name, header_row=0, schema_sample_rows=None).to_arrow()
 
 
-def _excel_tables(path: Path, report: Progress) -> tuple[list[RawTable], list[Problem]]:
+def _excel_tables(source: Path | bytes, file: str, report: Progress) -> tuple[list[RawTable], list[Problem]]:
     try:
-        reader = fastexcel.read_excel(str(path))
+        reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
     except Exception as exc:  # noqa: BLE001 - any failure to open is the user's file, reported
-        return [], [Problem(f"无法读取 Excel 文件（文件可能已损坏）：{type(exc).__name__}", path.name)]
+        return [], [Problem(f"无法读取 Excel 文件（文件可能已损坏）：{type(exc).__name__}", file)]
     tables, problems = [], []
     wanted = [n for n in reader.sheet_names if spec_for_sheet(n)]
     for i, name in enumerate(wanted):
         spec = spec_for_sheet(name)
-        report(f"读取 {path.name}「{name}」", i / len(wanted))
+        report(f"读取 {file}「{name}」", i / len(wanted))
         batch = _load(reader, name, spec)
-        first_row = _first_used_row(path, name) if path.suffix.lower() in (".xlsx", ".xlsm") else 1
+        first_row = _first_used_row(source, name) if Path(file).suffix.lower() in (".xlsx", ".xlsm") else 1
         located = _locate_header(batch, spec, first_row)
         if located is None:
             problems.append(
                 Problem(
                     f"工作表里找不到{spec.label}的表头",
-                    path.name,
+                    file,
                     name,
                     expected="、".join(spec.header_of(k) for k in spec.required),
                 )
             )
             continue
         columns, data_row, header = located
-        problems += _duplicate_headers(header, spec, path.name, name)
-        tables.append(RawTable(spec, path.name, name, data_row, columns))
+        problems += _duplicate_headers(header, spec, file, name)
+        tables.append(RawTable(spec, file, name, data_row, columns))
     return tables, problems
 
 
@@ -204,12 +205,12 @@ def decode_csv(raw: bytes) -> str | None:
     return None
 
 
-def _csv_table(path: Path) -> tuple[list[RawTable], list[Problem]]:
-    text = decode_csv(path.read_bytes())
+def _csv_table(raw: bytes, file: str) -> tuple[list[RawTable], list[Problem]]:
+    text = decode_csv(raw)
     if text is None:
-        return [], [Problem("CSV 文件的编码无法识别", path.name, expected="UTF-8 或 GBK/GB18030 编码")]
+        return [], [Problem("CSV 文件的编码无法识别", file, expected="UTF-8 或 GBK/GB18030 编码")]
     head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:20]))))
-    by_name = spec_for_sheet(path.stem)
+    by_name = spec_for_sheet(Path(file).stem)
     for spec in [by_name] if by_name else [CALLS, ROSTER, EXAM]:
         hit = find_header(head, spec)
         if hit is not None and (by_name or len(match_header(head[hit[0]], spec)) >= len(spec.required)):
@@ -218,7 +219,7 @@ def _csv_table(path: Path) -> tuple[list[RawTable], list[Problem]]:
         return [], [
             Problem(
                 "CSV 文件里找不到话务明细、坐席名册或考试成绩的表头",
-                path.name,
+                file,
                 expected="如「主叫号码」「入队时间」等表头",
             )
         ]
@@ -233,25 +234,42 @@ def _csv_table(path: Path) -> tuple[list[RawTable], list[Problem]]:
         ),
         parse_options=pacsv.ParseOptions(newlines_in_values=False),
     ).combine_chunks()
-    problems = _duplicate_headers(head[index], spec, path.name, "")
+    problems = _duplicate_headers(head[index], spec, file, "")
     columns = {
         key: table.column(pos).chunk(0) if table.column(pos).num_chunks else pa.array([], pa.string())
         for pos, key in found.items()
     }
-    return [RawTable(spec, path.name, "", index + 2, columns)], problems
+    return [RawTable(spec, file, "", index + 2, columns)], problems
 
 
 def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
     """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    sources: list[tuple[Path | bytes, str]] = []
+    for path in paths:
+        sources.append((path if is_excel(path.name) else path.read_bytes(), path.name))
+    return _read(sources, progress)
+
+
+def read_detail_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> DetailData:
+    """As read_detail, on an uploaded file's bytes (`name` says its type and appears in messages)."""
+    return _read([(data, name)], progress)
+
+
+def is_excel(name: str) -> bool:
+    return Path(name).suffix.lower() in EXCEL_SUFFIXES
+
+
+def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) -> DetailData:
     report = progress or no_progress
     tables: list[RawTable] = []
     problems: list[Problem] = []
-    for i, path in enumerate(paths):
-        report(f"读取 {path.name}", i / max(1, len(paths)))
-        more, found = (
-            _excel_tables(path, report) if path.suffix.lower() in EXCEL_SUFFIXES else _csv_table(path)
-        )
+    for i, (source, name) in enumerate(sources):
+        report(f"读取 {name}", i / max(1, len(sources)))
+        if is_excel(name):
+            more, found = _excel_tables(source, name, report)
+        else:
+            more, found = _csv_table(source if isinstance(source, bytes) else source.read_bytes(), name)
         tables += more
         problems += found
     report("读取明细", 1.0)
@@ -263,4 +281,4 @@ def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress 
     problems += found
     problems += check_agents(calls, roster)
     report("检查明细", 1.0)
-    return DetailData(calls, roster, exam, tuple(problems), tuple(str(p) for p in paths))
+    return DetailData(calls, roster, exam, tuple(problems), tuple(name for _, name in sources))

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+import pandas as pd
+
 from kpi.measure import DETAIL_KEYS, DetailMeasure
 from kpi.money import round_half_up
 from kpi.records import Value, VendorMonth
@@ -105,6 +107,21 @@ def apply_detail(records: Sequence[VendorMonth], measure: DetailMeasure) -> tupl
 
 def flagged_rows(rows: Sequence[ReconcileRow]) -> tuple[ReconcileRow, ...]:
     return tuple(r for r in rows if r.flagged)
+
+
+def reconciliation_frame(rows: Sequence[ReconcileRow]) -> pd.DataFrame:
+    """The reconciliation as a table with Chinese headers (for the app), figures as shown in reports."""
+    return pd.DataFrame(
+        {
+            "月份": [r.month for r in rows],
+            "外包公司": [r.vendor for r in rows],
+            "指标": [r.label for r in rows],
+            "汇总表": [show(r.summary) for r in rows],
+            "明细": [show(r.detail) for r in rows],
+            "差异(明细−汇总)": [show(r.difference) for r in rows],
+            "核对": ["⚠ 不一致" if r.flagged else "一致" for r in rows],
+        }
+    )
 
 
 def format_table(rows: Sequence[ReconcileRow]) -> str:

@@ -89,7 +89,8 @@ SCALED = ("service_complaints", "tickets_created")
 
 def sample_detail(seed: int = 2024) -> Detail:
     """June's call detail, roster and exam, with each vendor's repeat rate and exam level."""
-    rates = {v: p[0] / 100 for v, p in PROFILES.items()}
+    # 联创呼叫 2 points higher: in a sample this small its measured rate must stay clearly past 17%
+    rates = {v: p[0] / 100 + (0.02 if v == "联创呼叫" else 0) for v, p in PROFILES.items()}
     means = {v: p[8] for v, p in PROFILES.items()}
     return make_detail(DETAIL_MONTH, DETAIL_ROWS, DETAIL_AGENTS, seed, repeat_rates=rates, exam_means=means)
 

@@ -126,7 +126,7 @@ def test_scorecard_shows_total_payout_and_explanation(app):
     c = card("联创呼叫")
     assert app.title[0].value == f"评分卡 · 联创呼叫 · {LAST}"
     shown = {label: value for label, value, _ in metrics(app)}
-    assert shown["总分"] == fmt2(c.total) == "21.30"
+    assert shown["总分"] == fmt2(c.total) == "15.30"
     assert shown["应付金额(元)"] == f"{c.settlement.payout:,.2f}"
     assert shown["考核系数"] == str(c.settlement.coefficient)
     table = shown_table(app, "指标", "计分说明", "条款")
@@ -170,7 +170,18 @@ def test_trends_tables_hold_the_library_values(app):
 
 
 # ------------------------------------------------------------------ 坐席
-def test_agents_without_call_detail_says_so(app):
+def test_agents_from_the_sample_call_detail(app):
+    goto(app, "agents")
+    table = shown_table(app, "坐席工号", "得分")
+    detail = assess(SAMPLE, RULES).detail.measure
+    assert len(table) == len(detail.agents)
+    assert table["接通量"].sum() == sum(v.connected_calls for v in detail.vendors)
+
+
+def test_agents_without_call_detail_says_so(app, monkeypatch):
+    monkeypatch.setattr(
+        d, "cached_detail", lambda key, name, text, source, _data, _records: (_records, None, None, ())
+    )
     goto(app, "agents")
     assert any("本工作簿没有话务明细" in i.value for i in app.info)
 
@@ -188,7 +199,9 @@ def test_agents_with_call_detail(app, monkeypatch):
             "points": [0.0, 10.0, 10.0],
         }
     )
-    monkeypatch.setattr(d, "cached_detail", lambda key, name, _data: (agents, None))
+    monkeypatch.setattr(
+        d, "cached_detail", lambda key, name, text, source, _data, _records: (_records, agents, None, ())
+    )
     goto(app, "agents")
     table = shown_table(app, "坐席工号", "得分")
     assert list(table["坐席工号"]) == ["A01", "A02", "B01"]
@@ -227,11 +240,11 @@ def test_simulation_moves_total_and_payout(app):
     for move in next_points(record, RULES):
         if move.kind not in ("full", "not_assessed"):
             assert move.text in texts
-    new = int(record.get("repeat_2h_calls")) - 367
+    new = int(record.get("repeat_2h_calls")) - 25  # June comes from the 6,000-call detail
     app.number_input(key=f"sim|远景服务|{LAST}|repeat_2h_calls").set_value(new).run()
     expected = simulate(record, RULES, {"repeat_2h_calls": new})
     shown = {label: (v, delta) for label, v, delta in metrics(app)}
-    assert shown["模拟总分"][0] == fmt2(expected.total) == "81.48"
+    assert shown["模拟总分"][0] == fmt2(expected.total) == "73.87"
     assert shown["模拟总分"][1] == f"+{expected.total - card('远景服务').total:.2f}"
     assert shown["模拟应付金额(元)"][0] == f"{expected.settlement.payout:,.2f}"
     compare = shown_table(app, "模拟得分", "原得分")

@@ -290,3 +290,25 @@ def test_two_columns_with_the_same_header_under_a_title_are_reported(tmp_path):
     write_xlsxwriter(path, {"话务明细": rows}, title="6月")
     problems = read_detail(path).problems
     assert [(p.message, p.column) for p in problems] == [("话务明细有两列都是「入队时间」", "入队时间")]
+
+
+def test_an_upload_as_bytes_reads_like_the_file(tmp_path):
+    from kpi.detail import detail_sheets, read_detail_bytes
+
+    path = tmp_path / "detail.xlsx"
+    rows = [
+        HEADERS,
+        ["C1", 13812345678, t("10:00:00"), "是", t("10:00:30"), None, "A1", "华信客服", 60, "否"],
+    ]
+    write_xlsxwriter(
+        path, {"话务明细": rows, "坐席名册": [["坐席工号", "外包公司", "上岗日期"]]}, title="6月"
+    )
+    from_bytes = read_detail_bytes(path.read_bytes(), "上传.xlsx")
+    assert detail_sheets(path.read_bytes(), "上传.xlsx") == ["话务明细", "坐席名册"]
+    assert from_bytes.calls.drop(columns="source").equals(read_detail(path).calls.drop(columns="source"))
+    assert from_bytes.calls["row"].tolist() == [4]
+    assert from_bytes.calls["source"].astype(str).tolist() == ["上传.xlsx!话务明细"]
+    csv_bytes = "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司\n1,2024-06-10 10:00:00,否,,,\n".encode(
+        "gbk"
+    )
+    assert read_detail_bytes(csv_bytes, "话务明细.csv").calls["connected"].tolist() == [False]
