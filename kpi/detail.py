@@ -8,31 +8,34 @@ Rows with a problem are reported (located, in Chinese) and left out of the table
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from kpi.detail_cells import to_text
-from kpi.detail_columns import CALLS, EXAM, ROSTER, TableSpec, find_header, match_header
+from kpi.detail_columns import (
+    CALLS,
+    EXAM,
+    ROSTER,
+    TableSpec,
+    duplicate_headers,
+    find_header,
+    match_header,
+    spec_for_sheet,
+)
+from kpi.detail_csv import csv_table
 from kpi.detail_people import build_exam, build_roster, check_agents
 from kpi.detail_tables import RawTable, build_calls
 from kpi.errors import Problem
 from kpi.progress import Progress, no_progress
 
-SHEET_KINDS = (
-    (re.compile(r"^话务明细\d*$"), CALLS),
-    (re.compile(r"^坐席名册$"), ROSTER),
-    (re.compile(r"^考试成绩$"), EXAM),
-)
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
 
@@ -49,15 +52,6 @@ class DetailData:
     @property
     def has_calls(self) -> bool:
         return self.calls is not None
-
-
-def spec_for_sheet(name: str) -> TableSpec | None:
-    """Which detail table a sheet (or a file's stem) holds, by its name."""
-    stem = name.strip()
-    for pattern, spec in SHEET_KINDS:
-        if pattern.match(stem):
-            return spec
-    return None
 
 
 def detail_sheets(source: str | Path | bytes, name: str = "") -> list[str]:
@@ -123,25 +117,6 @@ def _locate_header(
     return {key: data.column(pos) for pos, key in found.items()}, first_row + index + 2, preview[index]
 
 
-def _duplicate_headers(names: Sequence[object], spec: TableSpec, file: str, sheet: str) -> list[Problem]:
-    seen: dict[str, str] = {}
-    problems = []
-    for pos, key in match_header(names, spec).items():
-        if key in seen:
-            problems.append(
-                Problem(
-                    f"{spec.label}有两列都是「{spec.header_of(key)}」",
-                    file,
-                    sheet,
-                    column=str(names[pos]),
-                    value=seen[key],
-                    expected="每个表头只出现一次",
-                )
-            )
-        seen[key] = str(names[pos])
-    return problems
-
-
 TIME_KEYS = ("queue_time", "answer_time", "end_time")
 
 
@@ -190,56 +165,9 @@ def _excel_tables(source: Path | bytes, file: str, report: Progress) -> tuple[li
             )
             continue
         columns, data_row, header = located
-        problems += _duplicate_headers(header, spec, file, name)
+        problems += duplicate_headers(header, spec, file, name)
         tables.append(RawTable(spec, file, name, data_row, columns))
     return tables, problems
-
-
-def decode_csv(raw: bytes) -> str | None:
-    """UTF-8 (BOM or not), else GB18030 — both strictly; None when it is neither."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def _csv_table(raw: bytes, file: str) -> tuple[list[RawTable], list[Problem]]:
-    text = decode_csv(raw)
-    if text is None:
-        return [], [Problem("CSV 文件的编码无法识别", file, expected="UTF-8 或 GBK/GB18030 编码")]
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:20]))))
-    by_name = spec_for_sheet(Path(file).stem)
-    for spec in [by_name] if by_name else [CALLS, ROSTER, EXAM]:
-        hit = find_header(head, spec)
-        if hit is not None and (by_name or len(match_header(head[hit[0]], spec)) >= len(spec.required)):
-            break
-    else:
-        return [], [
-            Problem(
-                "CSV 文件里找不到话务明细、坐席名册或考试成绩的表头",
-                file,
-                expected="如「主叫号码」「入队时间」等表头",
-            )
-        ]
-    index, found = hit
-    body = "\n".join(text.splitlines()[index:]).encode("utf-8")
-    names = [f"c{j}" for j in range(len(head[index]))]
-    table = pacsv.read_csv(
-        io.BytesIO(body),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
-        ),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False),
-    ).combine_chunks()
-    problems = _duplicate_headers(head[index], spec, file, "")
-    columns = {
-        key: table.column(pos).chunk(0) if table.column(pos).num_chunks else pa.array([], pa.string())
-        for pos, key in found.items()
-    }
-    return [RawTable(spec, file, "", index + 2, columns)], problems
 
 
 def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
@@ -269,7 +197,7 @@ def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) ->
         if is_excel(name):
             more, found = _excel_tables(source, name, report)
         else:
-            more, found = _csv_table(source if isinstance(source, bytes) else source.read_bytes(), name)
+            more, found = csv_table(source if isinstance(source, bytes) else source.read_bytes(), name)
         tables += more
         problems += found
     report("读取明细", 1.0)

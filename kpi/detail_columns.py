@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kpi.errors import Problem
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -87,3 +89,38 @@ def find_header(rows: Sequence[Sequence[object]], spec: TableSpec) -> tuple[int,
         if len(found) >= min(2, len(spec.required)):
             return index, found
     return None
+
+
+SHEET_KINDS = (
+    (re.compile(r"^话务明细\d*$"), CALLS),
+    (re.compile(r"^坐席名册$"), ROSTER),
+    (re.compile(r"^考试成绩$"), EXAM),
+)
+
+
+def spec_for_sheet(name: str) -> TableSpec | None:
+    """Which detail table a sheet (or a file's stem) holds, by its name."""
+    stem = name.strip()
+    for pattern, spec in SHEET_KINDS:
+        if pattern.match(stem):
+            return spec
+    return None
+
+
+def duplicate_headers(names: Sequence[object], spec: TableSpec, file: str, sheet: str) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for pos, key in match_header(names, spec).items():
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"{spec.label}有两列都是「{spec.header_of(key)}」",
+                    file,
+                    sheet,
+                    column=str(names[pos]),
+                    value=seen[key],
+                    expected="每个表头只出现一次",
+                )
+            )
+        seen[key] = str(names[pos])
+    return problems

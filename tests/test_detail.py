@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from kpi.detail import decode_csv, has_detail, read_detail
+from kpi.detail import has_detail, read_detail
+from kpi.detail_csv import decode_csv
 from kpi.measure import measure_detail
 from kpi.repeats import DetailSettings
 
