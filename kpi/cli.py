@@ -133,7 +133,7 @@ def _source_note(detail: DetailRun | None, use_summary: bool) -> str:
         f"数据来源：{m.month} 的{keys}取自明细工作表，其余取自月度指标汇总表（加 --use-summary 改用汇总表）。"
     )
     if m.not_judgeable:
-        note += f"\n有 {m.not_judgeable:,} 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
+        note += f"\n有 {m.not_judgeable:,} 通接通电话的 {m.window_minutes} 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
     if detail.flagged:
         note += f"\n明细与汇总表有 {len(detail.flagged)} 处不一致，详见 kpi reconcile。"
     return note

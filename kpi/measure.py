@@ -76,6 +76,7 @@ class DetailMeasure:
     test_calls: int = 0  # rows with a test number, left out of everything
     withheld_calls: int = 0  # connected calls of the month from an empty/withheld number
     not_judgeable: int = 0  # connected calls whose window runs past the data end, no re-entry found
+    window_minutes: int = 120  # the repeat window the measure used (the rulebook's)
 
     def vendor(self, name: str) -> VendorDetail | None:
         return next((v for v in self.vendors if v.vendor == name), None)
@@ -131,4 +132,6 @@ def measure_detail(
                 has_exam=data.exam is not None,
             )
         )
-    return DetailMeasure(month, tuple(vendors), agents, **extra)
+    return DetailMeasure(
+        month, tuple(vendors), agents, window_minutes=settings.repeat_window_minutes, **extra
+    )

@@ -101,7 +101,13 @@ def apply_detail(records: Sequence[VendorMonth], measure: DetailMeasure) -> tupl
         inputs = {**record.inputs, **figures}
         sources = {**record.sources, **dict.fromkeys(figures, "detail")}
         scores = detail.exam_scores if detail.has_exam else record.exam_scores
-        out.append(replace(record, inputs=inputs, sources=sources, exam_scores=scores))
+        notes = record.notes
+        if detail.not_judgeable:
+            notes += (
+                f"话务明细：{detail.not_judgeable:,} 通接通电话的 {measure.window_minutes} 分钟窗口超出明细数据的"
+                "截止时间，且未见再次呼入，无法判定，按非重复计。",
+            )
+        out.append(replace(record, inputs=inputs, sources=sources, exam_scores=scores, notes=notes))
     return tuple(out)
 
 

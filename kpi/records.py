@@ -24,6 +24,7 @@ class VendorMonth:
     sources: Mapping[str, str] = field(default_factory=dict)
     row: int | None = None  # Excel row of the summary line, for messages
     exam_scores: tuple[Fraction, ...] | None = None  # each taker's score, when the exam sheet is given
+    notes: tuple[str, ...] = ()  # what the reader of the scorecard should know (e.g. calls not judgeable)
 
     def get(self, key: str) -> Value:
         return self.inputs.get(key)

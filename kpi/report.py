@@ -6,6 +6,7 @@ import unicodedata
 from decimal import Decimal
 from fractions import Fraction
 
+from kpi.columns import label as input_label
 from kpi.money import fmt2, round_half_up
 from kpi.scoring import Scorecard
 from kpi.settlement import Settlement
@@ -63,6 +64,7 @@ def scorecard_dict(card: Scorecard) -> dict[str, object]:
         "total_score": fmt2(card.total),
         "settlement": settlement_dict(card.settlement),
         "sources": dict(card.sources),
+        "notes": list(card.notes),
     }
 
 
@@ -153,9 +155,15 @@ def explain(card: Scorecard) -> str:
         f"  应付金额 = {s.adjusted_fee:,.2f} − {s.security_deduction:,.2f} = {s.payout:,.2f} 元",
     ]
     if card.sources:
-        detail = [k for k, v in card.sources if v == "detail"]
+        detail = [input_label(k) for k, v in card.sources if v == "detail"]
         out.append("")
         out.append(
-            "数据来源：" + ("话务明细（" + "、".join(detail) + "）及月度指标" if detail else "月度指标汇总表")
+            "数据来源："
+            + (
+                "话务明细（" + "、".join(detail) + "），其余取自月度指标汇总表"
+                if detail
+                else "月度指标汇总表"
+            )
         )
+    out += [f"说明：{note}" for note in card.notes]
     return "\n".join(out)

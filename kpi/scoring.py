@@ -72,6 +72,7 @@ class Scorecard:
     total: Decimal
     settlement: Settlement
     sources: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def _inputs(vm: VendorMonth, keys: tuple[str, ...]) -> Inputs:
@@ -248,4 +249,5 @@ def score(vm: VendorMonth, rules: Rulebook) -> Scorecard:
         total,
         settlement,
         tuple(sorted(vm.sources.items())),
+        vm.notes,
     )

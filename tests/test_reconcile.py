@@ -105,3 +105,26 @@ def test_exam_average_within_printing_tolerance_is_not_flagged():
     assert next(r for r in rows if r.key == "exam_average").flagged is True
     (record,) = apply_detail([summary("华信客服")], m)
     assert record.exam_scores == (Fraction(80), Fraction(165, 2), Fraction(83))
+
+
+def test_calls_that_cannot_be_judged_are_said_on_the_scorecard(rules):
+    from kpi.report import explain, scorecard_dict
+    from kpi.scoring import score
+    from tests.builders import vendor_month
+
+    log = calls(
+        call(A, "2024-06-30 23:00:00", "2024-06-30 23:00:10", agent="X1"),  # window ends 01:00 on 1 July
+        call(B, "2024-06-30 23:30:00", "2024-06-30 23:30:10", agent="X2"),
+        call(B, "2024-06-30 23:45:00"),  # B re-enters: a repeat, judged although its window runs past the end
+    )
+    measure = measure_detail(DetailData(calls=log), "2024-06")
+    assert measure.not_judgeable == 1 and measure.window_minutes == 120
+    base = vendor_month()
+    (record,) = apply_detail([VendorMonth("华信客服", "2024-06", base.inputs, base.sources)], measure)
+    note = (
+        "话务明细：1 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
+    )
+    assert record.notes == (note,)
+    card = score(record, rules)
+    assert scorecard_dict(card)["notes"] == [note]
+    assert explain(card).endswith("说明：" + note)
