@@ -35,8 +35,7 @@ from kpi.detail_people import build_exam, build_roster, check_agents
 from kpi.detail_tables import RawTable, build_calls
 from kpi.errors import Problem
 from kpi.progress import Progress, no_progress
-
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+from kpi.safety import WORKBOOK_KINDS, is_workbook_head, screen
 
 
 @dataclass(frozen=True)
@@ -56,8 +55,8 @@ class DetailData:
 
 def detail_sheets(source: str | Path | bytes, name: str = "") -> list[str]:
     """Names of the detail sheets in a workbook (a path, or bytes with their file `name`); empty for a
-    CSV or a workbook without detail."""
-    if not is_excel(name if isinstance(source, bytes) else str(source)):
+    CSV or a workbook without detail. What the file is comes from its first bytes, not its name."""
+    if not is_workbook(source):
         return []
     try:
         names = fastexcel.read_excel(source if isinstance(source, bytes) else str(source)).sheet_names
@@ -141,9 +140,11 @@ def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.Recor
     return reader.load_sheet(name, header_row=0, schema_sample_rows=None).to_arrow()
 
 
-def _excel_tables(source: Path | bytes, file: str, report: Progress) -> tuple[list[RawTable], list[Problem]]:
+def _excel_tables(
+    source: bytes, file: str, kind: str, report: Progress
+) -> tuple[list[RawTable], list[Problem]]:
     try:
-        reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
+        reader = fastexcel.read_excel(source)
     except Exception as exc:  # noqa: BLE001 - any failure to open is the user's file, reported
         return [], [Problem(f"无法读取 Excel 文件（文件可能已损坏）：{type(exc).__name__}", file)]
     tables, problems = [], []
@@ -152,7 +153,7 @@ def _excel_tables(source: Path | bytes, file: str, report: Progress) -> tuple[li
         spec = spec_for_sheet(name)
         report(f"读取 {file}「{name}」", i / len(wanted))
         batch = _load(reader, name, spec)
-        first_row = _first_used_row(source, name) if Path(file).suffix.lower() in (".xlsx", ".xlsm") else 1
+        first_row = _first_used_row(source, name) if kind == "xlsx" else 1
         located = _locate_header(batch, spec, first_row)
         if located is None:
             problems.append(
@@ -173,10 +174,7 @@ def _excel_tables(source: Path | bytes, file: str, report: Progress) -> tuple[li
 def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
     """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    sources: list[tuple[Path | bytes, str]] = []
-    for path in paths:
-        sources.append((path if is_excel(path.name) else path.read_bytes(), path.name))
-    return _read(sources, progress)
+    return _read([(path.read_bytes(), path.name) for path in paths], progress)
 
 
 def read_detail_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> DetailData:
@@ -184,20 +182,27 @@ def read_detail_bytes(data: bytes, name: str, *, progress: Progress | None = Non
     return _read([(data, name)], progress)
 
 
-def is_excel(name: str) -> bool:
-    return Path(name).suffix.lower() in EXCEL_SUFFIXES
+def is_workbook(source: str | Path | bytes) -> bool:
+    """Whether a file (path or bytes) is a zip or OLE container, by its first bytes."""
+    if isinstance(source, bytes):
+        return is_workbook_head(source[:8])
+    with open(source, "rb") as handle:
+        return is_workbook_head(handle.read(8))
 
 
-def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) -> DetailData:
+def _read(sources: list[tuple[bytes, str]], progress: Progress | None) -> DetailData:
     report = progress or no_progress
     tables: list[RawTable] = []
     problems: list[Problem] = []
     for i, (source, name) in enumerate(sources):
         report(f"读取 {name}", i / max(1, len(sources)))
-        if is_excel(name):
-            more, found = _excel_tables(source, name, report)
+        kind, found = screen(source, name)  # hostile, encrypted or non-spreadsheet files: refused unread
+        if found:
+            more = []
+        elif kind in WORKBOOK_KINDS:
+            more, found = _excel_tables(source, name, kind, report)
         else:
-            more, found = csv_table(source if isinstance(source, bytes) else source.read_bytes(), name)
+            more, found = csv_table(source, name)
         tables += more
         problems += found
     report("读取明细", 1.0)

@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from kpi.curves import evaluate
-from kpi.detail import DetailData, detail_sheets, is_excel, read_detail, read_detail_bytes
+from kpi.detail import DetailData, detail_sheets, is_workbook, read_detail, read_detail_bytes
 from kpi.errors import Problem
 from kpi.measure import DetailMeasure, measure_detail
 from kpi.money import round_half_up
@@ -65,15 +65,15 @@ def _month(data: DetailData, records: Sequence[VendorMonth], month: str | None) 
 
 def read_detail_sheets(path: str | Path, progress: Progress | None = None) -> DetailData | None:
     """The workbook's detail sheets (or a detail CSV file), read; None when it has none."""
-    if Path(path).suffix.lower() == ".csv":
-        data = read_detail(path, progress=progress)
-        return data if any(t is not None for t in (data.calls, data.roster, data.exam)) else None
-    return read_detail(path, progress=progress) if detail_sheets(path) else None
+    if is_workbook(path):
+        return read_detail(path, progress=progress) if detail_sheets(path) else None
+    data = read_detail(path, progress=progress)
+    return data if any(t is not None for t in (data.calls, data.roster, data.exam)) else None
 
 
 def detail_bytes(data: bytes, name: str, progress: Progress | None = None) -> DetailData | None:
     """As read_detail_sheets, on an uploaded file's bytes."""
-    if is_excel(name):
+    if is_workbook(data):
         return read_detail_bytes(data, name, progress=progress) if detail_sheets(data, name) else None
     found = read_detail_bytes(data, name, progress=progress)
     return found if any(t is not None for t in (found.calls, found.roster, found.exam)) else None

@@ -90,6 +90,32 @@ FORMAT_EXPECTED = {
 SAVE_AS = "在 Excel/WPS 中打开后另存为 .xlsx 再导入"
 
 
+WORKBOOK_KINDS = ("xlsx", "xls")
+
+
+def is_workbook_head(head: bytes) -> bool:
+    """Whether a file's first bytes are those of a zip or OLE container (a workbook, perhaps)."""
+    return head.startswith(ZIP_MAGICS) or head.startswith(OLE_MAGIC)
+
+
+def screen(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Problem]]:
+    """What a file is (by content) and why it must not be read, before any reader touches it.
+
+    Returns the kind ('xlsx', 'xls' or 'text' are readable) and the problems: too large, not a
+    spreadsheet, encrypted, or a zip that claims too much. Every reader (summary and detail) calls this.
+    """
+    if len(data) > limits.max_bytes:
+        return "", [
+            Problem(f"文件过大（上限 {limits.max_bytes:,} 字节）", file=name, value=f"{len(data):,} 字节")
+        ]
+    kind = sniff(data)
+    if kind == "xlsx":
+        return kind, check_zip(data, name, limits)
+    if kind in ("xls", "text"):
+        return kind, []
+    return kind, [format_problem(kind, name)]
+
+
 def format_problem(kind: str, file: str) -> Problem:
     return Problem(FORMAT_PROBLEMS[kind], file=file, expected=FORMAT_EXPECTED.get(kind, SAVE_AS))
 

@@ -27,7 +27,7 @@ from kpi.readers import (
     read_xlsx,
     too_big,
 )
-from kpi.safety import DEFAULT_LIMITS, Limits, check_zip, format_problem, sniff
+from kpi.safety import DEFAULT_LIMITS, Limits, screen
 
 __all__ = [
     "CALL_DETAIL_SHEET",
@@ -79,18 +79,15 @@ def read_sheets_bytes(
     data: bytes, name: str, only: Iterable[str] | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Result:
     """As read_sheets, on a file's bytes (an upload). `only`: names of the sheets to read."""
-    if len(data) > limits.max_bytes:
-        return [], [too_big(name, len(data), limits)]
-    kind = sniff(data)
+    kind, problems = screen(data, name, limits)
+    if problems:
+        return [], problems
     wanted = None if only is None else {norm_header(n) for n in only}
     if kind == "xlsx":
-        problems = check_zip(data, name, limits)
-        return ([], problems) if problems else guard(read_xlsx, data, name, wanted, limits)
+        return guard(read_xlsx, data, name, wanted, limits)
     if kind == "xls":
         return guard(read_xls, data, name, wanted, limits)
-    if kind == "text":
-        return read_csv(data, name, limits)
-    return [], [format_problem(kind, name)]
+    return read_csv(data, name, limits)
 
 
 def find_sheet(sheets: list[RawSheet], names: Iterable[str]) -> RawSheet | None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -313,3 +314,57 @@ def test_an_upload_as_bytes_reads_like_the_file(tmp_path):
         "gbk"
     )
     assert read_detail_bytes(csv_bytes, "话务明细.csv").calls["connected"].tolist() == [False]
+
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def _one_call_workbook(path) -> bytes:
+    write_xlsxwriter(
+        path,
+        {
+            "话务明细": [
+                HEADERS[1:8],
+                [
+                    "13800000001",
+                    dt.datetime(2024, 6, 10, 10),
+                    "是",
+                    dt.datetime(2024, 6, 10, 10, 0, 10),
+                    None,
+                    "A1",
+                    "华信客服",
+                ],
+            ]
+        },
+    )
+    return path.read_bytes()
+
+
+def test_detail_reader_decides_by_content_not_extension(tmp_path):
+    csv = tmp_path / "明细.xlsx"  # a CSV saved under an Excel name
+    csv.write_text(
+        "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司\n"
+        "13800000001,2024-06-10 10:00:00,是,2024-06-10 10:00:10,A1,华信客服\n",
+        "utf-8",
+    )
+    data = read_detail(csv)
+    assert data.problems == () and list(data.calls["caller"]) == ["13800000001"]
+    book = tmp_path / "明细.csv"  # a workbook saved under a CSV name
+    book.write_bytes(_one_call_workbook(tmp_path / "w.xlsx"))
+    assert list(read_detail(book).calls["agent_id"]) == ["A1"]
+
+
+def test_detail_reader_refuses_hostile_and_encrypted_files_unread(tmp_path):
+    from tests.workbooks import rezip
+
+    bomb = tmp_path / "bomb.xlsx"  # 3 MB of spaces in one entry: declared expansion far over 200:1
+    bomb.write_bytes(
+        rezip(_one_call_workbook(tmp_path / "w.xlsx"), {"xl/worksheets/sheet9.xml": b" " * 3_000_000})
+    )
+    (problem,) = read_detail(bomb).problems
+    assert problem.file == "bomb.xlsx" and "疑似恶意构造的文件" in str(problem)
+    (locked,) = read_detail(CORPUS / "lo_password.xlsx").problems
+    assert (
+        str(locked)
+        == "文件「lo_password.xlsx」：文件有密码保护（已加密），无法读取，应为去掉密码后另存为 .xlsx 再导入"
+    )
