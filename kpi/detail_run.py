@@ -8,7 +8,7 @@ and `agents` commands and the app call it directly.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -19,7 +19,7 @@ from kpi.errors import Problem
 from kpi.measure import DetailMeasure, measure_detail
 from kpi.money import round_half_up
 from kpi.progress import Progress
-from kpi.reconcile import ReconcileRow, reconcile
+from kpi.reconcile import ReconcileRow, reconcile, unknown_vendors
 from kpi.records import VendorMonth
 from kpi.repeats import DetailSettings
 from kpi.rulebook import Rulebook
@@ -89,8 +89,14 @@ def finish_detail(
     """Measure read detail with the rulebook's settings and reconcile it with the summary records."""
     if data.problems:
         return DetailRun(data, None)
+    month = _month(data, records, month)
+    strangers = unknown_vendors(
+        {"话务明细": data.calls, "坐席名册": data.roster, "考试成绩": data.exam}, records, month
+    )
+    if strangers:
+        return DetailRun(replace(data, problems=tuple(strangers)), None)
     settings, points = detail_settings(rules), repeat_points(rules)
-    measure = measure_detail(data, _month(data, records, month), settings, points, progress)
+    measure = measure_detail(data, month, settings, points, progress)
     return DetailRun(data, measure, reconcile(records, measure))
 
 

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from kpi.errors import Problem
 from kpi.measure import DETAIL_KEYS, DetailMeasure
 from kpi.money import round_half_up
 from kpi.records import Value, VendorMonth
@@ -146,3 +147,36 @@ def format_table(rows: Sequence[ReconcileRow]) -> str:
         for r in rows
     ]
     return table(headers, cells, right={3, 4, 5})
+
+
+def unknown_vendors(
+    tables: dict[str, pd.DataFrame | None], records: Sequence[VendorMonth], month: str | None = None
+) -> list[Problem]:
+    """A vendor named in the detail (calls, roster, exam) but not in the summary sheet is refused:
+    it is most often a misspelling, and its calls would silently go unpaid. Calls are located by row."""
+    known = sorted({r.vendor for r in records if month is None or r.month == month})
+    if not known:
+        return []
+    expected = "月度指标中的外包公司：" + "、".join(known)
+    problems = []
+    for label, frame in tables.items():
+        if frame is None or not len(frame):
+            continue
+        named = frame[(frame["vendor"] != "") & ~frame["vendor"].isin(known)]
+        for vendor, group in named.groupby("vendor", sort=True):
+            first = group.iloc[0]
+            file, _, sheet = str(first.get("source", "")).partition("!")
+            row = int(first["row"]) if "row" in group else None
+            count = f"（共 {len(group):,} 行）" if len(group) > 1 else ""
+            problems.append(
+                Problem(
+                    f"{label}中的外包公司不在月度指标中{count}",
+                    file,
+                    sheet or label,
+                    row,
+                    "外包公司",
+                    str(vendor),
+                    expected,
+                )
+            )
+    return problems

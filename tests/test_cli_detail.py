@@ -163,3 +163,20 @@ def test_committed_sample_detail_is_the_generator_output():
     assert committed.vendors == fresh.vendors
     assert committed.agents == fresh.agents
     assert sum(v.connected_calls for v in committed.vendors) > 4000
+
+
+def test_a_vendor_in_the_detail_but_not_in_the_summary_is_refused(tmp_path):
+    calls = [
+        *CALLS,
+        ["13600000004", may("12:00:00"), "是", may("12:00:05"), "Y1", "甲公 司"],
+        ["13600000005", may("12:10:00"), "是", may("12:10:05"), "Y1", "甲公 司"],
+    ]
+    path = with_detail(tmp_path / "typo.xlsx", calls)
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert result.output == (
+        "输入有误，共 1 处问题：\n"
+        "  1. 文件「typo.xlsx」，工作表「话务明细」，第 6 行，「外包公司」列：话务明细中的外包公司不在月度指标中（共 2 行）"
+        "：发现「甲公 司」，应为月度指标中的外包公司：甲公司\n"
+    )
+    assert run("score", str(path)).exit_code == 1
