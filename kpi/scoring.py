@@ -87,7 +87,7 @@ def ratio_value(vm: VendorMonth, ratio: Ratio) -> Fraction | None:
     return sum(F(vm.get(k) or 0) for k in ratio.numerator) / den * ratio.scale
 
 
-def _gate_passes(value: Fraction, operator: str, threshold: Fraction) -> bool:
+def gate_passes(value: Fraction, operator: str, threshold: Fraction) -> bool:
     return {
         ">": value > threshold,
         ">=": value >= threshold,
@@ -127,7 +127,7 @@ def score_metric(m: Metric, vm: VendorMonth, places: int) -> MetricScore:
         if m.gate:
             gate_value = ratio_value(vm, m.gate.ratio) or Fraction(0)
             shown = f"{m.gate.label} {round_half_up(gate_value, 2)}{m.gate.ratio.unit}"
-            if not _gate_passes(gate_value, m.gate.operator, m.gate.threshold):
+            if not gate_passes(gate_value, m.gate.operator, m.gate.threshold):
                 points = m.gate.points_if_failed
                 segment = (
                     f"{shown} 未满足 {m.gate.operator} {m.gate.threshold}{m.gate.ratio.unit}：{points} 分"

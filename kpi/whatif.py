@@ -20,7 +20,7 @@ from kpi.curves import evaluate
 from kpi.money import F, round_half_up
 from kpi.records import Value, VendorMonth
 from kpi.rulebook import Adjustment, Metric, Rulebook
-from kpi.scoring import Scorecard, score, score_adjustment, score_metric
+from kpi.scoring import Scorecard, gate_passes, ratio_value, score, score_adjustment, score_metric
 
 # How a count is named in a sentence, and its measure word. Unknown keys fall back to the header.
 PHRASES: dict[str, tuple[str, str]] = {
@@ -156,8 +156,8 @@ def next_point(vm: VendorMonth, rules: Rulebook, metric_id: str, base: Scorecard
         return _exam_moves(vm, rules, metric, current.points, current.max_points, still)
     if metric.gate is not None:
         gate = metric.gate
-        value = _ratio(vm, gate.ratio.numerator, gate.ratio.denominator, gate.ratio.scale)
-        if value is not None and not _passes(value, gate.operator, gate.threshold):
+        value = ratio_value(vm, gate.ratio)
+        if value is not None and not gate_passes(value, gate.operator, gate.threshold):
             return [_gate_move(vm, rules, metric, current.points, still)]
     return [_ratio_move(vm, rules, metric, current.points, current.max_points, still)]
 
@@ -240,8 +240,8 @@ def _gate_move(vm, rules, metric: Metric, before: Decimal, build) -> Move:
 
     def passes(n: int) -> bool:
         new = moved(vm, keys, sign * n)
-        value = _ratio(new, keys, gate.ratio.denominator, gate.ratio.scale)
-        return value is not None and _passes(value, gate.operator, gate.threshold)
+        value = ratio_value(new, gate.ratio)
+        return value is not None and gate_passes(value, gate.operator, gate.threshold)
 
     n = smallest(passes, upper)
     if n is None:
@@ -401,21 +401,5 @@ def agent_costs(
 
 
 # ------------------------------------------------------------------ small helpers
-def _ratio(vm: VendorMonth, num: tuple[str, ...], den: tuple[str, ...], scale: Fraction) -> Fraction | None:
-    d = sum(F(vm.get(k) or 0) for k in den)
-    if d == 0:
-        return None
-    return sum(F(vm.get(k) or 0) for k in num) / d * scale
-
-
-def _passes(value: Fraction, operator: str, threshold: Fraction) -> bool:
-    return {
-        ">": value > threshold,
-        ">=": value >= threshold,
-        "<": value < threshold,
-        "<=": value <= threshold,
-    }[operator]
-
-
 def _num(value: Fraction) -> str:
     return show_points(round_half_up(value, 4))
