@@ -47,10 +47,18 @@ def _daytime_offsets(rng: np.random.Generator, n: int, days: int) -> np.ndarray:
     return day * MS_PER_DAY + ms
 
 
-def make_roster(month: str, agents: int, seed: int) -> pd.DataFrame:
+def make_roster(
+    month: str, agents: int, seed: int, vendor_agents: dict[str, int] | None = None
+) -> pd.DataFrame:
+    """`agents` agents shared out by VENDOR_SHARE, or exactly `vendor_agents` (vendor → count)."""
     rng = np.random.default_rng(seed + 1)
     start = pd.Timestamp(f"{month}-01")
-    vendor_idx = rng.choice(len(VENDORS), agents, p=VENDOR_SHARE)
+    if vendor_agents:
+        counts = [vendor_agents.get(v, 0) for v in VENDORS]
+        vendor_idx = rng.permutation(np.repeat(np.arange(len(VENDORS)), counts))
+        agents = len(vendor_idx)
+    else:
+        vendor_idx = rng.choice(len(VENDORS), agents, p=VENDOR_SHARE)
     ids = [f"{PREFIXES[v]}{1000 + i:04d}" for i, v in enumerate(vendor_idx)]
     days_before = np.where(
         rng.random(agents) < 0.12, rng.integers(0, 60, agents), rng.integers(60, 1500, agents)
@@ -85,19 +93,27 @@ def _queue_times(
     callers: int,
     agent_vendor: np.ndarray,
     callback: np.ndarray,
+    agent_p: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Caller index, queue time (ms from the month start) and agent of every row, with call-backs.
 
     A call taken by an agent of vendor v is followed by a call-back with probability callback[v]
-    (after minutes — often while the first call is still queued or going on — or hours).
+    (after minutes — often while the first call is still queued or going on — or hours). Agents are
+    drawn uniformly, or with probabilities `agent_p`.
     """
+
+    def pick(k: int) -> np.ndarray:
+        if agent_p is None:
+            return rng.integers(0, len(agent_vendor), k)
+        return rng.choice(len(agent_vendor), k, p=agent_p)
+
     parts_c, parts_t, parts_a = [], [], []
     total = 0
     while total < rows:
         n = max(1, int((rows - total) / (1 + callback.mean())))
         base_c = np.where(rng.random(n) < 0.03, rng.integers(0, 200, n), rng.integers(0, callers, n))
         base_t = _daytime_offsets(rng, n, days)
-        base_a = rng.integers(0, len(agent_vendor), n)
+        base_a = pick(n)
         while len(base_c) and total < rows:
             parts_c.append(base_c)
             parts_t.append(base_t)
@@ -109,7 +125,7 @@ def _queue_times(
                 rng.random(k) < 0.6, rng.exponential(20 * 60_000, k), rng.exponential(150 * 60_000, k)
             )
             base_c, base_t = base_c[again], base_t[again] + delay.astype(np.int64) + 5_000
-            base_a = rng.integers(0, len(agent_vendor), k)
+            base_a = pick(k)
     return tuple(np.concatenate(p)[:rows] for p in (parts_c, parts_t, parts_a))
 
 
@@ -120,7 +136,9 @@ def make_calls(
     seed: int,
     next_month_hours: float = 2.0,
     repeat_rates: dict[str, float] | None = None,
+    call_shares: dict[str, float] | None = None,
 ) -> pd.DataFrame:
+    """`rows` calls of the month; agents answer alike, or each vendor about its `call_shares` of calls."""
     rng = np.random.default_rng(seed)
     start = np.datetime64(f"{month}-01T00:00:00", "ms")
     days = int((pd.Timestamp(f"{month}-01") + pd.offsets.MonthBegin(1) - pd.Timestamp(f"{month}-01")).days)
@@ -128,7 +146,12 @@ def make_calls(
     vendor_of = roster["外包公司"].map({v: i for i, v in enumerate(VENDORS)}).to_numpy()
     wanted = repeat_rates or {}
     callback = np.array([wanted.get(v, 0.14) / 0.75 for v in VENDORS])  # ~3/4 of call-backs are counted
-    caller_idx, t, agent_pos = _queue_times(rng, rows, days, callers, vendor_of, callback)
+    agent_p = None
+    if call_shares:
+        share = np.array([call_shares.get(v, 0.0) for v in VENDORS])
+        per_agent = share[vendor_of] / np.bincount(vendor_of, minlength=len(VENDORS))[vendor_of]
+        agent_p = per_agent / per_agent.sum()
+    caller_idx, t, agent_pos = _queue_times(rng, rows, days, callers, vendor_of, callback, agent_p)
     limit = days * MS_PER_DAY + int(next_month_hours * 3_600_000)
     t = np.where(t < limit, t, rng.integers(0, days * MS_PER_DAY, len(t)))
     t = t // 1000 * 1000  # the ACD records whole seconds
@@ -173,11 +196,15 @@ def make_detail(
     seed: int = 10086,
     repeat_rates: dict[str, float] | None = None,
     exam_means: dict[str, float] | None = None,
+    vendor_agents: dict[str, int] | None = None,
+    call_shares: dict[str, float] | None = None,
 ) -> Detail:
     """Calls, roster and exam of one month. Vendors may differ: `repeat_rates` (vendor → about what
-    share of its calls are 2-hour repeats, 14% by default) and `exam_means` (82 by default)."""
-    roster = make_roster(month, agents, seed)
-    calls = make_calls(month, rows, roster, seed, repeat_rates=repeat_rates)
+    share of its calls are 2-hour repeats, 14% by default), `exam_means` (82 by default),
+    `vendor_agents` (exact head counts, replacing `agents`) and `call_shares` (vendor → its share of
+    the calls; by default each agent answers alike)."""
+    roster = make_roster(month, agents, seed, vendor_agents)
+    calls = make_calls(month, rows, roster, seed, repeat_rates=repeat_rates, call_shares=call_shares)
     return Detail(calls, roster, make_exam(roster, seed, means=exam_means))
 
 

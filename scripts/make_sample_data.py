@@ -2,20 +2,26 @@
 
     python scripts/make_sample_data.py [-o sample_data/monthly_2024H1.xlsx] [--seed 2024]
 
+A small centre: each vendor takes about 6,000–10,000 connected calls a month with 25–45 agents.
 Profiles make the data tell a story: 华信客服 is strong, 联创呼叫 fails several metrics, 众合外包 and
 远景服务 sit in between; March has no exam, April has no new agents to monitor, 联创呼叫 has a
 security incident in February and 众合外包 an escalated complaint in May. Across the months every
 curve segment is hit (below, between and beyond the thresholds).
 
-June also comes with detail sheets (话务明细 of a few thousand calls, 坐席名册, 考试成绩) made by
-scripts/make_call_detail.py from the same profiles; June's summary line takes its call, repeat,
-agent and exam figures from that detail (other counts scaled to its size), except that 联创呼叫
-claims 10% fewer repeats than its calls show — what `kpi reconcile` is for.
+June also comes with detail sheets (话务明细 of about 33,000 calls: the whole of June for every
+vendor, at the size its summary line was planned at; 坐席名册 with each vendor's agents; 考试成绩)
+made by scripts/make_call_detail.py from the same profiles. June's summary line takes its call,
+repeat, agent and exam figures from that detail (other counts scaled to it), so June sits at the
+scale of January–May, except that 联创呼叫 claims 10% fewer repeats than its calls show — what
+`kpi reconcile` is for. (With the default rulebook's min_talk_seconds = 0 the detail counts every
+connected call as valid, where January–May's summaries have 1–4% fewer valid than connected calls;
+the summary's exam average is the detail's rounded to one decimal, which reconcile does not flag.)
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -32,19 +38,20 @@ MONTHS = [f"2024-{m:02d}" for m in range(1, 7)]
 # vendor: (repeat %, dial %, monitoring %, support %, complaints ‱, ticket %, created %, callback %, exam avg, audit %)
 PROFILES = {
     "华信客服": (13.2, 97.0, 96.0, 0.92, 2.4, 92.0, 65.0, 96.0, 88.0, 97.5),
-    "联创呼叫": (17.8, 91.0, 89.0, 1.12, 6.1, 78.0, 48.0, 76.0, 58.0, 92.0),
+    "联创呼叫": (17.8, 91.0, 89.0, 1.12, 6.8, 78.0, 48.0, 76.0, 58.0, 92.0),
     "众合外包": (15.4, 94.0, 92.5, 1.03, 3.9, 85.0, 58.0, 88.0, 73.0, 95.5),
     "远景服务": (16.3, 95.0, 93.5, 1.07, 4.6, 88.0, 55.0, 84.0, 80.0, 94.0),
 }
-SIZE = {"华信客服": 52000, "联创呼叫": 31000, "众合外包": 44000, "远景服务": 38000}
-AGENTS = {"华信客服": 160, "联创呼叫": 95, "众合外包": 130, "远景服务": 118}
+# a small centre: connected calls a month (±10%) and agents (±2) of each vendor
+SIZE = {"华信客服": 9200, "联创呼叫": 6300, "众合外包": 8400, "远景服务": 7600}
+AGENTS = {"华信客服": 40, "联创呼叫": 27, "众合外包": 36, "远景服务": 33}
 
 
 def _row(rng: random.Random, vendor: str, month_index: int) -> dict[str, object]:
     repeat, dial, monitor, support, complaints, ticket, created, callback, exam, audit = PROFILES[vendor]
     drift = month_index - 2.5  # a slow trend over the half-year
     connected = int(SIZE[vendor] * rng.uniform(0.9, 1.1))
-    agents = AGENTS[vendor] + rng.randint(-5, 5)
+    agents = AGENTS[vendor] + rng.randint(-2, 2)
     jitter = rng.uniform
     dial_tests = rng.choice([50, 60, 80, 100])
     monitored = 0 if month_index == 3 else rng.choice([20, 30, 40, 50])
@@ -78,21 +85,42 @@ def _row(rng: random.Random, vendor: str, month_index: int) -> dict[str, object]
         "audit_pass_rate": f"{round(audit + jitter(-1.5, 1.5), 1)}%",
         "missing_audit_records": rng.choice([0, 0, 0, 1]) if vendor == "联创呼叫" else 0,
         "security_incidents": 1 if (vendor, month_index) == ("联创呼叫", 1) else 0,
-        "emergency_expected": 1200 if month_index == 4 else None,
-        "emergency_handled": int(1200 * jitter(0.8, 1.0)) if month_index == 4 else None,
+        "emergency_expected": 240 if month_index == 4 else None,
+        "emergency_handled": int(240 * jitter(0.8, 1.0)) if month_index == 4 else None,
     }
 
 
-DETAIL_MONTH, DETAIL_ROWS, DETAIL_AGENTS = "2024-06", 6000, 80
+DETAIL_MONTH = "2024-06"
+ANSWERED = 0.91  # make_call_detail answers about 91% of the calls it makes
 SCALED = ("service_complaints", "tickets_created")
 
 
+def planned_rows(seed: int = 2024) -> list[dict[str, object]]:
+    """Every month's line as planned, before June's takes its figures from the detail."""
+    rng = random.Random(seed)
+    return [_row(rng, vendor, i) for i in range(len(MONTHS)) for vendor in PROFILES]
+
+
 def sample_detail(seed: int = 2024) -> Detail:
-    """June's call detail, roster and exam, with each vendor's repeat rate and exam level."""
-    # 联创呼叫 2 points higher: in a sample this small its measured rate must stay clearly past 17%
+    """June's call detail, roster and exam: the whole month, every vendor at its planned size (calls
+    and agents), with its repeat rate and exam level."""
+    june = [r for r in planned_rows(seed) if r["month"] == DETAIL_MONTH]
+    connected = {r["vendor"]: r["connected_calls"] for r in june}
+    agents = {r["vendor"]: r["agents_total"] for r in june}
+    total = sum(connected.values())
+    # 联创呼叫 2 points higher: its measured rate must stay clearly past 17% (the red band)
     rates = {v: p[0] / 100 + (0.02 if v == "联创呼叫" else 0) for v, p in PROFILES.items()}
     means = {v: p[8] for v, p in PROFILES.items()}
-    return make_detail(DETAIL_MONTH, DETAIL_ROWS, DETAIL_AGENTS, seed, repeat_rates=rates, exam_means=means)
+    return make_detail(
+        DETAIL_MONTH,
+        round(total / ANSWERED),
+        sum(agents.values()),
+        seed,
+        repeat_rates=rates,
+        exam_means=means,
+        vendor_agents=agents,
+        call_shares={v: n / total for v, n in connected.items()},
+    )
 
 
 def _from_detail(row: dict[str, object], figures) -> dict[str, object]:
@@ -116,14 +144,14 @@ def _from_detail(row: dict[str, object], figures) -> dict[str, object]:
 
 
 def summary_rows(seed: int = 2024) -> list[dict[str, object]]:
-    rng = random.Random(seed)
-    rows = [_row(rng, vendor, i) for i in range(len(MONTHS)) for vendor in PROFILES]
+    rows = planned_rows(seed)
     measured = measure_generated(sample_detail(seed), DETAIL_MONTH)
     return [_from_detail(r, measured.vendor(r["vendor"])) if r["month"] == DETAIL_MONTH else r for r in rows]
 
 
 def write_workbook(path: Path, rows: list[dict[str, object]], detail: Detail | None = None) -> None:
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book.set_properties({"created": dt.datetime(2024, 7, 1)})  # byte-for-byte reproducible
     sheet = book.add_worksheet("月度指标")
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})

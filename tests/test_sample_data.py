@@ -1,5 +1,6 @@
 """The bundled sample data: reproducible from its seed, and telling the story the README promises."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,21 @@ def test_story(cards):
         next(a for a in by[("众合外包", "2024-05")].adjustments if a.id == "escalated_complaints").points
         == -5
     )
+
+
+def test_june_is_at_the_scale_of_the_other_months(cards, rules):
+    """June's figures come from its call detail: they must not jump or collapse against Jan–May."""
+    records = assess(SAMPLE, rules).records
+    for vendor in {c.vendor for c in cards}:
+        earlier = [r for r in records if r.vendor == vendor and r.month < "2024-06"]
+        (june,) = [r for r in records if r.vendor == vendor and r.month == "2024-06"]
+        assert june.sources["connected_calls"] == "detail"
+        for key in ("connected_calls", "valid_calls", "agents_total", "exam_takers"):
+            seen = [int(r.get(key)) for r in earlier if int(r.get(key))]
+            assert 0.85 * min(seen) <= int(june.get(key)) <= 1.15 * max(seen), (vendor, key)
+        payouts = [c.settlement.payout for c in cards if c.vendor == vendor and c.month < "2024-06"]
+        (payout,) = [c.settlement.payout for c in cards if c.vendor == vendor and c.month == "2024-06"]
+        assert min(payouts) * Decimal("0.8") <= payout <= max(payouts) * Decimal("1.2"), vendor
 
 
 def region(curve, x):
