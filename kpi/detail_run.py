@@ -28,7 +28,7 @@ REPEAT_METRIC = "repeat_2h"
 
 
 def detail_settings(rules: Rulebook) -> DetailSettings:
-    return DetailSettings.from_rulebook(rules.detail)
+    return rules.detail
 
 
 def repeat_points(rules: Rulebook) -> Callable[[Fraction], Decimal] | None:

@@ -10,7 +10,15 @@ import pandas as pd
 
 from kpi.detail import DetailData
 from kpi.progress import Progress, no_progress
-from kpi.repeats import COUNTS, AgentRepeats, DetailSettings, agent_repeats, call_flags, infer_month
+from kpi.repeats import (
+    COUNTS,
+    AgentRepeats,
+    DetailSettings,
+    agent_repeats,
+    call_flags,
+    default_settings,
+    infer_month,
+)
 from kpi.staff import staff_figures
 
 # summary-sheet keys the detail can give, with their Chinese labels (the summary's headers)
@@ -76,7 +84,7 @@ class DetailMeasure:
     test_calls: int = 0  # rows with a test number, left out of everything
     withheld_calls: int = 0  # connected calls of the month from an empty/withheld number
     not_judgeable: int = 0  # connected calls whose window runs past the data end, no re-entry found
-    window_minutes: int = 120  # the repeat window the measure used (the rulebook's)
+    window_minutes: int | None = None  # the repeat window the measure used (the rulebook's)
 
     def vendor(self, name: str) -> VendorDetail | None:
         return next((v for v in self.vendors if v.vendor == name), None)
@@ -91,7 +99,7 @@ def measure_detail(
 ) -> DetailMeasure:
     """Figures of one month per vendor and per agent. `month` defaults to the calls' main month."""
     report = progress or no_progress
-    settings = settings or DetailSettings()
+    settings = settings or default_settings()
     calls = data.calls
     month = month or (infer_month(calls) if calls is not None and len(calls) else "")
     agents: tuple[AgentRepeats, ...] = ()

@@ -15,8 +15,9 @@ Rows queued after the month serve only as re-entries.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -24,39 +25,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kpi.detail_cells import encode
+from kpi.rulebook import DetailRules, load_rulebook
 
 MS_PER_MINUTE = 60_000
-ANCHORS = ("answer_time", "queue_time")
+DetailSettings = DetailRules  # the rulebook's [detail] settings, as the measure takes them
 
 
-@dataclass(frozen=True)
-class DetailSettings:
-    """The rulebook's [detail] settings, as the measure needs them."""
+@cache
+def _default_detail() -> DetailRules:
+    return load_rulebook().detail
 
-    repeat_window_minutes: int = 120
-    repeat_anchor: str = "answer_time"
-    test_numbers: frozenset[str] = frozenset()
-    min_talk_seconds: int = 0
-    new_agent_months: int = 2
 
-    def __post_init__(self) -> None:
-        if self.repeat_anchor not in ANCHORS:
-            raise ValueError(f"repeat_anchor must be one of {ANCHORS}, not {self.repeat_anchor!r}")
-
-    @classmethod
-    def from_rulebook(cls, detail: object) -> DetailSettings:
-        """Build from any object with the same attribute names (e.g. `rulebook.detail`)."""
-        names = (
-            "repeat_window_minutes",
-            "repeat_anchor",
-            "test_numbers",
-            "min_talk_seconds",
-            "new_agent_months",
-        )
-        values = {n: getattr(detail, n) for n in names if hasattr(detail, n)}
-        if "test_numbers" in values:
-            values["test_numbers"] = frozenset(str(t) for t in values["test_numbers"])
-        return cls(**values)
+def default_settings(**changes: object) -> DetailSettings:
+    """The default rulebook's [detail] settings, with `changes` (no contract number lives in code)."""
+    return replace(_default_detail(), **changes)
 
 
 @dataclass(frozen=True)
@@ -96,7 +78,7 @@ def is_withheld(numbers: pa.Array) -> np.ndarray:
 
 def call_flags(calls: pd.DataFrame, month: str, settings: DetailSettings | None = None) -> CallFlags:
     """Which rows are the month's connected calls, and which of them are 2-hour repeats."""
-    settings = settings or DetailSettings()
+    settings = settings or default_settings()
     start, end = month_bounds(month)
     s0, e0 = start.value // 1_000_000, end.value // 1_000_000
     window = settings.repeat_window_minutes * MS_PER_MINUTE

@@ -247,7 +247,7 @@ def _adjustment(d: dict) -> Adjustment:
 
 
 def _build(data: dict, source: str) -> Rulebook:
-    c, r, s, det = data["contract"], data["rounding"], data["settlement"], data.get("detail", {})
+    c, r, s, det = data["contract"], data["rounding"], data["settlement"], data["detail"]
     return Rulebook(
         name=c["name"],
         effective_month=c["effective_month"],
@@ -269,11 +269,11 @@ def _build(data: dict, source: str) -> Rulebook:
             Decimal(str(s.get("payout_floor", 0)).strip()),
         ),
         detail=DetailRules(
-            det.get("repeat_window_minutes", 120),
-            det.get("repeat_anchor", "answer_time"),
-            frozenset(det.get("test_numbers", [])),
-            det.get("min_talk_seconds", 0),
-            det.get("new_agent_months", 2),
+            det["repeat_window_minutes"],
+            det["repeat_anchor"],
+            frozenset(str(t).strip() for t in det["test_numbers"]),
+            det["min_talk_seconds"],
+            det["new_agent_months"],
         ),
         source=source,
     )

@@ -34,7 +34,7 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "metrics": (LIST, True),
         "adjustments": (LIST, False),
         "settlement": (TABLE, True),
-        "detail": (TABLE, False),
+        "detail": (TABLE, True),
     },
     "contract": {
         "name": (STR, True),
@@ -115,11 +115,11 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
     "settlement": {"mode": (STR, True), "bands": (LIST, False), "payout_floor": (NUM, False)},
     "settlement.bands": {"min_score": (NUM, True), "coefficient": (NUM, True)},
     "detail": {
-        "repeat_window_minutes": (INT, False),
-        "repeat_anchor": (STR, False),
-        "test_numbers": (KEYS, False),
-        "min_talk_seconds": (INT, False),
-        "new_agent_months": (INT, False),
+        "repeat_window_minutes": (INT, True),
+        "repeat_anchor": (STR, True),
+        "test_numbers": (KEYS, True),
+        "min_talk_seconds": (INT, True),
+        "new_agent_months": (INT, True),
     },
 }
 

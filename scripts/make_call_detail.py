@@ -225,14 +225,14 @@ def measure_generated(detail: Detail, month: str, test_numbers: tuple[str, ...] 
     """kpi's measure of generated detail, without writing a file (a kpi.measure.DetailMeasure)."""
     from kpi.detail import DetailData
     from kpi.measure import measure_detail
-    from kpi.repeats import DetailSettings
+    from kpi.repeats import default_settings
 
     data = DetailData(
         canonical_calls(detail.calls),
         detail.roster.set_axis(["agent_id", "name", "vendor", "start_date"], axis=1),
         detail.exam.set_axis(["agent_id", "vendor", "score"], axis=1),
     )
-    return measure_detail(data, month, DetailSettings(test_numbers=frozenset(test_numbers)))
+    return measure_detail(data, month, default_settings(test_numbers=frozenset(test_numbers)))
 
 
 def summary_sheet(

@@ -12,7 +12,7 @@ import xlsxwriter
 from kpi.detail import has_detail, read_detail
 from kpi.detail_csv import decode_csv
 from kpi.measure import measure_detail
-from kpi.repeats import DetailSettings
+from kpi.repeats import default_settings
 
 HEADERS = [
     "呼叫流水号",
@@ -211,7 +211,7 @@ def test_roster_exam_and_agent_in_two_vendors(tmp_path):
     two = next(p for p in data.problems if p.message.startswith("同一"))
     assert two.value == "A1：华信客服、联创呼叫"
     assert next(p for p in data.problems if p.row == 4).value == "一百"
-    m = measure_detail(data, "2024-06", DetailSettings(new_agent_months=2))
+    m = measure_detail(data, "2024-06", default_settings(new_agent_months=2))
     hx = m.vendor("华信客服")
     assert (hx.agents_total, hx.new_agents, hx.exam_takers) == (2, 1, 2)
     assert hx.exam_average == Fraction(319, 4)  # (87.5 + 72) / 2 = 79.75, exactly

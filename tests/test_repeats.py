@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kpi.detail import DetailData
 from kpi.measure import measure_detail
-from kpi.repeats import DetailSettings, agent_repeats, call_flags, infer_month
+from kpi.repeats import agent_repeats, call_flags, default_settings, infer_month
 
 from .calllog import call, calls
 
@@ -21,7 +21,7 @@ MONTH = "2024-06"
 
 
 def flags_of(log: pd.DataFrame, **kw) -> list[bool]:
-    return call_flags(log, MONTH, DetailSettings(**kw)).repeat.tolist()
+    return call_flags(log, MONTH, default_settings(**kw)).repeat.tolist()
 
 
 def test_reentry_exactly_120_minutes_after_connection_counts():
@@ -93,7 +93,7 @@ def test_test_numbers_are_left_out_of_everything():
         call(A, "10:00:00", "10:00:10"),
         call(A, "10:30:00"),
     )
-    m = measure_detail(DetailData(calls=log), MONTH, DetailSettings(test_numbers=frozenset({TEST})))
+    m = measure_detail(DetailData(calls=log), MONTH, default_settings(test_numbers=frozenset({TEST})))
     v = m.vendor("华信客服")
     assert (v.connected_calls, v.valid_calls, v.repeat_2h_calls) == (1, 1, 1)
     assert m.test_calls == 2
@@ -147,7 +147,7 @@ def test_valid_calls_minimum_talk_and_expert_transfers():
         call(B, "10:00:00", "10:00:10", talk=30),
         call("13700000003", "10:00:00", "10:00:10", talk=31, agent="A2"),
     )
-    m = measure_detail(DetailData(calls=log), MONTH, DetailSettings(min_talk_seconds=30))
+    m = measure_detail(DetailData(calls=log), MONTH, default_settings(min_talk_seconds=30))
     v = m.vendor("华信客服")
     assert (v.connected_calls, v.valid_calls, v.expert_transfers) == (3, 2, 1)
 
@@ -238,7 +238,7 @@ def test_vectorised_measure_equals_plain_loop(rows, window, anchor):
     )
     tests = frozenset({TEST})
     flags = call_flags(
-        log, MONTH, DetailSettings(repeat_window_minutes=window, repeat_anchor=anchor, test_numbers=tests)
+        log, MONTH, default_settings(repeat_window_minutes=window, repeat_anchor=anchor, test_numbers=tests)
     )
     got = {
         (a.vendor, a.agent_id): (a.connected_calls, a.repeat_2h_calls, a.not_judgeable)

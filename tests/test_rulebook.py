@@ -77,6 +77,12 @@ BROKEN = [
         "文件「t.toml」，键「metrics[1].numerator」：未知的输入「repeats」",
     ),
     ('mode = "linear"', 'mode = "linear"\nmode = "bands"', None),  # TOML syntax: duplicate key
+    ("repeat_window_minutes = 120", "", "文件「t.toml」，键「detail.repeat_window_minutes」：缺少必填的键"),
+    (
+        'repeat_anchor = "answer_time"',
+        'repeat_anchor = "answered"',
+        "文件「t.toml」，键「detail.repeat_anchor」：应为 answer_time 或 queue_time",
+    ),
 ]
 
 
