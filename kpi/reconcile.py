@@ -112,6 +112,12 @@ def apply_detail(records: Sequence[VendorMonth], measure: DetailMeasure) -> tupl
     return tuple(out)
 
 
+def _text(value: Value) -> str:
+    """A figure as table text (one type per column: a column mixing numbers and text cannot be shown)."""
+    shown = show(value)
+    return "—" if shown is None else f"{shown:,}" if isinstance(shown, int) else shown
+
+
 def flagged_rows(rows: Sequence[ReconcileRow]) -> tuple[ReconcileRow, ...]:
     return tuple(r for r in rows if r.flagged)
 
@@ -123,9 +129,9 @@ def reconciliation_frame(rows: Sequence[ReconcileRow]) -> pd.DataFrame:
             "月份": [r.month for r in rows],
             "外包公司": [r.vendor for r in rows],
             "指标": [r.label for r in rows],
-            "汇总表": [show(r.summary) for r in rows],
-            "明细": [show(r.detail) for r in rows],
-            "差异(明细−汇总)": [show(r.difference) for r in rows],
+            "汇总表": [_text(r.summary) for r in rows],
+            "明细": [_text(r.detail) for r in rows],
+            "差异(明细−汇总)": [_text(r.difference) for r in rows],
             "核对": ["⚠ 不一致" if r.flagged else "一致" for r in rows],
         }
     )

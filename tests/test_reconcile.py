@@ -5,7 +5,7 @@ from fractions import Fraction
 
 from kpi.detail import DetailData
 from kpi.measure import measure_detail
-from kpi.reconcile import apply_detail, flagged_rows, format_table, reconcile
+from kpi.reconcile import apply_detail, flagged_rows, format_table, reconcile, reconciliation_frame
 from kpi.records import VendorMonth
 
 from .calllog import call, calls
@@ -128,3 +128,17 @@ def test_calls_that_cannot_be_judged_are_said_on_the_scorecard(rules):
     card = score(record, rules)
     assert scorecard_dict(card)["notes"] == [note]
     assert explain(card).endswith("说明：" + note)
+
+
+def test_reconciliation_frame_holds_text_columns_for_the_app():
+    rows = reconcile([summary("华信客服", connected_calls=1234, repeat_2h_calls=1)], detail_measure())
+    frame = reconciliation_frame(rows)
+    assert list(frame.columns) == ["月份", "外包公司", "指标", "汇总表", "明细", "差异(明细−汇总)", "核对"]
+    assert frame.iloc[0][["指标", "汇总表", "明细", "差异(明细−汇总)", "核对"]].tolist() == [
+        "接通量",
+        "1,234",
+        "3",
+        "-1,231",
+        "⚠ 不一致",
+    ]
+    assert {type(v) for v in frame["汇总表"]} == {str}
