@@ -23,7 +23,10 @@ shown = table if vendor == "全部" else table[table["外包公司"] == vendor]
 if query:
     shown = shown[shown["坐席工号"].str.contains(query.strip(), case=False, regex=False)]
 st.caption(f"{len(shown):,} 位坐席（点击表头排序）。")
-st.dataframe(shown, hide_index=True, key="agents_table")
+two_places = {
+    c: st.column_config.NumberColumn(c, format="%.2f") for c in ("重复拨打率(%)", "得分", "拖累公司得分")
+}
+st.dataframe(shown, hide_index=True, key="agents_table", column_config=two_places)
 
 baseline, target = views.trend_lines_for(repeat_rule) if repeat_rule else (None, None)
 st.plotly_chart(
@@ -32,4 +35,4 @@ st.plotly_chart(
 st.subheader("拖累公司得分最多的坐席")
 st.caption("若该坐席的重复拨打率降到目标值，其所属公司的「二小时重复拨打率」可多得的分数。")
 worst = shown.sort_values(["拖累公司得分", "超目标重复数"], ascending=False).head(10)
-st.dataframe(worst, hide_index=True, key="agents_worst")
+st.dataframe(worst, hide_index=True, key="agents_worst", column_config=two_places)
