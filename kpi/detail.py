@@ -141,10 +141,10 @@ def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.Recor
 
 
 def _excel_tables(
-    source: bytes, file: str, kind: str, report: Progress
+    source: Path | bytes, file: str, kind: str, report: Progress
 ) -> tuple[list[RawTable], list[Problem]]:
     try:
-        reader = fastexcel.read_excel(source)
+        reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
     except Exception as exc:  # noqa: BLE001 - any failure to open is the user's file, reported
         return [], [Problem(f"无法读取 Excel 文件（文件可能已损坏）：{type(exc).__name__}", file)]
     tables, problems = [], []
@@ -174,7 +174,7 @@ def _excel_tables(
 def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
     """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    return _read([(path.read_bytes(), path.name) for path in paths], progress)
+    return _read([(path, path.name) for path in paths], progress)
 
 
 def read_detail_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> DetailData:
@@ -190,19 +190,24 @@ def is_workbook(source: str | Path | bytes) -> bool:
         return is_workbook_head(handle.read(8))
 
 
-def _read(sources: list[tuple[bytes, str]], progress: Progress | None) -> DetailData:
+def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) -> DetailData:
     report = progress or no_progress
     tables: list[RawTable] = []
     problems: list[Problem] = []
     for i, (source, name) in enumerate(sources):
         report(f"读取 {name}", i / max(1, len(sources)))
-        kind, found = screen(source, name)  # hostile, encrypted or non-spreadsheet files: refused unread
+        # hostile, encrypted or non-spreadsheet files are refused unread; a workbook on disk is then
+        # read from its path (fastexcel copies bytes it is given: 10% more peak memory on 1M rows)
+        raw = source if isinstance(source, bytes) else source.read_bytes()
+        kind, found = screen(raw, name)
+        if isinstance(source, Path) and kind in WORKBOOK_KINDS:
+            del raw
         if found:
             more = []
         elif kind in WORKBOOK_KINDS:
             more, found = _excel_tables(source, name, kind, report)
         else:
-            more, found = csv_table(source, name)
+            more, found = csv_table(raw, name)
         tables += more
         problems += found
     report("读取明细", 1.0)
