@@ -15,13 +15,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from kpi.detail_run import detail_bytes, finish_detail
+from kpi.detail_run import detail_bytes
 from kpi.errors import InputError, Problem
-from kpi.reconcile import apply_detail, reconciliation_frame
+from kpi.pipeline import score_all, with_detail
+from kpi.reconcile import reconciliation_frame
 from kpi.records import VendorMonth
 from kpi.repeats import agents_frame
 from kpi.rulebook import DEFAULT_RULEBOOK, Rulebook, parse_rulebook
-from kpi.scoring import Scorecard, score
+from kpi.scoring import Scorecard
 from kpi.summary import read_summary_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,17 +120,11 @@ def read_detail_part(
         found = detail_bytes(data, name)
     except Exception as exc:  # noqa: BLE001 - a reader failure on a user's file is reported, not raised
         return records, None, None, (Problem(f"无法读取话务明细（{type(exc).__name__}）", file=name),)
-    if found is None:
-        return records, None, None, ()
-    run = finish_detail(found, rules, records)
-    if run.measure is None:
-        return records, None, None, run.problems
+    records, run, problems = with_detail(records, found, rules)
+    if run is None or problems:
+        return records, None, None, problems
     agents = agents_frame(run.measure.agents) if found.calls is not None else None
-    return apply_detail(records, run.measure), agents, reconciliation_frame(run.reconciliation), ()
-
-
-def score_records(records: tuple[VendorMonth, ...], rules: Rulebook) -> tuple[Scorecard, ...]:
-    return tuple(score(r, rules) for r in sorted(records, key=lambda r: (r.month, r.vendor)))
+    return records, agents, reconciliation_frame(run.reconciliation), ()
 
 
 def assess_bytes(data: bytes, name: str, rules_text: str, rules_source: str = DEFAULT_RULES_SOURCE) -> Loaded:
@@ -139,7 +134,7 @@ def assess_bytes(data: bytes, name: str, rules_text: str, rules_source: str = DE
     agents = reconciliation = None
     if rules is not None and not problems:
         records, agents, reconciliation, problems = read_detail_part(data, name, rules, records)
-    cards = score_records(records, rules) if rules is not None and not problems else ()
+    cards = score_all(records, rules) if rules is not None and not problems else ()
     return Loaded(name, digest(data), rules, records, cards, problems, rule_problems, agents, reconciliation)
 
 
@@ -159,7 +154,7 @@ def cached_score(
     key: str, name: str, rules_text: str, rules_source: str, _records: tuple[VendorMonth, ...]
 ) -> tuple[Scorecard, ...]:
     rules, _ = parse_rules(rules_text, rules_source)
-    return score_records(_records, rules)
+    return score_all(_records, rules)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

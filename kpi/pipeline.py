@@ -5,10 +5,12 @@ The CLI and the app both call these; tests call them directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from kpi.detail import DetailData
 from kpi.detail_run import DetailRun, finish_detail, read_detail_sheets
 from kpi.errors import Problem
 from kpi.progress import Progress
@@ -63,11 +65,28 @@ def assess(
         records, problems = pending.result()
     if problems:
         return Assessment(tuple(records), (), tuple(problems))
-    detail = finish_detail(data, rules, records, progress=progress) if data is not None else None
-    if detail is not None:
-        if detail.problems:
-            return Assessment(tuple(records), (), detail.problems, detail)
-        records = list(apply_detail(records, detail.measure))
-    chosen = select(records, month, vendor)
-    cards = tuple(score(r, rules) for r in sorted(chosen, key=lambda r: (r.month, r.vendor)))
-    return Assessment(tuple(records), cards, (), detail)
+    records, detail, problems = with_detail(records, data, rules, progress)
+    if problems:
+        return Assessment(tuple(records), (), problems, detail)
+    return Assessment(tuple(records), score_all(records, rules, month, vendor), (), detail)
+
+
+def with_detail(
+    records: Sequence[VendorMonth], data: DetailData | None, rules: Rulebook, progress: Progress | None = None
+) -> tuple[tuple[VendorMonth, ...], DetailRun | None, tuple[Problem, ...]]:
+    """The records taking the detail's figures for its month (unchanged without detail), the detail
+    run (measure and reconciliation), and the detail's problems (then the records are unchanged)."""
+    if data is None:
+        return tuple(records), None, ()
+    run = finish_detail(data, rules, records, progress=progress)
+    if run.problems:
+        return tuple(records), run, run.problems
+    return apply_detail(records, run.measure), run, ()
+
+
+def score_all(
+    records: Sequence[VendorMonth], rules: Rulebook, month: str | None = None, vendor: str | None = None
+) -> tuple[Scorecard, ...]:
+    """The scorecards of the chosen records, by month then vendor."""
+    chosen = select(list(records), month, vendor)
+    return tuple(score(r, rules) for r in sorted(chosen, key=lambda r: (r.month, r.vendor)))
