@@ -343,3 +343,28 @@ def test_simulation_warns_about_impossible_inputs(app):
     app.number_input(key=f"sim|{vendor}|{LAST}|dial_tests_correct").set_value(100_000).run()
     assert any("「质量拨测正确数」大于「质量拨测数」" in w.value for w in app.warning)
     assert not app.exception
+
+
+def _bad_corpus_sample():
+    from tests.test_corpus import BAD
+
+    return BAD[::4]  # a spread of the bad corpus: the whole of it runs through the CLI in test_corpus
+
+
+@pytest.mark.parametrize("case", _bad_corpus_sample(), ids=lambda c: c.id)
+def test_checks_page_lists_what_kpi_validate_lists(app, case, tmp_path):
+    from click.testing import CliRunner
+
+    from kpi.cli import main
+
+    data = case.make()
+    (tmp_path / case.name).write_bytes(data)
+    printed = CliRunner().invoke(main, ["validate", str(tmp_path / case.name)]).output.splitlines()[1:]
+    app.sidebar.file_uploader(key="workbook_upload").upload(case.name, data, "application/octet-stream")
+    app.run()
+    goto(app, "checks")
+    report = app.dataframe[0].value
+    assert len(report) == len(printed) > 0
+    for line, (_, shown) in zip(printed, report.iterrows(), strict=True):
+        assert shown["问题"] in line
+        assert (f"第 {shown['行']} 行" in line) if shown["行"] else ("行，" not in line)
