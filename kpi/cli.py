@@ -12,7 +12,7 @@ import click
 from kpi.detail_report import agent_dict, agents_csv, agents_table
 from kpi.detail_run import DetailRun, run_detail
 from kpi.errors import InputError, Problem
-from kpi.export import write_statement
+from kpi.export import atomic_write, write_statement
 from kpi.pipeline import Assessment, assess
 from kpi.progress import Progress, stderr_progress
 from kpi.reconcile import format_table
@@ -196,6 +196,7 @@ def reconcile_cmd(workbook: Path, rules_path: Path | None, month: str | None, fm
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认输出到屏幕）"
 )
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
 def agents(
     workbook: Path,
     rules_path: Path | None,
@@ -203,6 +204,7 @@ def agents(
     vendor: str | None,
     fmt: str,
     output: Path | None,
+    force: bool,
 ) -> None:
     """按坐席列出接通量、2小时重复呼叫数、重复拨打率和得分（来自话务明细）。"""
     run = _detail(workbook, _rules(rules_path), month, with_summary=False)
@@ -219,8 +221,11 @@ def agents(
     if output is None:
         click.echo(text, nl=False)
         return
+    data = text.encode("utf-8-sig" if fmt == "csv" else "utf-8")
     try:
-        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        atomic_write(output, lambda handle: handle.write(data), force=force)
+    except FileExistsError:
+        fail([Problem("文件已存在，未覆盖（如需覆盖请加 --force）", file=str(output))], "未写入")
     except OSError as exc:
         fail([Problem(f"无法写入：{exc.strerror or exc}", file=str(output))], "未写入")
     click.echo(f"已写入 {output}：{len(chosen)} 名坐席", err=True)

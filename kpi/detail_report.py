@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from kpi.export import neutralise
 from kpi.money import fmt2, round_half_up
 from kpi.repeats import AgentRepeats
 from kpi.report import table
@@ -42,5 +43,10 @@ def agents_csv(agents: Sequence[AgentRepeats]) -> str:
     writer.writerow(KEYS)
     for agent in agents:
         row = agent_dict(agent)
-        writer.writerow(["" if row[k] is None else row[k] for k in KEYS])
+        writer.writerow(
+            [
+                "" if row[k] is None else neutralise(row[k]) if isinstance(row[k], str) else row[k]
+                for k in KEYS
+            ]
+        )
     return out.getvalue()

@@ -103,6 +103,11 @@ def test_agents_json_csv_and_vendor_filter(tmp_path):
     lines = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert lines[0] == ["agent_id", "vendor", "connected_calls", "repeat_2h_calls", "rate", "points"]
     assert len(lines) - 1 == len(json.loads(run("agents", str(SAMPLE), "--format", "json").output))
+    before = out.read_bytes()
+    again = run("agents", str(SAMPLE), "--format", "csv", "-o", str(out))
+    assert again.exit_code == 1 and "文件已存在，未覆盖（如需覆盖请加 --force）" in again.output
+    assert out.read_bytes() == before
+    assert run("agents", str(SAMPLE), "--format", "csv", "-o", str(out), "--force").exit_code == 0
     missing = run("agents", str(SAMPLE), "--vendor", "不存在公司")
     assert missing.exit_code == 1 and "明细中没有外包公司「不存在公司」的坐席" in missing.output
 
@@ -186,3 +191,10 @@ def test_a_vendor_in_the_detail_but_not_in_the_summary_is_refused(tmp_path):
         "：发现「甲公 司」，应为月度指标中的外包公司：甲公司\n"
     )
     assert run("score", str(path)).exit_code == 1
+
+
+def test_agents_csv_neutralises_formula_like_ids(tmp_path):
+    calls = [["13800000001", may("10:00:00"), "是", may("10:00:10"), "@SUM(A1)", "甲公司"]]
+    path = with_detail(tmp_path / "inject.xlsx", calls)
+    text = run("agents", str(path), "--format", "csv").output
+    assert text.splitlines()[1].startswith("'@SUM(A1),甲公司,1,0,")
