@@ -17,7 +17,7 @@ import xlsxwriter
 
 from kpi.columns import BY_KEY, SUMMARY_COLUMNS
 from kpi.errors import Problem
-from kpi.export import STATEMENT_HEADERS, statement_rows
+from kpi.export import STATEMENT_HEADERS, statement_rows, table_csv_bytes
 from kpi.money import fmt2, round_half_up
 from kpi.report import scorecard_dict, show
 from kpi.rulebook import Metric, Rulebook
@@ -394,6 +394,12 @@ def problems_table(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFram
         ],
         columns=["序号", "文件", "工作表", "行", "列", "发现", "应为", "问题"],
     )
+
+
+def problems_csv(problems: tuple[Problem, ...] | list[Problem]) -> bytes:
+    """The problem list to download: a found value like "=1+1" stays text in Excel."""
+    table = problems_table(problems)
+    return table_csv_bytes(list(table.columns), table.values.tolist())
 
 
 AGENT_COLUMNS = ["agent_id", "vendor", "connected_calls", "repeat_2h_calls", "rate", "points"]

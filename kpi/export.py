@@ -126,6 +126,16 @@ STATEMENT_KEYS = (
 TEXT_KEYS = ("month", "vendor")
 
 
+def table_csv_bytes(headers: list[str], rows: list[list[object]]) -> bytes:
+    """Any report table as CSV (UTF-8 with BOM): text cells neutralised, numbers left as numbers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 def statement_csv_bytes(cards: list[Scorecard]) -> bytes:
     """The statement as CSV (UTF-8 with BOM, so Excel shows the Chinese): text from the input is
     neutralised against formula injection; numbers are written as plain numbers."""

@@ -368,3 +368,12 @@ def test_checks_page_lists_what_kpi_validate_lists(app, case, tmp_path):
     for line, (_, shown) in zip(printed, report.iterrows(), strict=True):
         assert shown["问题"] in line
         assert (f"第 {shown['行']} 行" in line) if shown["行"] else ("行，" not in line)
+
+
+def test_problem_list_download_keeps_found_values_inert():
+    from kpi.errors import Problem
+
+    data = views.problems_csv(
+        [Problem("无法识别的值", file="a.csv", sheet="a", row=3, column="接通量", value="=1+1")]
+    )
+    assert data.decode("utf-8-sig").splitlines()[1] == "1,a.csv,a,3,接通量,'=1+1,,无法识别的值"

@@ -122,3 +122,10 @@ def test_cli_settle_refuses_to_overwrite(tmp_path: Path):
         == f"未写入，共 1 处问题：\n  1. 文件「{out}」：文件已存在，未覆盖（如需覆盖请加 --force）\n"
     )
     assert out.read_bytes() == b"old"
+
+
+def test_any_report_table_as_csv_keeps_formula_like_text_inert():
+    from kpi.export import table_csv_bytes
+
+    data = table_csv_bytes(["发现", "行"], [["=1+1", 3], ["-2", None], ["正常", 4]])
+    assert data.decode("utf-8-sig") == "发现,行\r\n'=1+1,3\r\n'-2,\r\n正常,4\r\n"

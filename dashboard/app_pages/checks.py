@@ -21,7 +21,7 @@ if loaded.problems:
     ui.show_problems(loaded.problems)
     st.download_button(
         "下载问题清单（CSV）",
-        views.problems_table(loaded.problems).to_csv(index=False).encode("utf-8-sig"),
+        views.problems_csv(loaded.problems),
         file_name="数据检查问题清单.csv",
         mime="text/csv",
         key="download_problems",
