@@ -16,9 +16,10 @@ from kpi.export import atomic_write, write_statement
 from kpi.pipeline import Assessment, assess
 from kpi.progress import Progress, stderr_progress
 from kpi.reconcile import format_table
-from kpi.report import explain, scorecard_dict, scores_table
+from kpi.report import explain, next_steps, scorecard_dict, scores_table
 from kpi.rulebook import Rulebook, load_rulebook
 from kpi.summary import read_summary
+from kpi.whatif import next_points
 
 EXIT_INVALID = 1
 
@@ -238,8 +239,14 @@ def agents(
 @click.option("--vendor", required=True, help="外包公司名称")
 def explain_cmd(workbook: Path, rules_path: Path | None, month: str | None, vendor: str) -> None:
     """逐条说明某家外包公司的得分和结算，附条款原文。"""
-    result = _run(workbook, _rules(rules_path), month, vendor)
-    click.echo("\n\n".join(explain(c) for c in result.cards))
+    rules = _rules(rules_path)
+    result = _run(workbook, rules, month, vendor)
+    records = {(r.vendor, r.month): r for r in result.records}
+    texts = [
+        f"{explain(c)}\n\n{next_steps(next_points(records[(c.vendor, c.month)], rules))}"
+        for c in result.cards
+    ]
+    click.echo("\n\n".join(texts))
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -10,6 +11,7 @@ from kpi.columns import label as input_label
 from kpi.money import fmt2, round_half_up
 from kpi.scoring import Scorecard
 from kpi.settlement import Settlement
+from kpi.whatif import Move
 
 
 def show(value: object) -> str:
@@ -166,4 +168,21 @@ def explain(card: Scorecard) -> str:
             )
         )
     out += [f"说明：{note}" for note in card.notes]
+    return "\n".join(out)
+
+
+def next_steps(moves: Sequence[Move]) -> str:
+    """What it would take to gain the next point, metric by metric (for a vendor's self-audit)."""
+    out = ["【如何多得分】（逐项单独计算，其他数据不变）"]
+    for move in moves:
+        if move.kind in ("full", "not_assessed"):
+            continue
+        effect = ""
+        if move.total_after != move.total_before:
+            effect = f"：总分 {fmt2(move.total_before)} → {fmt2(move.total_after)}"
+        if move.payout_after != move.payout_before:
+            effect += f"，应付 {move.payout_before:,.2f} → {move.payout_after:,.2f} 元"
+        out.append(f"  · {move.label}：{move.text}{effect}")
+    if len(out) == 1:
+        out.append("  各项均已满分或未考核。")
     return "\n".join(out)

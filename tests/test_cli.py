@@ -107,6 +107,12 @@ def test_explain(spec_workbook: Path):
     assert "总分 = 25.40 + 49.63 + 2.00 - 13.50 = 63.53" in out
     assert "  应付金额 = 5,292.05 − 833.00 = 4,459.05 元" in out
     assert "条款：「升级投诉责任数 一件扣5分,上级单位(集团、工信部)确认判责的投诉。」" in out
+    # 1,450 of 10,000 is 14.5% → 9.50 (+1); operations (9.50 + 4.20) / 15 × 30 = 27.40 (+2.00) → 65.53;
+    # 8,330.00 × 0.6553 = 5,458.649 → 5,458.65; − 833.00 = 4,625.65
+    assert (
+        "  · 二小时重复拨打率：2小时重复呼叫再减少 100 次可多得 1 分：总分 63.53 → 65.53，应付 4,459.05 → 4,625.65 元"
+        in out.splitlines()
+    )
 
 
 def test_settle_writes_statement_and_refuses_overwrite(spec_workbook: Path, tmp_path: Path):
