@@ -38,6 +38,13 @@ RULES = click.option(
     help="规则本 TOML 文件（默认：内置规则本）",
 )
 MONTH = click.option("--month", callback=_month, help="只看某月，YYYY-MM")
+DETAIL = click.option(
+    "--detail",
+    "detail_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="另附的话务明细文件（.xlsx/.csv，可多次给出：一个月分在几个文件里）",
+)
 
 
 def fail(problems: tuple[Problem, ...] | list[Problem], title: str = "输入有误") -> None:
@@ -62,6 +69,12 @@ def _progress(workbook: Path) -> Progress | None:
     return stderr_progress() if workbook.stat().st_size > LARGE_FILE else None
 
 
+def _exist(*paths: Path) -> None:
+    missing = [Problem("找不到文件", file=str(p)) for p in paths if not p.exists()]
+    if missing:
+        fail(missing)
+
+
 def _run(
     workbook: Path,
     rules: Rulebook,
@@ -69,9 +82,9 @@ def _run(
     vendor: str | None = None,
     expect_month: bool = False,
     use_detail: bool = True,
+    detail_files: tuple[Path, ...] = (),
 ) -> Assessment:
-    if not workbook.exists():
-        fail([Problem("找不到文件", file=str(workbook))])
+    _exist(workbook, *detail_files)
     result = assess(
         workbook,
         rules,
@@ -80,6 +93,7 @@ def _run(
         expect_month=month if expect_month else None,
         use_detail=use_detail,
         progress=_progress(workbook),
+        detail_files=detail_files,
     )
     if result.problems:
         fail(result.problems)
@@ -105,6 +119,7 @@ def main() -> None:
 @click.option("--vendor", help="只看某家外包公司")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--use-summary", is_flag=True, help="工作簿有话务明细时，仍用月度指标汇总表的数字")
+@DETAIL
 def score(
     workbook: Path,
     rules_path: Path | None,
@@ -112,9 +127,12 @@ def score(
     vendor: str | None,
     fmt: str,
     use_summary: bool,
+    detail_files: tuple[Path, ...],
 ) -> None:
     """每家外包公司每月的评分卡。"""
-    result = _run(workbook, _rules(rules_path), month, vendor, use_detail=not use_summary)
+    result = _run(
+        workbook, _rules(rules_path), month, vendor, use_detail=not use_summary, detail_files=detail_files
+    )
     if fmt == "json":  # each card's "sources" says which figures came from the detail
         click.echo(json.dumps([scorecard_dict(c) for c in result.cards], ensure_ascii=False, indent=2))
     else:
@@ -140,16 +158,21 @@ def _source_note(detail: DetailRun | None, use_summary: bool) -> str:
     return note
 
 
-def _detail(workbook: Path, rules: Rulebook, month: str | None, with_summary: bool) -> DetailRun:
-    if not workbook.exists():
-        fail([Problem("找不到文件", file=str(workbook))])
+def _detail(
+    workbook: Path,
+    rules: Rulebook,
+    month: str | None,
+    with_summary: bool,
+    detail_files: tuple[Path, ...] = (),
+) -> DetailRun:
+    _exist(workbook, *detail_files)
     records = ()
     if with_summary:
         found, problems = read_summary(workbook)
         if problems:
             fail(problems)
         records = tuple(found)
-    run = run_detail(workbook, rules, records, month, _progress(workbook))
+    run = run_detail(workbook, rules, records, month, _progress(workbook), detail_files)
     if run is None:
         fail(
             [
@@ -170,9 +193,12 @@ def _detail(workbook: Path, rules: Rulebook, month: str | None, with_summary: bo
 @RULES
 @MONTH
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def reconcile_cmd(workbook: Path, rules_path: Path | None, month: str | None, fmt: str) -> None:
+@DETAIL
+def reconcile_cmd(
+    workbook: Path, rules_path: Path | None, month: str | None, fmt: str, detail_files: tuple[Path, ...]
+) -> None:
     """把明细算出的数字与月度指标汇总表逐项对照，列出差异。"""
-    run = _detail(workbook, _rules(rules_path), month, with_summary=True)
+    run = _detail(workbook, _rules(rules_path), month, with_summary=True, detail_files=detail_files)
     rows = run.reconciliation
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
@@ -198,6 +224,7 @@ def reconcile_cmd(workbook: Path, rules_path: Path | None, month: str | None, fm
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认输出到屏幕）"
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
+@DETAIL
 def agents(
     workbook: Path,
     rules_path: Path | None,
@@ -206,9 +233,10 @@ def agents(
     fmt: str,
     output: Path | None,
     force: bool,
+    detail_files: tuple[Path, ...],
 ) -> None:
     """按坐席列出接通量、2小时重复呼叫数、重复拨打率和得分（来自话务明细）。"""
-    run = _detail(workbook, _rules(rules_path), month, with_summary=False)
+    run = _detail(workbook, _rules(rules_path), month, with_summary=False, detail_files=detail_files)
     chosen = [a for a in run.measure.agents if vendor is None or a.vendor == vendor]
     if vendor is not None and not chosen:
         have = "、".join(sorted({a.vendor for a in run.measure.agents}))
@@ -237,10 +265,13 @@ def agents(
 @RULES
 @MONTH
 @click.option("--vendor", required=True, help="外包公司名称")
-def explain_cmd(workbook: Path, rules_path: Path | None, month: str | None, vendor: str) -> None:
-    """逐条说明某家外包公司的得分和结算，附条款原文。"""
+@DETAIL
+def explain_cmd(
+    workbook: Path, rules_path: Path | None, month: str | None, vendor: str, detail_files: tuple[Path, ...]
+) -> None:
+    """逐条说明某家外包公司的得分和结算，附条款原文，以及再改善多少能多得 1 分。"""
     rules = _rules(rules_path)
-    result = _run(workbook, rules, month, vendor)
+    result = _run(workbook, rules, month, vendor, detail_files=detail_files)
     records = {(r.vendor, r.month): r for r in result.records}
     texts = [
         f"{explain(c)}\n\n{next_steps(next_points(records[(c.vendor, c.month)], rules))}"
@@ -261,9 +292,17 @@ def explain_cmd(workbook: Path, rules_path: Path | None, month: str | None, vend
     help="结算单 .xlsx（以 .csv 结尾则写 CSV）",
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
-def settle(workbook: Path, rules_path: Path | None, month: str | None, output: Path, force: bool) -> None:
+@DETAIL
+def settle(
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    output: Path,
+    force: bool,
+    detail_files: tuple[Path, ...],
+) -> None:
     """生成结算单（.xlsx，含合计行和评分卡工作表）。"""
-    result = _run(workbook, _rules(rules_path), month)
+    result = _run(workbook, _rules(rules_path), month, detail_files=detail_files)
     try:
         write_statement(list(result.cards), output, force=force)
     except FileExistsError:
@@ -278,9 +317,12 @@ def settle(workbook: Path, rules_path: Path | None, month: str | None, output: P
 @WORKBOOK
 @RULES
 @MONTH
-def validate(workbook: Path, rules_path: Path | None, month: str | None) -> None:
+@DETAIL
+def validate(
+    workbook: Path, rules_path: Path | None, month: str | None, detail_files: tuple[Path, ...]
+) -> None:
     """检查工作簿，列出所有问题；有问题时退出码为 1。给出 --month 时，其他月份的行也算问题。"""
-    result = _run(workbook, _rules(rules_path), month, expect_month=True)
+    result = _run(workbook, _rules(rules_path), month, expect_month=True, detail_files=detail_files)
     click.echo(f"检查通过：{workbook.name}，{len(result.records)} 行（外包公司 × 月份）。")
 
 

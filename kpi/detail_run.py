@@ -63,8 +63,16 @@ def _month(data: DetailData, records: Sequence[VendorMonth], month: str | None) 
     return months[-1] if months else None
 
 
-def read_detail_sheets(path: str | Path, progress: Progress | None = None) -> DetailData | None:
-    """The workbook's detail sheets (or a detail CSV file), read; None when it has none."""
+def read_detail_sheets(
+    path: str | Path, progress: Progress | None = None, extra: Sequence[str | Path] = ()
+) -> DetailData | None:
+    """The workbook's detail sheets (or a detail CSV file), read; None when it has none.
+
+    `extra`: more detail files (workbooks or CSV) of the same month — a month spread over several
+    files — read together with the workbook's own detail sheets."""
+    if extra:
+        own = [Path(path)] if is_workbook(path) and detail_sheets(path) else []
+        return read_detail([*own, *map(Path, extra)], progress=progress)
     if is_workbook(path):
         return read_detail(path, progress=progress) if detail_sheets(path) else None
     data = read_detail(path, progress=progress)
@@ -106,7 +114,9 @@ def run_detail(
     records: Sequence[VendorMonth] = (),
     month: str | None = None,
     progress: Progress | None = None,
+    extra: Sequence[str | Path] = (),
 ) -> DetailRun | None:
-    """Read, measure and reconcile a workbook's detail sheets (or a detail CSV); None when it has none."""
-    data = read_detail_sheets(path, progress)
+    """Read, measure and reconcile a workbook's detail sheets (or a detail CSV, and any `extra` detail
+    files); None when there is no detail."""
+    data = read_detail_sheets(path, progress, extra)
     return None if data is None else finish_detail(data, rules, records, month, progress)

@@ -52,16 +52,18 @@ def assess(
     expect_month: str | None = None,
     use_detail: bool = True,
     progress: Progress | None = None,
+    detail_files: Sequence[str | Path] = (),
 ) -> Assessment:
     """Read, validate and score a workbook; nothing is scored when the input has problems.
 
     `expect_month`: rows of any other month are problems (not merely left out, as with `month`).
     When the workbook has detail sheets (话务明细, 坐席名册, 考试成绩) and `use_detail`, the figures
-    they give replace the summary's for their month (records' sources say "detail").
+    they give replace the summary's for their month (records' sources say "detail"). `detail_files`:
+    more detail files of the month (a month spread over several files).
     """
     with ThreadPoolExecutor(max_workers=1) as pool:  # openpyxl reads the summary while fastexcel
         pending = pool.submit(read_summary, path, display, month=expect_month)  # (GIL released)
-        data = read_detail_sheets(path, progress) if use_detail else None  # reads the detail
+        data = read_detail_sheets(path, progress, detail_files) if use_detail else None  # reads the detail
         records, problems = pending.result()
     if problems:
         return Assessment(tuple(records), (), tuple(problems))

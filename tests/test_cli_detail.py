@@ -198,3 +198,21 @@ def test_agents_csv_neutralises_formula_like_ids(tmp_path):
     path = with_detail(tmp_path / "inject.xlsx", calls)
     text = run("agents", str(path), "--format", "csv").output
     assert text.splitlines()[1].startswith("'@SUM(A1),甲公司,1,0,")
+
+
+def test_a_month_in_several_detail_files(tmp_path):
+    summary = write_summary(tmp_path / "summary.xlsx", [SPEC_EXAMPLE])  # no detail sheets of its own
+    header = ",".join(DETAIL_HEADERS)
+    lines = [",".join("" if v is None else str(v) for v in row) for row in CALLS]
+    first, second = tmp_path / "明细1.csv", tmp_path / "明细2.csv"
+    first.write_text("\n".join([header, *lines[:2]]) + "\n", "utf-8-sig")  # 10:00 call and its re-entry
+    second.write_bytes(("\n".join([header, *lines[2:]]) + "\n").encode("gb18030"))  # the other two calls
+    args = ["score", str(summary), "--format", "json", "--detail", str(first), "--detail", str(second)]
+    (card,) = json.loads(run(*args).output)
+    repeat = next(m for m in card["metrics"] if m["id"] == "repeat_2h")
+    assert repeat["inputs"] == {"repeat_2h_calls": "1", "connected_calls": "3"}
+    assert card["sources"]["connected_calls"] == "detail"
+    only_summary = json.loads(run("score", str(summary), "--format", "json").output)[0]
+    assert only_summary["settlement"]["valid_calls"] == 9800
+    missing = run("score", str(summary), "--detail", str(tmp_path / "无.csv"))
+    assert missing.exit_code == 1 and f"文件「{tmp_path / '无.csv'}」：找不到文件" in missing.output
