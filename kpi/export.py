@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 import xlsxwriter
 
 from kpi.money import fmt2
-from kpi.report import show
+from kpi.report import scorecard_dict, show
 from kpi.scoring import Scorecard
 
 STATEMENT_HEADERS = [
@@ -225,3 +226,46 @@ def _scorecard_sheet(book: xlsxwriter.Workbook, fmt: dict, cards: list[Scorecard
     sheet.set_column(0, 6, 12)
     sheet.set_column(7, 7, 40)
     sheet.set_column(8, 8, 60)
+
+
+def scorecards_json(cards: list[Scorecard]) -> bytes:
+    return json.dumps([scorecard_dict(c) for c in cards], ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def scorecards_xlsx(cards: list[Scorecard]) -> bytes:
+    """One row per vendor-month: each metric's points, category scores, adjustments, total, payout.
+    Text is written as text (never a formula); numbers as numbers."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("评分卡汇总")
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    num = book.add_format({"num_format": "0.00"})
+    cash = book.add_format({"num_format": "#,##0.00"})
+    if cards:
+        first = cards[0]
+        headers = [
+            "月份",
+            "外包公司",
+            *[m.label for m in first.metrics],
+            *[c.label for c in first.categories],
+            *[a.label for a in first.adjustments],
+            "总分",
+            "应付金额(元)",
+        ]
+        for col, h in enumerate(headers):
+            sheet.write_string(0, col, h, head)
+        for r, card in enumerate(cards, start=1):
+            sheet.write_string(r, 0, card.month)
+            sheet.write_string(r, 1, card.vendor)
+            values = [m.points if m.assessed else None for m in card.metrics]
+            values += [c.score for c in card.categories] + [a.points for a in card.adjustments] + [card.total]
+            for col, v in enumerate(values, start=2):
+                if v is None:
+                    sheet.write_string(r, col, "未考核")
+                else:
+                    sheet.write_number(r, col, float(v), num)
+            sheet.write_number(r, len(headers) - 1, float(card.settlement.payout), cash)
+        sheet.set_column(0, len(headers) - 1, 14)
+        sheet.freeze_panes(1, 2)
+    book.close()
+    return buffer.getvalue()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import ui, views
-from kpi.export import statement_bytes
+from kpi.export import scorecards_json, scorecards_xlsx, statement_bytes
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -29,7 +29,7 @@ one.download_button(
 )
 two.download_button(
     "下载评分卡汇总（.xlsx）",
-    views.scorecards_xlsx(cards),
+    scorecards_xlsx(cards),
     file_name=f"评分卡_{label}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="download_scorecards",
@@ -37,7 +37,7 @@ two.download_button(
 )
 three.download_button(
     "下载评分卡（JSON）",
-    views.scorecards_json(cards),
+    scorecards_json(cards),
     file_name=f"评分卡_{label}.json",
     mime="application/json",
     key="download_json",
