@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from kpi.columns import BY_KEY, SUMMARY_COLUMNS
+from kpi.columns import BY_KEY, SUMMARY_COLUMNS, over_limit
 from kpi.errors import Problem
 from kpi.export import STATEMENT_HEADERS, statement_rows, table_csv_bytes
 from kpi.money import fmt2, round_half_up
@@ -292,14 +292,9 @@ def input_fields(inputs: dict) -> list[Field]:
 
 def over_limits(inputs: dict) -> list[str]:
     """Counts above the column they may not exceed (e.g. more correct dial tests than tests)."""
-    out = []
-    for column in SUMMARY_COLUMNS:
-        if column.at_most is None:
-            continue
-        value, limit = inputs.get(column.key), inputs.get(column.at_most)
-        if value is not None and limit is not None and value > limit:
-            out.append(f"「{column.header}」大于「{BY_KEY[column.at_most].header}」")
-    return out
+    return [
+        f"「{column.header}」大于「{BY_KEY[column.at_most].header}」" for column, _, _ in over_limit(inputs)
+    ]
 
 
 def comparison(before: Scorecard, after: Scorecard) -> pd.DataFrame:

@@ -65,6 +65,18 @@ BY_KEY: dict[str, Column] = {c.key: c for c in SUMMARY_COLUMNS}
 INPUT_KEYS: frozenset[str] = frozenset(c.key for c in SUMMARY_COLUMNS if c.kind not in ("month", "text"))
 
 
+def over_limit(values: dict[str, object]) -> list[tuple[Column, object, object]]:
+    """The counts above the column they may not exceed (more correct dial tests than tests …), as
+    (column, value, limit)."""
+    out = []
+    for key, value in values.items():
+        column = BY_KEY.get(key)
+        limit = values.get(column.at_most) if column and column.at_most else None
+        if limit is not None and value is not None and value > limit:
+            out.append((column, value, limit))
+    return out
+
+
 def label(key: str) -> str:
     """The Chinese header of an input key (the key itself if unknown)."""
     column = BY_KEY.get(key)

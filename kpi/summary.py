@@ -25,7 +25,7 @@ from kpi.cells import (
     parse_score,
     to_fraction,
 )
-from kpi.columns import BY_KEY, SUMMARY_COLUMNS, SUMMARY_SHEET, SUMMARY_SHEET_ALIASES, Column
+from kpi.columns import BY_KEY, SUMMARY_COLUMNS, SUMMARY_SHEET, SUMMARY_SHEET_ALIASES, Column, over_limit
 from kpi.errors import Problem, show_value
 from kpi.records import VendorMonth
 from kpi.safety import DEFAULT_LIMITS, Limits
@@ -258,22 +258,18 @@ def _why(column: Column, raw: object) -> str:
 def _cross_checks(
     table: Table, index: dict[str, int], excel_row: int, values: dict[str, object]
 ) -> list[Problem]:
-    problems = []
-    for key, value in values.items():
-        column = BY_KEY[key]
-        limit = values.get(column.at_most) if column.at_most else None
-        if limit is not None and value is not None and value > limit:
-            problems.append(
-                Problem(
-                    f"不能大于「{BY_KEY[column.at_most].header}」（{limit}）",
-                    file=table.file,
-                    sheet=table.sheet,
-                    row=excel_row,
-                    column=table.headers[index[key]],
-                    value=str(value),
-                    expected=f"≤ {limit}",
-                )
-            )
+    problems = [
+        Problem(
+            f"不能大于「{BY_KEY[column.at_most].header}」（{limit}）",
+            file=table.file,
+            sheet=table.sheet,
+            row=excel_row,
+            column=table.headers[index[column.key]],
+            value=str(value),
+            expected=f"≤ {limit}",
+        )
+        for column, value, limit in over_limit(values)
+    ]
     if values.get("agents_total") == 0:
         problems.append(
             Problem(
