@@ -60,7 +60,9 @@ def detail_sheets(source: str | Path | bytes, name: str = "") -> list[str]:
         return []
     try:
         names = fastexcel.read_excel(source if isinstance(source, bytes) else str(source)).sheet_names
-    except Exception:  # noqa: BLE001 - a broken file is reported by whoever reads it for real
+    except BaseException as exc:  # noqa: BLE001 - a broken file is reported by whoever reads it for real
+        if not reader_failed(exc):
+            raise
         return []
     return [n for n in names if spec_for_sheet(n)]
 
@@ -128,16 +130,32 @@ def _dtypes(spec: TableSpec) -> dict[str, str]:
     return out
 
 
-def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.RecordBatch:
+def reader_failed(exc: BaseException) -> bool:
+    """Whether an exception is fastexcel failing on the user's file. Some cells (a number far outside
+    the date range in a time column) make it panic in Rust: pyo3's PanicException, a BaseException."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.RecordBatch | None:
     """A sheet as Arrow. Call detail first with declared types (fast, and fastexcel says which cells did
     not fit); if any did not (times typed as text, serial numbers, '1,234'), again with the types
     guessed over all rows, so that no cell is silently lost and the converters can read or report it.
+    None when fastexcel cannot read the sheet at all.
     """
     if spec is CALLS:
-        batch, errors = reader.load_sheet(name, header_row=0, dtypes=_dtypes(spec)).to_arrow_with_errors()
-        if errors is None or not errors.errors:
-            return batch
-    return reader.load_sheet(name, header_row=0, schema_sample_rows=None).to_arrow()
+        try:
+            batch, errors = reader.load_sheet(name, header_row=0, dtypes=_dtypes(spec)).to_arrow_with_errors()
+            if errors is None or not errors.errors:
+                return batch
+        except BaseException as exc:  # noqa: BLE001 - see reader_failed; the guessed read follows
+            if not reader_failed(exc):
+                raise
+    try:
+        return reader.load_sheet(name, header_row=0, schema_sample_rows=None).to_arrow()
+    except BaseException as exc:  # noqa: BLE001
+        if not reader_failed(exc):
+            raise
+        return None
 
 
 def _excel_tables(
@@ -145,14 +163,26 @@ def _excel_tables(
 ) -> tuple[list[RawTable], list[Problem]]:
     try:
         reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
-    except Exception as exc:  # noqa: BLE001 - any failure to open is the user's file, reported
-        return [], [Problem(f"无法读取 Excel 文件（文件可能已损坏）：{type(exc).__name__}", file)]
+    except BaseException as exc:  # noqa: BLE001 - any failure to open is the user's file, reported
+        if not reader_failed(exc):
+            raise
+        return [], [Problem("无法读取 Excel 文件（文件可能已损坏）", file)]
     tables, problems = [], []
     wanted = [n for n in reader.sheet_names if spec_for_sheet(n)]
     for i, name in enumerate(wanted):
         spec = spec_for_sheet(name)
         report(f"读取 {file}「{name}」", i / len(wanted))
         batch = _load(reader, name, spec)
+        if batch is None:
+            problems.append(
+                Problem(
+                    "无法读取工作表：有单元格的内容超出范围，或文件已损坏",
+                    file,
+                    name,
+                    expected=f"{spec.label}（可在 Excel/WPS 中打开后另存为 .xlsx 或 CSV 再导入）",
+                )
+            )
+            continue
         first_row = _first_used_row(source, name) if kind == "xlsx" else 1
         located = _locate_header(batch, spec, first_row)
         if located is None:

@@ -21,7 +21,7 @@ from kpi.detail_columns import (
     match_header,
     spec_for_sheet,
 )
-from kpi.detail_tables import RawTable
+from kpi.detail_tables import LIMIT, RawTable
 from kpi.errors import Problem
 
 
@@ -54,19 +54,46 @@ def csv_table(raw: bytes, file: str) -> tuple[list[RawTable], list[Problem]]:
             )
         ]
     index, found = hit
-    body = "\n".join(text.splitlines()[index:]).encode("utf-8")
+    body = ("\n".join(text.splitlines()[index:]) + "\n").encode("utf-8")
     names = [f"c{j}" for j in range(len(head[index]))]
-    table = pacsv.read_csv(
-        io.BytesIO(body),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
-        ),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False),
-    ).combine_chunks()
+    ragged: list[pacsv.InvalidRow] = []
+    table = _parse(body, names, ragged, use_threads=True)
+    if ragged:  # parse again on one thread: only then does pyarrow say which line each one is
+        ragged.clear()
+        table = _parse(body, names, ragged, use_threads=False)
     problems = duplicate_headers(head[index], spec, file, "")
+    problems += [
+        Problem(
+            f"这一行有 {row.actual_columns} 列，与表头的 {row.expected_columns} 列不符（未读入）",
+            file,
+            row=None if row.number is None else index + row.number,
+            value=row.text,
+            expected="与表头同样多的列（文字里的逗号需加引号）",
+        )
+        for row in ragged[:LIMIT]
+    ]
+    if len(ragged) > LIMIT:
+        problems.append(Problem(f"另有 {len(ragged) - LIMIT:,} 行列数与表头不符", file))
     columns = {
         key: table.column(pos).chunk(0) if table.column(pos).num_chunks else pa.array([], pa.string())
         for pos, key in found.items()
     }
     return [RawTable(spec, file, "", index + 2, columns)], problems
+
+
+def _parse(body: bytes, names: list[str], ragged: list, use_threads: bool) -> pa.Table:
+    """Every column as text; a line whose column count differs from the header's is set aside in
+    `ragged` (reported by the caller, never silently dropped)."""
+
+    def keep(row: pacsv.InvalidRow) -> str:
+        ragged.append(row)
+        return "skip"
+
+    return pacsv.read_csv(
+        io.BytesIO(body),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=use_threads),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=keep),
+    ).combine_chunks()

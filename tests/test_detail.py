@@ -368,3 +368,24 @@ def test_detail_reader_refuses_hostile_and_encrypted_files_unread(tmp_path):
         str(locked)
         == "文件「lo_password.xlsx」：文件有密码保护（已加密），无法读取，应为去掉密码后另存为 .xlsx 再导入"
     )
+
+
+def test_csv_rows_with_the_wrong_number_of_columns_are_reported_by_line(tmp_path):
+    from kpi.detail import read_detail_bytes
+
+    text = (
+        "6月话务明细\n"
+        "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司\n"
+        "13800000001,2024-06-10 10:00:00,是,2024-06-10 10:00:10,A1,华信客服\n"
+        "13800000002,2024-06-10 10:00:00,是,2024-06-10 10:00:10,A1,华信客服,多出来\n"
+    )
+    data = read_detail_bytes(text.encode("utf-8"), "明细.csv")
+    assert [str(p) for p in data.problems] == [
+        "文件「明细.csv」，第 4 行：这一行有 7 列，与表头的 6 列不符（未读入）"
+        "：发现「13800000002,2024-06-10 10:00:00,是,2024-06-10 10:00:10,A1,华信客服,多出来」"
+        "，应为与表头同样多的列（文字里的逗号需加引号）"
+    ]
+    only_header = read_detail_bytes(
+        "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司".encode(), "空.csv"
+    )
+    assert only_header.problems == () and len(only_header.calls) == 0
