@@ -9,6 +9,7 @@ Rows with a problem are reported (located, in Chinese) and left out of the table
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Iterable
@@ -36,6 +37,10 @@ from kpi.detail_tables import RawTable, build_calls
 from kpi.errors import Problem
 from kpi.progress import Progress, no_progress
 from kpi.safety import WORKBOOK_KINDS, is_workbook_head, screen
+
+# fastexcel logs "Could not determine dtype … falling back to string" for empty columns; the readers
+# below handle that case and report what matters in Chinese, so its English warnings stay quiet.
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)

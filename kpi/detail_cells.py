@@ -48,9 +48,10 @@ def _nfkc_subset(arr: pa.Array) -> pa.Array:
 def as_strings(arr: pa.Array) -> pa.Array:
     if pa.types.is_null(arr.type):
         return pa.nulls(len(arr), pa.string())
-    if pa.types.is_floating(arr.type):
+    if pa.types.is_floating(arr.type):  # whole numbers (an 11-digit caller, an id) print without ".0"
         integral = pc.fill_null(pc.equal(pc.floor(arr), arr), True)
-        if pc.all(integral).as_py():
+        in_range = pc.fill_null(pc.less(pc.abs(arr), 2.0**63), True)
+        if pc.all(pc.and_(integral, in_range)).as_py():
             arr = pc.cast(arr, pa.int64())
     return arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
 

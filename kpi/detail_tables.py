@@ -46,7 +46,14 @@ class RawTable:
         return f"{self.file}!{self.sheet}" if self.sheet else self.file
 
     def raw(self, key: str, i: int) -> str:
-        return show_value(self.columns[key][int(i)].as_py()) if key in self.columns else ""
+        """The cell as found, for messages (a date beyond Python's range shown by its raw value)."""
+        if key not in self.columns:
+            return ""
+        scalar = self.columns[key][int(i)]
+        try:
+            return show_value(scalar.as_py())
+        except (OverflowError, ValueError):
+            return f"{getattr(scalar, 'value', '?')}（超出日期范围）"
 
 
 def row_problems(

@@ -216,3 +216,26 @@ def test_a_month_in_several_detail_files(tmp_path):
     assert only_summary["settlement"]["valid_calls"] == 9800
     missing = run("score", str(summary), "--detail", str(tmp_path / "无.csv"))
     assert missing.exit_code == 1 and f"文件「{tmp_path / '无.csv'}」：找不到文件" in missing.output
+
+
+def test_no_reader_warnings_reach_the_user(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "话务明细"
+    sheet.append(
+        ["呼叫流水号", *DETAIL_HEADERS[:3], "接通时间", "结束时间", "坐席工号", "外包公司", "通话时长"]
+    )
+    sheet.append(
+        ["c1", "13800000001", "2024-05-10 10:00:00", "否"]
+    )  # empty columns: fastexcel warns in English
+    book.save(tmp_path / "sparse.xlsx")
+    import subprocess
+    import sys
+
+    done = subprocess.run(  # a real process: Python's last-resort log handler writes to its stderr
+        [sys.executable, "-m", "kpi.cli", "agents", str(tmp_path / "sparse.xlsx")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stderr == ""
+    assert len(done.stdout.splitlines()) == 2
