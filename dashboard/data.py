@@ -110,14 +110,17 @@ def read_workbook(data: bytes, name: str) -> tuple[tuple[VendorMonth, ...], tupl
 DetailParts = tuple[tuple[VendorMonth, ...], pd.DataFrame | None, pd.DataFrame | None, tuple[Problem, ...]]
 
 
+Uploads = tuple[tuple[bytes, str], ...]  # extra detail files: (bytes, name)
+
+
 def read_detail_part(
-    data: bytes, name: str, rules: Rulebook, records: tuple[VendorMonth, ...]
+    data: bytes, name: str, rules: Rulebook, records: tuple[VendorMonth, ...], extra: Uploads = ()
 ) -> DetailParts:
     """The records taking the call detail's figures (as `kpi score` does), the per-agent table and the
     reconciliation with the summary, plus the detail's problems; the records unchanged and no tables
     when the workbook has no detail sheets (话务明细, 坐席名册, 考试成绩)."""
     try:
-        found = detail_bytes(data, name)
+        found = detail_bytes(data, name, extra=extra)
     except Exception as exc:  # noqa: BLE001 - a reader failure on a user's file is reported, not raised
         return records, None, None, (Problem(f"无法读取话务明细（{type(exc).__name__}）", file=name),)
     records, run, problems = with_detail(records, found, rules)
@@ -127,13 +130,15 @@ def read_detail_part(
     return records, agents, reconciliation_frame(run.reconciliation), ()
 
 
-def assess_bytes(data: bytes, name: str, rules_text: str, rules_source: str = DEFAULT_RULES_SOURCE) -> Loaded:
-    """Read, validate and score a workbook given as bytes (no caching)."""
+def assess_bytes(
+    data: bytes, name: str, rules_text: str, rules_source: str = DEFAULT_RULES_SOURCE, extra: Uploads = ()
+) -> Loaded:
+    """Read, validate and score a workbook given as bytes, with any extra detail files (no caching)."""
     rules, rule_problems = parse_rules(rules_text, rules_source)
     records, problems = read_workbook(data, name)
     agents = reconciliation = None
     if rules is not None and not problems:
-        records, agents, reconciliation, problems = read_detail_part(data, name, rules, records)
+        records, agents, reconciliation, problems = read_detail_part(data, name, rules, records, extra)
     cards = score_all(records, rules) if rules is not None and not problems else ()
     return Loaded(name, digest(data), rules, records, cards, problems, rule_problems, agents, reconciliation)
 
@@ -159,11 +164,17 @@ def cached_score(
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def cached_detail(
-    key: str, name: str, rules_text: str, rules_source: str, _data: bytes, _records: tuple[VendorMonth, ...]
+    key: str,
+    name: str,
+    rules_text: str,
+    rules_source: str,
+    _data: bytes,
+    _records: tuple[VendorMonth, ...],
+    _extra: Uploads = (),
 ) -> DetailParts:
     """`read_detail_part` under the given rulebook (its [detail] settings and repeat curve).
 
     The agents frame has columns agent_id, vendor, connected_calls, repeat_2h_calls, valid_calls,
     expert_transfers, not_judgeable, rate (exact ratio), points."""
     rules, _ = parse_rules(rules_text, rules_source)
-    return read_detail_part(_data, name, rules, _records)
+    return read_detail_part(_data, name, rules, _records, _extra)

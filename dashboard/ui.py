@@ -52,7 +52,9 @@ def _rules_source() -> tuple[str, str, tuple]:
     return d.default_rules_text(), d.DEFAULT_RULES_SOURCE, ()
 
 
-def load(data: bytes, name: str, key: str, rules_text: str, rules_source: str) -> d.Loaded:
+def load(
+    data: bytes, name: str, key: str, rules_text: str, rules_source: str, extra: d.Uploads = ()
+) -> d.Loaded:
     """Read → validate → score, each step cached by content; progress shown on a first load."""
     seen = st.session_state.setdefault("_loaded_keys", set())
     run_key = (key, d.digest(rules_text.encode("utf-8")))
@@ -67,7 +69,7 @@ def load(data: bytes, name: str, key: str, rules_text: str, rules_source: str) -
             if bar:
                 bar.progress(40, text="读取话务明细…")
             records, agents, reconciliation, problems = d.cached_detail(
-                key, name, rules_text, rules_source, data, records
+                key, name, rules_text, rules_source, data, records, extra
             )
         if rules is not None and not problems:
             if bar:
@@ -110,13 +112,23 @@ def build_context() -> Context:
             key="workbook_upload",
             help="不上传时使用内置示例数据（4 家外包公司 × 6 个月）。",
         )
+        extras = st.file_uploader(
+            "另附话务明细（可多个 .xlsx / .csv）",
+            type=["xlsx", "xls", "csv"],
+            accept_multiple_files=True,
+            key="detail_upload",
+            help="一个月的话务明细分在几个文件里时，与上面的工作簿一起读入。",
+        )
         rules_text, rules_source, rules_upload_problems = _rules_source()
     if upload is None:
         data, name, key, sample = d.SAMPLE.read_bytes(), d.SAMPLE.name, "", True
         key = st.session_state.setdefault("_sample_digest", d.digest(data))
     else:
         data, name, key, sample = upload.getvalue(), upload.name, _file_digest(upload), False
-    loaded = load(data, name, key, rules_text, rules_source)
+    extra = tuple((f.getvalue(), f.name) for f in extras or ())
+    if extra:  # the detail step's cache key covers the extra files too
+        key = d.digest((key + "".join(d.digest(b) for b, _ in extra)).encode("utf-8"))
+    loaded = load(data, name, key, rules_text, rules_source, extra)
     if rules_upload_problems:
         loaded = d.Loaded(
             loaded.file, loaded.digest, None, loaded.records, (), loaded.problems, rules_upload_problems

@@ -12,7 +12,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,8 +213,15 @@ def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress 
 
 
 def read_detail_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> DetailData:
-    """As read_detail, on an uploaded file's bytes (`name` says its type and appears in messages)."""
+    """As read_detail, on an uploaded file's bytes (`name` appears in messages)."""
     return _read([(data, name)], progress)
+
+
+def read_detail_uploads(
+    files: Sequence[tuple[bytes, str]], *, progress: Progress | None = None
+) -> DetailData:
+    """As read_detail, on several uploaded files' (bytes, name) making up one month."""
+    return _read(list(files), progress)
 
 
 def is_workbook(source: str | Path | bytes) -> bool:

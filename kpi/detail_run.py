@@ -14,7 +14,14 @@ from fractions import Fraction
 from pathlib import Path
 
 from kpi.curves import evaluate
-from kpi.detail import DetailData, detail_sheets, is_workbook, read_detail, read_detail_bytes
+from kpi.detail import (
+    DetailData,
+    detail_sheets,
+    is_workbook,
+    read_detail,
+    read_detail_bytes,
+    read_detail_uploads,
+)
 from kpi.errors import Problem
 from kpi.measure import DetailMeasure, measure_detail
 from kpi.money import round_half_up
@@ -79,8 +86,13 @@ def read_detail_sheets(
     return data if any(t is not None for t in (data.calls, data.roster, data.exam)) else None
 
 
-def detail_bytes(data: bytes, name: str, progress: Progress | None = None) -> DetailData | None:
-    """As read_detail_sheets, on an uploaded file's bytes."""
+def detail_bytes(
+    data: bytes, name: str, progress: Progress | None = None, extra: Sequence[tuple[bytes, str]] = ()
+) -> DetailData | None:
+    """As read_detail_sheets, on an uploaded file's bytes, with any `extra` uploaded detail files."""
+    if extra:
+        own = [(data, name)] if is_workbook(data) and detail_sheets(data, name) else []
+        return read_detail_uploads([*own, *extra], progress=progress)
     if is_workbook(data):
         return read_detail_bytes(data, name, progress=progress) if detail_sheets(data, name) else None
     found = read_detail_bytes(data, name, progress=progress)

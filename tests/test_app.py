@@ -180,7 +180,9 @@ def test_agents_from_the_sample_call_detail(app):
 
 def test_agents_without_call_detail_says_so(app, monkeypatch):
     monkeypatch.setattr(
-        d, "cached_detail", lambda key, name, text, source, _data, _records: (_records, None, None, ())
+        d,
+        "cached_detail",
+        lambda key, name, text, source, _data, _records, _extra=(): (_records, None, None, ()),
     )
     goto(app, "agents")
     assert any("本工作簿没有话务明细" in i.value for i in app.info)
@@ -200,7 +202,9 @@ def test_agents_with_call_detail(app, monkeypatch):
         }
     )
     monkeypatch.setattr(
-        d, "cached_detail", lambda key, name, text, source, _data, _records: (_records, agents, None, ())
+        d,
+        "cached_detail",
+        lambda key, name, text, source, _data, _records, _extra=(): (_records, agents, None, ()),
     )
     goto(app, "agents")
     table = shown_table(app, "坐席工号", "得分")
@@ -377,3 +381,33 @@ def test_problem_list_download_keeps_found_values_inert():
         [Problem("无法识别的值", file="a.csv", sheet="a", row=3, column="接通量", value="=1+1")]
     )
     assert data.decode("utf-8-sig").splitlines()[1] == "1,a.csv,a,3,接通量,'=1+1,,无法识别的值"
+
+
+def test_a_month_of_detail_in_extra_uploaded_files(app, tmp_path):
+    """A summary workbook without detail, plus the month's calls in two CSV files (one GB18030)."""
+    from tests.builders import SPEC_EXAMPLE, write_summary
+
+    summary = write_summary(tmp_path / "5月汇总.xlsx", [SPEC_EXAMPLE]).read_bytes()
+    head = "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司\n"
+    first = head + "13800000001,2024-05-10 10:00:00,是,2024-05-10 10:00:10,J1,甲公司\n"
+    first += "13800000001,2024-05-10 11:00:00,否,,,\n"  # J1's caller re-enters within 2 hours
+    second = head + "13900000002,2024-05-10 10:00:00,是,2024-05-10 10:00:30,J2,甲公司\n"
+    second += "13700000003,2024-05-10 10:00:00,是,2024-05-10 10:00:30,J2,甲公司\n"
+    app.sidebar.file_uploader(key="workbook_upload").upload("5月汇总.xlsx", summary)
+    app.sidebar.file_uploader(key="detail_upload").set_value(
+        [
+            ("明细1.csv", first.encode("utf-8"), "text/csv"),
+            ("明细2.csv", second.encode("gb18030"), "text/csv"),
+        ]
+    )
+    app.run()
+    assert not app.exception
+    goto(app, "agents")
+    table = shown_table(app, "坐席工号", "得分")
+    assert list(zip(table["坐席工号"], table["接通量"], table["2小时重复呼叫数"], strict=True)) == [
+        ("J1", 1, 1),
+        ("J2", 2, 0),
+    ]
+    goto(app, "scorecard")
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["话务酬金(元)"] == "2.55"  # 3 valid calls from the detail × 0.85, not the summary's 9,800
