@@ -17,7 +17,7 @@ import streamlit as st
 
 from kpi.detail_run import detail_bytes
 from kpi.errors import InputError, Problem
-from kpi.pipeline import score_all, with_detail
+from kpi.pipeline import rulebook_applies, score_all, with_detail
 from kpi.reconcile import reconciliation_frame
 from kpi.records import VendorMonth
 from kpi.repeats import agents_frame
@@ -136,6 +136,8 @@ def assess_bytes(
     """Read, validate and score a workbook given as bytes, with any extra detail files (no caching)."""
     rules, rule_problems = parse_rules(rules_text, rules_source)
     records, problems = read_workbook(data, name)
+    if rules is not None:
+        problems = problems or rulebook_applies(records, rules, name)
     agents = reconciliation = None
     if rules is not None and not problems:
         records, agents, reconciliation, problems = read_detail_part(data, name, rules, records, extra)

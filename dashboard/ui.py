@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import data as d
 from dashboard.views import problems_table
+from kpi.pipeline import rulebook_applies
 
 CONTEXT_KEY = "_ctx"
 CHECKS_PAGE = "app_pages/checks.py"
@@ -64,6 +65,8 @@ def load(
         if bar:
             bar.progress(20, text="读取并校验工作簿…")
         records, problems = d.cached_read(key, name, data)
+        if rules is not None:
+            problems = problems or rulebook_applies(records, rules, name)
         cards, agents, reconciliation = (), None, None
         if rules is not None and not problems:
             if bar:

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from kpi.columns import SUMMARY_SHEET
 from kpi.detail import DetailData
 from kpi.detail_run import DetailRun, finish_detail, read_detail_sheets
 from kpi.errors import Problem
@@ -65,12 +66,31 @@ def assess(
         pending = pool.submit(read_summary, path, display, month=expect_month)  # (GIL released)
         data = read_detail_sheets(path, progress, detail_files) if use_detail else None  # reads the detail
         records, problems = pending.result()
+    problems = problems or rulebook_applies(records, rules, display or Path(path).name)
     if problems:
         return Assessment(tuple(records), (), tuple(problems))
     records, detail, problems = with_detail(records, data, rules, progress)
     if problems:
         return Assessment(tuple(records), (), problems, detail)
     return Assessment(tuple(records), score_all(records, rules, month, vendor), (), detail)
+
+
+def rulebook_applies(records: Sequence[VendorMonth], rules: Rulebook, file: str) -> tuple[Problem, ...]:
+    """Rows of a month before the rulebook took effect are refused: they were assessed under an
+    earlier contract, whose rulebook should be given instead (--rules)."""
+    return tuple(
+        Problem(
+            f"该月早于规则本的生效月份 {rules.effective_month}",
+            file=file,
+            sheet=SUMMARY_SHEET,
+            row=r.row,
+            column="月份",
+            value=r.month,
+            expected=f"{rules.effective_month} 及以后的月份；更早的月份请用当时的规则本（--rules）",
+        )
+        for r in records
+        if r.month < rules.effective_month
+    )
 
 
 def with_detail(

@@ -362,6 +362,13 @@ def detail_sound(data: dict) -> list[tuple[str, str]]:
     return []
 
 
+def effective_month_is_a_month(data: dict) -> list[tuple[str, str]]:
+    month = data["contract"]["effective_month"]
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        return []
+    return [("contract.effective_month", f"应写成 YYYY-MM（如 2024-01），发现「{month}」")]
+
+
 RULES: tuple[Callable[[dict], list[tuple[str, str]]], ...] = (
     ids_unique,
     weights_positive,
@@ -373,6 +380,7 @@ RULES: tuple[Callable[[dict], list[tuple[str, str]]], ...] = (
     settlement_sound,
     exam_bands_in_order,
     detail_sound,
+    effective_month_is_a_month,
 )
 
 

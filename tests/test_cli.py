@@ -1,6 +1,7 @@
 """The CLI as a user sees it: exact output, exit codes 0 / 1 / 2, no traceback."""
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import openpyxl
@@ -8,6 +9,8 @@ from click.testing import CliRunner
 
 from kpi.cli import main
 from tests.builders import SPEC_EXAMPLE, write_summary
+
+DEFAULT_RULES = resources.files("kpi.rulebooks").joinpath("default.toml").read_text("utf-8")
 
 
 def run(*args: str):
@@ -204,3 +207,19 @@ def test_broken_rulebook_from_cli(spec_workbook: Path, tmp_path: Path):
     assert result.exit_code == 1
     assert result.output.startswith("规则本有误，共 ")
     assert "文件「r.toml」，键「contract.name」：类型不对：发现「1」，应为文本" in result.output
+
+
+def test_a_month_before_the_rulebook_took_effect_is_refused(tmp_path: Path):
+    path = write_summary(tmp_path / "old.xlsx", [SPEC_EXAMPLE, dict(SPEC_EXAMPLE, month="2023-12")])
+    result = run("score", str(path))
+    assert result.exit_code == 1
+    assert result.output == (
+        "输入有误，共 1 处问题：\n"
+        "  1. 文件「old.xlsx」，工作表「月度指标」，第 3 行，「月份」列：该月早于规则本的生效月份 2024-01：发现「2023-12」"
+        "，应为2024-01 及以后的月份；更早的月份请用当时的规则本（--rules）\n"
+    )
+    older = tmp_path / "2023.toml"
+    older.write_text(
+        DEFAULT_RULES.replace('effective_month = "2024-01"', 'effective_month = "2023-01"'), "utf-8"
+    )
+    assert run("score", str(path), "--rules", str(older)).exit_code == 0

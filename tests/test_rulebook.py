@@ -79,6 +79,11 @@ BROKEN = [
     ('mode = "linear"', 'mode = "linear"\nmode = "bands"', None),  # TOML syntax: duplicate key
     ("repeat_window_minutes = 120", "", "文件「t.toml」，键「detail.repeat_window_minutes」：缺少必填的键"),
     (
+        'effective_month = "2024-01"',
+        'effective_month = "2024年1月"',
+        "文件「t.toml」，键「contract.effective_month」：应写成 YYYY-MM",
+    ),
+    (
         'repeat_anchor = "answer_time"',
         'repeat_anchor = "answered"',
         "文件「t.toml」，键「detail.repeat_anchor」：应为 answer_time 或 queue_time",
