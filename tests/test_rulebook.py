@@ -108,3 +108,64 @@ def test_missing_rulebook_file(tmp_path: Path):
     with pytest.raises(RulebookError) as caught:
         load_rulebook(tmp_path / "nope.toml")
     assert str(caught.value.problems[0]).endswith("：找不到规则本文件")
+
+
+MORE_BROKEN = [
+    ('id = "support_rate"', 'id = "repeat_2h"', "键「metrics[2].id」：重复的 id「repeat_2h」"),
+    (
+        'direction = "lower_better"\ncurve = [["14", "10"], ["17", "7"]]',
+        'direction = "higher_better"\ncurve = [["14", "10"], ["17", "7"]]',
+        "键「metrics[1].curve」：曲线的分数与方向 higher_better 不一致",
+    ),
+    (
+        'curve = [["14", "10"], ["17", "7"]]',
+        'curve = [["14", "12"], ["17", "7"]]',
+        "键「metrics[1].curve」：曲线上的分数必须在 0 到满分 10 之间",
+    ),
+    ('kind = "exam"', 'kind = "quiz"', "键「metrics[8].kind」：未知的指标类型「quiz」，应为 ratio 或 exam"),
+    (
+        'kind = "per_count"\ninput = "escalated_complaints"',
+        'kind = "per_case"\ninput = "escalated_complaints"',
+        "键「adjustments[1].kind」：未知的类型「per_case」，应为 per_count、below_rate、fee_percent、ratio_report",
+    ),
+    ('points_per_unit = "-5"\n', "", "键「adjustments[1].points_per_unit」：类型 per_count 缺少此键"),
+    (
+        'points_per_point = "-1"\nshortfall = "proportional"',
+        'points_per_point = "-1"\nshortfall = "rounded"',
+        "键「adjustments[2].shortfall」：应为 proportional、whole_points 或 started_points",
+    ),
+    (
+        '[settlement]\nmode = "linear"',
+        '[settlement]\nmode = "steps"',
+        "键「settlement.mode」：应为 linear 或 bands，发现「steps」",
+    ),
+    (
+        '[settlement]\nmode = "linear"',
+        '[settlement]\nmode = "bands"\nbands = [{ min_score = "60", coefficient = "0.9" }, { min_score = "90", coefficient = "1" }]',
+        "键「settlement.bands」：分档必须按 min_score 从高到低排列",
+    ),
+    (
+        '[settlement]\nmode = "linear"',
+        '[settlement]\nmode = "bands"',
+        '键「settlement.bands」：mode = "bands" 需要至少一个分档',
+    ),
+    (
+        '    { below = "60", deduct = "5" },\n    { below = "75", deduct = "2" },',
+        '    { below = "75", deduct = "2" },\n    { below = "60", deduct = "5" },',
+        "键「metrics[8].exam.bands」：考试分档必须按 below 从低到高排列",
+    ),
+    (
+        'above = "0"\nnot_assessed_when_zero = ["connected_calls"]\nclause = "2小时',
+        'above = "zero"\nnot_assessed_when_zero = ["connected_calls"]\nclause = "2小时',
+        '键「metrics[1].above」：应为 "clamp" 或数字，发现「zero」',
+    ),
+    ('weight = "30"', "weight = true", "键「categories[1].weight」：类型不对：发现「True」，应为数字"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), MORE_BROKEN)
+def test_each_named_check_names_its_key(old, new, message):
+    assert old in DEFAULT
+    with pytest.raises(RulebookError) as caught:
+        parse_rulebook(DEFAULT.replace(old, new, 1), source="t.toml")
+    assert [str(p) for p in caught.value.problems] == [f"文件「t.toml」，{message}"]
