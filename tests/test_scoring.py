@@ -164,3 +164,47 @@ def test_exam_per_taker_basis(rules):
     )
     many = replace(vendor_month(exam_takers=80), exam_scores=(Fraction(55), Fraction(70), Fraction(80)))
     assert str(points(score(many, per_taker), "business_exam").points) == "0.00"  # 5 + 2 + 1 = 8, capped at 5
+
+
+def test_category_as_a_plain_sum_capped_at_its_weight(rules):
+    from dataclasses import replace
+
+    plain = replace(rules, categories=tuple(replace(c, scale_to_weight=False) for c in rules.categories))
+    card = score(vendor_month(), plain)
+    # operations 8.50 + 4.20 = 12.70 (cap 30); service 28.95 (cap 60); other 1.00 (cap 10)
+    assert [(c.score, c.formula) for c in card.categories] == [
+        (Decimal("12.70"), "12.70（上限 30.00）"),
+        (Decimal("28.95"), "28.95（上限 60.00）"),
+        (Decimal("1.00"), "1.00（上限 10.00）"),
+    ]
+
+
+def test_emergency_coverage_scores_once_the_rulebook_gives_a_curve(rules):
+    from dataclasses import replace
+
+    from kpi.rulebook import Curve
+
+    bonus = Curve(((Fraction(80), Fraction(0)), (Fraction(100), Fraction(2))), None, None)
+    scored = replace(
+        rules,
+        adjustments=tuple(
+            replace(a, curve=bonus) if a.kind == "ratio_report" else a for a in rules.adjustments
+        ),
+    )
+    card = score(vendor_month(emergency_expected=1200, emergency_handled=1080), scored)
+    line = next(a for a in card.adjustments if a.id == "emergency_coverage")
+    assert (line.value, line.points) == (90, Decimal("1.00"))  # 90% halfway from 80% (0) to 100% (2)
+    assert card.total == Decimal("64.53")
+
+
+def test_per_taker_basis_without_scores_says_it_used_the_average(rules):
+    from dataclasses import replace
+
+    per_taker = replace(
+        rules,
+        metrics=tuple(
+            replace(m, exam=replace(m.exam, basis="per_taker")) if m.exam else m for m in rules.metrics
+        ),
+    )
+    exam = points(score(vendor_month(), per_taker), "business_exam")
+    assert exam.points == Decimal("1.00") and "（无逐人成绩，按平均分计）" in exam.segment
