@@ -28,7 +28,7 @@ from kpi.money import round_half_up
 from kpi.progress import Progress
 from kpi.reconcile import ReconcileRow, reconcile, unknown_vendors
 from kpi.records import VendorMonth
-from kpi.repeats import DetailSettings
+from kpi.repeats import DetailSettings, covered_months
 from kpi.rulebook import Rulebook
 
 REPEAT_METRIC = "repeat_2h"
@@ -68,6 +68,15 @@ def _month(data: DetailData, records: Sequence[VendorMonth], month: str | None) 
         return month
     months = sorted({r.month for r in records})
     return months[-1] if months else None
+
+
+def several_months(data: DetailData, months: Sequence[str]) -> Problem:
+    return Problem(
+        f"话务明细含 {len(months)} 个月的呼叫（{'、'.join(months)}），一次只核算一个月",
+        file="、".join(data.sources),
+        sheet="话务明细",
+        expected="按月分开的明细，或用 --month 指定要核算的月份",
+    )
 
 
 def read_detail_sheets(
@@ -110,6 +119,12 @@ def finish_detail(
     if data.problems:
         return DetailRun(data, None)
     month = _month(data, records, month)
+    if data.calls is not None:
+        covered = covered_months(data.calls, rules.detail.repeat_window_minutes)
+        if month not in covered:  # none asked, or the asked month is not in the calls: use theirs
+            month = None
+            if len(covered) > 1:
+                return DetailRun(replace(data, problems=(several_months(data, covered),)), None)
     strangers = unknown_vendors(
         {"话务明细": data.calls, "坐席名册": data.roster, "考试成绩": data.exam}, records, month
     )

@@ -69,7 +69,7 @@ def assess(
     problems = problems or rulebook_applies(records, rules, display or Path(path).name)
     if problems:
         return Assessment(tuple(records), (), tuple(problems))
-    records, detail, problems = with_detail(records, data, rules, progress)
+    records, detail, problems = with_detail(records, data, rules, progress, month)
     if problems:
         return Assessment(tuple(records), (), problems, detail)
     return Assessment(tuple(records), score_all(records, rules, month, vendor), (), detail)
@@ -94,13 +94,17 @@ def rulebook_applies(records: Sequence[VendorMonth], rules: Rulebook, file: str)
 
 
 def with_detail(
-    records: Sequence[VendorMonth], data: DetailData | None, rules: Rulebook, progress: Progress | None = None
+    records: Sequence[VendorMonth],
+    data: DetailData | None,
+    rules: Rulebook,
+    progress: Progress | None = None,
+    month: str | None = None,
 ) -> tuple[tuple[VendorMonth, ...], DetailRun | None, tuple[Problem, ...]]:
     """The records taking the detail's figures for its month (unchanged without detail), the detail
     run (measure and reconciliation), and the detail's problems (then the records are unchanged)."""
     if data is None:
         return tuple(records), None, ()
-    run = finish_detail(data, rules, records, progress=progress)
+    run = finish_detail(data, rules, records, month, progress)
     if run.problems:
         return tuple(records), run, run.problems
     return apply_detail(records, run.measure), run, ()

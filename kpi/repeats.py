@@ -66,6 +66,15 @@ def infer_month(calls: pd.DataFrame) -> str:
     return str(months.index[0]) if len(months) else ""
 
 
+def covered_months(calls: pd.DataFrame, window_minutes: int) -> list[str]:
+    """The months the calls cover: a month counts when a queue entry lies past its first
+    `window_minutes` (next-month rows kept only as re-entries for the window do not make a month)."""
+    stamps = calls["queue_time"].dropna().to_numpy(dtype="datetime64[ms]")
+    months = stamps.astype("datetime64[M]")
+    beyond = stamps >= months.astype("datetime64[ms]") + np.timedelta64(window_minutes, "m")
+    return [str(m) for m in np.unique(months[beyond])]
+
+
 def _ms(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype="datetime64[ms]").view(np.int64)
 

@@ -239,3 +239,27 @@ def test_no_reader_warnings_reach_the_user(tmp_path):
     )
     assert done.returncode == 0 and done.stderr == ""
     assert len(done.stdout.splitlines()) == 2
+
+
+def test_detail_of_several_months_needs_a_month(tmp_path):
+    june = dict(SPEC_EXAMPLE, month="2024-06")
+    path = write_summary(tmp_path / "two.xlsx", [SPEC_EXAMPLE, june])
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("话务明细")
+    sheet.append(DETAIL_HEADERS)
+    for row in CALLS:  # May's calls, and one June call
+        sheet.append(row)
+    june_day = dt.datetime(2024, 6, 12, 9)
+    sheet.append(["13600000009", june_day, "是", june_day + dt.timedelta(seconds=20), "J1", "甲公司"])
+    book.save(path)
+    refused = run("score", str(path))
+    assert refused.exit_code == 1
+    assert (
+        "文件「two.xlsx」，工作表「话务明细」：话务明细含 2 个月的呼叫（2024-05、2024-06），一次只核算一个月"
+        in refused.output
+    )
+    (june_card,) = json.loads(run("score", str(path), "--month", "2024-06", "--format", "json").output)
+    repeat = next(m for m in june_card["metrics"] if m["id"] == "repeat_2h")
+    assert repeat["inputs"] == {"repeat_2h_calls": "0", "connected_calls": "1"}
+    (may_card,) = json.loads(run("score", str(path), "--month", "2024-05", "--format", "json").output)
+    assert next(m for m in may_card["metrics"] if m["id"] == "repeat_2h")["inputs"]["connected_calls"] == "3"

@@ -253,3 +253,15 @@ def test_a_month_without_connected_calls():
     m = measure_detail(DetailData(calls=log), MONTH)
     assert (m.vendors, m.agents, m.not_judgeable) == ((), (), 0)
     assert m.data_end == pd.Timestamp("2024-07-01")
+
+
+def test_covered_months_leave_out_the_next_months_first_window():
+    from kpi.repeats import covered_months
+
+    log = calls(
+        call(A, "2024-06-30 23:30:00", "2024-06-30 23:30:10"),
+        call(A, "2024-07-01 01:29:59"),  # within July's first 120 minutes: only a re-entry
+    )
+    assert covered_months(log, 120) == ["2024-06"]
+    later = calls(call(A, "2024-06-30 23:30:00", "2024-06-30 23:30:10"), call(A, "2024-07-01 02:00:00"))
+    assert covered_months(later, 120) == ["2024-06", "2024-07"]
