@@ -82,7 +82,7 @@ def rulebook_applies(records: Sequence[VendorMonth], rules: Rulebook, file: str)
         Problem(
             f"该月早于规则本的生效月份 {rules.effective_month}",
             file=file,
-            sheet=SUMMARY_SHEET,
+            sheet=r.sheet or SUMMARY_SHEET,
             row=r.row,
             column="月份",
             value=r.month,

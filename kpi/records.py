@@ -25,6 +25,7 @@ class VendorMonth:
     row: int | None = None  # Excel row of the summary line, for messages
     exam_scores: tuple[Fraction, ...] | None = None  # each taker's score, when the exam sheet is given
     notes: tuple[str, ...] = ()  # what the reader of the scorecard should know (e.g. calls not judgeable)
+    sheet: str = ""  # the summary sheet's name as found, for messages
 
     def get(self, key: str) -> Value:
         return self.inputs.get(key)

@@ -217,7 +217,7 @@ def _parse_row(
     vendor, month = values.pop("vendor"), values.pop("month")
     inputs = {k: values.get(k) for k in BY_KEY if k not in ("vendor", "month")}
     sources = {k: "summary" for k, v in inputs.items() if v is not None}
-    return VendorMonth(vendor, month, inputs, sources, excel_row), []
+    return VendorMonth(vendor, month, inputs, sources, excel_row, sheet=table.sheet), []
 
 
 def _parse_cell(column: Column, raw: object) -> tuple[object, tuple[str, str] | None]:

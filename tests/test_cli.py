@@ -223,3 +223,16 @@ def test_a_month_before_the_rulebook_took_effect_is_refused(tmp_path: Path):
         DEFAULT_RULES.replace('effective_month = "2024-01"', 'effective_month = "2023-01"'), "utf-8"
     )
     assert run("score", str(path), "--rules", str(older)).exit_code == 0
+
+
+def test_messages_name_the_summary_sheet_as_found(tmp_path: Path):
+    import openpyxl
+
+    path = write_summary(tmp_path / "alias.xlsx", [dict(SPEC_EXAMPLE, month="2023-11")])
+    book = openpyxl.load_workbook(path)
+    book["月度指标"].title = "汇总"  # an alias the reader accepts
+    book.save(path)
+    assert (
+        "工作表「汇总」，第 2 行，「月份」列：该月早于规则本的生效月份 2024-01"
+        in run("validate", str(path)).output
+    )

@@ -22,9 +22,7 @@ def cards(rules):
 def test_committed_sample_is_the_generator_output(tmp_path: Path):
     fresh = tmp_path / "fresh.xlsx"
     write_workbook(fresh, summary_rows(2024))
-    assert read_summary(fresh)[0] == [
-        r.__class__(r.vendor, r.month, r.inputs, r.sources, r.row) for r in read_summary(SAMPLE)[0]
-    ]
+    assert read_summary(fresh)[0] == read_summary(SAMPLE)[0]
 
 
 def test_four_vendors_six_months(cards):
