@@ -37,10 +37,6 @@ class RawSheet:
 Result = tuple[list[RawSheet], list[Problem]]
 
 
-def too_big(name: str, size: int, limits: Limits) -> Problem:
-    return Problem(f"文件过大（上限 {limits.max_bytes:,} 字节）", file=name, value=f"{size:,} 字节")
-
-
 def guard(reader, data: bytes, name: str, wanted: set[str] | None, limits: Limits) -> Result:
     try:
         return reader(data, name, wanted, limits)

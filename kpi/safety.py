@@ -98,6 +98,10 @@ def is_workbook_head(head: bytes) -> bool:
     return head.startswith(ZIP_MAGICS) or head.startswith(OLE_MAGIC)
 
 
+def too_big(name: str, size: int, limits: Limits) -> Problem:
+    return Problem(f"文件过大（上限 {limits.max_bytes:,} 字节）", file=name, value=f"{size:,} 字节")
+
+
 def screen(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Problem]]:
     """What a file is (by content) and why it must not be read, before any reader touches it.
 
@@ -105,9 +109,7 @@ def screen(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str
     spreadsheet, encrypted, or a zip that claims too much. Every reader (summary and detail) calls this.
     """
     if len(data) > limits.max_bytes:
-        return "", [
-            Problem(f"文件过大（上限 {limits.max_bytes:,} 字节）", file=name, value=f"{len(data):,} 字节")
-        ]
+        return "", [too_big(name, len(data), limits)]
     kind = sniff(data)
     if kind == "xlsx":
         return kind, check_zip(data, name, limits)

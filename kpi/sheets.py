@@ -25,9 +25,8 @@ from kpi.readers import (
     read_csv,
     read_xls,
     read_xlsx,
-    too_big,
 )
-from kpi.safety import DEFAULT_LIMITS, Limits, screen
+from kpi.safety import DEFAULT_LIMITS, Limits, screen, too_big
 
 __all__ = [
     "CALL_DETAIL_SHEET",
