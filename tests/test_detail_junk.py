@@ -13,19 +13,8 @@ from kpi.detail import DetailData, read_detail_bytes
 from kpi.errors import Problem
 from kpi.measure import measure_detail
 from kpi.safety import OLE_MAGIC
+from tests.test_detail import HEADERS
 
-HEADERS = [
-    "呼叫流水号",
-    "主叫号码",
-    "入队时间",
-    "是否接通",
-    "接通时间",
-    "结束时间",
-    "坐席工号",
-    "外包公司",
-    "通话时长",
-    "转接专家席",
-]
 cell = st.one_of(
     st.none(),
     st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),  # what a sheet can hold
