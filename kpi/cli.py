@@ -19,6 +19,7 @@ from kpi.reconcile import format_table
 from kpi.report import explain, next_steps, scorecard_dict, scores_table
 from kpi.rulebook import Rulebook, load_rulebook
 from kpi.summary import read_summary
+from kpi.usage import Group
 from kpi.whatif import next_points
 
 EXIT_INVALID = 1
@@ -106,8 +107,8 @@ def _run(
     return result
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kpi")
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kpi", help="显示版本并退出")
 def main() -> None:
     """10086 热线话务外包考核与结算工具。"""
 

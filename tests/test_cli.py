@@ -14,7 +14,7 @@ DEFAULT_RULES = resources.files("kpi.rulebooks").joinpath("default.toml").read_t
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+    return CliRunner().invoke(main, list(args), prog_name="kpi")
 
 
 def test_score_json_is_the_spec_scorecard(spec_workbook: Path):
@@ -236,3 +236,16 @@ def test_messages_name_the_summary_sheet_as_found(tmp_path: Path):
         "工作表「汇总」，第 2 行，「月份」列：该月早于规则本的生效月份 2024-01"
         in run("validate", str(path)).output
     )
+
+
+def test_usage_errors_are_in_chinese(spec_workbook: Path):
+    wrong_format = run("score", str(spec_workbook), "--format", "xml")
+    assert wrong_format.exit_code == 2
+    assert wrong_format.output == (
+        "用法：kpi score [OPTIONS] WORKBOOK\n查看帮助：kpi score --help\n\n"
+        "错误：「--format」的值「xml」无效，应为其中之一：'table', 'json'\n"
+    )
+    assert run("explain", str(spec_workbook)).output.endswith("错误：缺少必填选项 --vendor\n")
+    assert run("score", "--vendo", "甲").output.endswith("错误：没有这个选项：--vendo（是不是 --vendor？）\n")
+    assert run("scor").output.endswith("错误：没有这个命令：scor（是不是 score？）\n")
+    assert run("score", "--help").output.splitlines()[-1].split() == ["-h,", "--help", "显示帮助并退出"]

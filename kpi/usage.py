@@ -1,0 +1,83 @@
+"""The command line's own messages in Chinese: usage errors (click writes them in English) and the
+help option's text. Exit codes stay click's: 2 for a usage error."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+
+import click
+
+HELP_TEXT = "显示帮助并退出"
+
+
+def _maybe(hint: str | None) -> str:
+    return f"（是不是 {hint}？）" if hint else ""
+
+
+ERRORS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (  # click's English → Chinese
+    (
+        r"No such option:? '?([^'\s]+)'?\.?(?: Did you mean '?([^'?]+)'?\?)?.*",
+        lambda m: f"没有这个选项：{m[1]}{_maybe(m[2])}",
+    ),
+    (
+        r"No such command '([^']+)'\.(?: Did you mean '([^']+)'\?)?",
+        lambda m: f"没有这个命令：{m[1]}{_maybe(m[2])}",
+    ),
+    (r"Missing argument '([^']+)'\.", lambda m: f"缺少参数 {m[1]}"),
+    (r"Missing option '([^']+)'\.", lambda m: f"缺少必填选项 {m[1]}"),
+    (r"Got unexpected extra arguments? \((.*)\)", lambda m: f"多余的参数：{m[1]}"),
+    (r"Option '([^']+)' requires an argument\.", lambda m: f"选项 {m[1]} 需要一个值"),
+    (
+        r"Invalid value for '([^']+)': '([^']*)' is not one of (.*)\.",
+        lambda m: f"「{m[1]}」的值「{m[2]}」无效，应为其中之一：{m[3]}",
+    ),
+    (r"Invalid value for '([^']+)': (.*)", lambda m: f"「{m[1]}」的值无效：{m[2]}"),
+)
+
+
+def translate(message: str) -> str:
+    """A click usage message in Chinese (an unknown one is kept as it is)."""
+    for pattern, chinese in ERRORS:
+        match = re.fullmatch(pattern, message, flags=re.DOTALL)
+        if match:
+            return chinese(match)
+    return message
+
+
+class _ChineseHelp:
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+class Command(_ChineseHelp, click.Command):
+    """A click command whose help option is described in Chinese."""
+
+
+class Group(_ChineseHelp, click.Group):
+    """A click group whose subcommands and usage errors speak Chinese."""
+
+    command_class = Command
+
+    def main(self, *args, **kwargs):  # noqa: ANN002, ANN003 - click's own signature
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.UsageError as error:
+            if error.ctx is not None:
+                click.echo(error.ctx.get_usage().replace("Usage: ", "用法：", 1), err=True)
+                click.echo(f"查看帮助：{error.ctx.command_path} --help", err=True)
+            click.echo(f"\n错误：{translate(error.format_message())}", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            click.echo(f"错误：{translate(error.format_message())}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("已中止。", err=True)
+            sys.exit(1)
