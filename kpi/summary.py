@@ -258,40 +258,28 @@ def _why(column: Column, raw: object) -> str:
 def _cross_checks(
     table: Table, index: dict[str, int], excel_row: int, values: dict[str, object]
 ) -> list[Problem]:
+    at = {"file": table.file, "sheet": table.sheet, "row": excel_row}
     problems = [
         Problem(
             f"不能大于「{BY_KEY[column.at_most].header}」（{limit}）",
-            file=table.file,
-            sheet=table.sheet,
-            row=excel_row,
             column=table.headers[index[column.key]],
             value=str(value),
             expected=f"≤ {limit}",
+            **at,
         )
         for column, value, limit in over_limit(values)
     ]
     if values.get("agents_total") == 0:
-        problems.append(
-            Problem(
-                "座席总数必须大于 0",
-                file=table.file,
-                sheet=table.sheet,
-                row=excel_row,
-                column=table.headers[index["agents_total"]],
-                value="0",
-                expected="正整数",
-            )
-        )
+        column = table.headers[index["agents_total"]]
+        problems.append(Problem("座席总数必须大于 0", column=column, value="0", expected="正整数", **at))
     if values.get("exam_takers") and values.get("exam_average") is None:
         problems.append(
             Problem(
                 "有参考人数却没有考试平均分",
-                file=table.file,
-                sheet=table.sheet,
-                row=excel_row,
                 column="考试平均分",
                 value="（空）",
                 expected="0～100 的平均分（无考试时参考人数填 0）",
+                **at,
             )
         )
     return problems
