@@ -6,8 +6,8 @@ Builds benchmarks/.cache/detail_<rows>.xlsx once (a 月度指标 summary, 话务
 git-ignored), then prints, as medians over --repeat runs, seconds and peak memory (ru_maxrss) of:
   fastexcel      bare read of every sheet (`load_sheet(...).to_arrow()`), timed in process
   fastexcel process  the same as a whole `python -c` process: the yardstick for `kpi score`
-  measure        kpi.measure.measure_detail alone (the data read before the clock starts)
-  read+measure   kpi.detail.read_detail + measure_detail, in process
+  measure        kpi.detail.measure.measure_detail alone (the data read before the clock starts)
+  read+measure   kpi.detail.reader.read_detail + measure_detail, in process
   kpi score      `python -m kpi.cli score FILE --format json` as a user runs it (the process's wall time)
   openpyxl       pandas.read_excel(engine="openpyxl") of 话务明细, on a 100,000-row workbook (×10 shown)
 """
@@ -77,10 +77,10 @@ def one(mode: str, path: Path) -> dict[str, float]:
         started = time.perf_counter()
         pd.read_excel(path, sheet_name="话务明细", engine="openpyxl", dtype={"主叫号码": str})
         return {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
-    from kpi.detail import read_detail
-    from kpi.detail_run import detail_settings, repeat_points
-    from kpi.measure import measure_detail
-    from kpi.rulebook import load_rulebook
+    from kpi.detail.measure import measure_detail
+    from kpi.detail.reader import read_detail
+    from kpi.detail.run import detail_settings, repeat_points
+    from kpi.rules.rulebook import load_rulebook
 
     rules = load_rulebook()
     started = time.perf_counter()

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.views import AMBER, GREEN, GREY, RED, STATUS_LABEL
+from dashboard.views.common import AMBER, GREEN, GREY, RED, STATUS_LABEL
 
 FONT = dict(family="WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif")
 STATUS_CODE = {"na": 0, "red": 1, "amber": 2, "green": 3}

@@ -15,24 +15,24 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from kpi.detail_run import detail_bytes
+from kpi.detail.repeats import agents_frame
+from kpi.detail.run import detail_bytes
 from kpi.errors import InputError, Problem
 from kpi.pipeline import rulebook_applies, score_all, with_detail
-from kpi.reconcile import reconciliation_frame
 from kpi.records import VendorMonth
-from kpi.repeats import agents_frame
-from kpi.rulebook import DEFAULT_RULEBOOK, Rulebook, parse_rulebook
-from kpi.scoring import Scorecard
-from kpi.summary import read_summary_bytes
+from kpi.reports.reconciliation import reconciliation_frame
+from kpi.rules.rulebook import DEFAULT_RULEBOOK, Rulebook, parse_rulebook
+from kpi.scoring.scorecard import Scorecard
+from kpi.summary.reader import read_summary_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "monthly_2024H1.xlsx"
 SAMPLE_LABEL = "示例数据"
-DEFAULT_RULES_SOURCE = f"kpi/rulebooks/{DEFAULT_RULEBOOK}"
+DEFAULT_RULES_SOURCE = f"kpi/rules/{DEFAULT_RULEBOOK}"
 
 
 def default_rules_text() -> str:
-    return resources.files("kpi.rulebooks").joinpath(DEFAULT_RULEBOOK).read_text("utf-8")
+    return resources.files("kpi.rules").joinpath(DEFAULT_RULEBOOK).read_text("utf-8")
 
 
 def digest(data: bytes) -> str:

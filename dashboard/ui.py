@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import data as d
-from dashboard.views import problems_table
+from dashboard.views.checks import problems_table
 from kpi.pipeline import rulebook_applies
 
 CONTEXT_KEY = "_ctx"

@@ -10,16 +10,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from kpi.columns import SUMMARY_SHEET
-from kpi.detail import DetailData
-from kpi.detail_run import DetailRun, finish_detail, read_detail_sheets
+from kpi.detail.reader import DetailData
+from kpi.detail.reconcile import apply_detail
+from kpi.detail.run import DetailRun, finish_detail, read_detail_sheets
 from kpi.errors import Problem
 from kpi.progress import Progress
-from kpi.reconcile import apply_detail
 from kpi.records import VendorMonth
-from kpi.rulebook import Rulebook
-from kpi.scoring import Scorecard, score
-from kpi.summary import read_summary
+from kpi.rules.rulebook import Rulebook
+from kpi.scoring.scorecard import Scorecard, score
+from kpi.summary.reader import SUMMARY_SHEET, read_summary
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's two set-up commands, for a fresh machine:
 #   bash scripts/dev.sh dashboard   # install, then open the dashboard on the bundled sample data
-#   bash scripts/dev.sh test        # install (incl. Debian's chromium for the browser test), ruff, all tests
+#   bash scripts/dev.sh test        # install (incl. Debian's chromium for the browser test), ruff, lint-imports, all tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +34,7 @@ case "${1:-}" in
         ensure_chromium
         .venv/bin/ruff check .
         .venv/bin/ruff format --check .
+        .venv/bin/lint-imports
         .venv/bin/python -m pytest "${@:2}"
         ;;
     *)

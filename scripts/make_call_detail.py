@@ -210,7 +210,7 @@ def make_detail(
 
 def canonical_calls(calls: pd.DataFrame) -> pd.DataFrame:
     """The generated rows as the reader's canonical calls table (to measure without writing a file)."""
-    from kpi.detail_columns import CALLS
+    from kpi.detail.columns import CALLS
 
     frame = calls.rename(columns={aliases[0]: key for key, aliases in CALLS.columns.items()})
     frame["connected"] = frame["connected"] == "是"
@@ -222,10 +222,10 @@ def canonical_calls(calls: pd.DataFrame) -> pd.DataFrame:
 
 
 def measure_generated(detail: Detail, month: str, test_numbers: tuple[str, ...] = ()):
-    """kpi's measure of generated detail, without writing a file (a kpi.measure.DetailMeasure)."""
-    from kpi.detail import DetailData
-    from kpi.measure import measure_detail
-    from kpi.repeats import default_settings
+    """kpi's measure of generated detail, without writing a file (a kpi.detail.measure.DetailMeasure)."""
+    from kpi.detail.measure import measure_detail
+    from kpi.detail.reader import DetailData
+    from kpi.detail.repeats import default_settings
 
     data = DetailData(
         canonical_calls(detail.calls),

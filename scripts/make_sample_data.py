@@ -27,7 +27,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from kpi.columns import SUMMARY_COLUMNS
+from kpi.inputs import SUMMARY_COLUMNS
 
 try:
     from scripts.make_call_detail import Detail, make_detail, measure_generated, write_detail_sheets

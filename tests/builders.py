@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 
-from kpi.columns import SUMMARY_COLUMNS
+from kpi.inputs import SUMMARY_COLUMNS
 from kpi.records import VendorMonth
 
 # scoring-rules.md §3 "A whole scorecard, by hand": total 63.53, payout 4,459.05 元.

@@ -1,10 +1,10 @@
-"""Hand-made call logs in the canonical calls table form (what kpi.detail.read_detail returns)."""
+"""Hand-made call logs in the canonical calls table form (what kpi.detail.reader.read_detail returns)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from kpi.detail_tables import CALL_COLUMNS
+from kpi.detail.tables import CALL_COLUMNS
 
 DAY = "2024-06-10"
 

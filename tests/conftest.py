@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi.rulebook import Rulebook, load_rulebook
+from kpi.rules.rulebook import Rulebook, load_rulebook
 from tests.builders import SPEC_EXAMPLE, write_summary
 
 

@@ -19,12 +19,12 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
-from kpi.cli import main
-from kpi.safety import Limits
-from kpi.summary import read_summary, read_summary_bytes
+from kpi.cli.commands import main
+from kpi.files.safety import Limits
+from kpi.summary.reader import read_summary, read_summary_bytes
+from tests.paths import CORPUS, SAMPLE
 from tests.workbooks import HEADERS, KEYS, LAUGHS, csv_bytes, lying_sizes, rezip, row, two_rows, xlsx_bytes
 
-CORPUS = Path(__file__).parent / "corpus"
 F = "文件「{}」"
 
 
@@ -790,6 +790,6 @@ def test_validate_month_refuses_rows_of_other_months(tmp_path: Path):
 
 
 def test_validate_accepts_the_sample_and_the_lo_files():
-    for path in (Path(__file__).parents[1] / "sample_data" / "monthly_2024H1.xlsx", CORPUS / "lo_title.xls"):
+    for path in (SAMPLE, CORPUS / "lo_title.xls"):
         result = CliRunner().invoke(main, ["validate", str(path)])
         assert result.exit_code == 0, result.output

@@ -6,10 +6,9 @@ from pathlib import Path
 import pytest
 
 from kpi.pipeline import assess
-from kpi.summary import read_summary
+from kpi.summary.reader import read_summary
 from scripts.make_sample_data import summary_rows, write_workbook
-
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "monthly_2024H1.xlsx"
+from tests.paths import SAMPLE
 
 
 @pytest.fixture(scope="module")

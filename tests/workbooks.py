@@ -7,7 +7,7 @@ import zipfile
 
 import openpyxl
 
-from kpi.columns import SUMMARY_COLUMNS
+from kpi.inputs import SUMMARY_COLUMNS
 
 HEADERS = [c.header for c in SUMMARY_COLUMNS]
 KEYS = [c.key for c in SUMMARY_COLUMNS]

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboard import charts, ui, views
+from dashboard import charts, ui
+from dashboard.views import agents as agent_views
+from dashboard.views import trends
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -13,8 +15,8 @@ if agents is None or agents.empty:
     st.caption("上传包含「话务明细」工作表的工作簿后，这里会列出每位坐席的接通量、重复呼叫数和重复拨打率。")
     st.stop()
 
-repeat_rule = views.repeat_metric(loaded.rules)
-table = views.agents_table(agents, loaded.rules)
+repeat_rule = agent_views.repeat_metric(loaded.rules)
+table = agent_views.agents_table(agents, loaded.rules)
 vendors = ["全部", *sorted(table["外包公司"].unique())]
 left, right = st.columns([1, 2])
 vendor = left.selectbox("外包公司", vendors, key="agents_vendor")
@@ -28,7 +30,7 @@ two_places = {
 }
 st.dataframe(shown, hide_index=True, key="agents_table", column_config=two_places)
 
-baseline, target = views.trend_lines_for(repeat_rule) if repeat_rule else (None, None)
+baseline, target = trends.trend_lines_for(repeat_rule) if repeat_rule else (None, None)
 st.plotly_chart(
     charts.rate_histogram(shown["重复拨打率(%)"], baseline, target, "坐席重复拨打率分布"), key="hist"
 )

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui, views
+from dashboard import ui
+from dashboard.views import checks
 
 ctx = ui.context()
 loaded = ui.context().loaded
@@ -21,7 +22,7 @@ if loaded.problems:
     ui.show_problems(loaded.problems)
     st.download_button(
         "下载问题清单（CSV）",
-        views.problems_csv(loaded.problems),
+        checks.problems_csv(loaded.problems),
         file_name="数据检查问题清单.csv",
         mime="text/csv",
         key="download_problems",

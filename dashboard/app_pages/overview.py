@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, ui, views
+from dashboard import charts, ui
+from dashboard.views import overview
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -18,7 +19,7 @@ st.caption(
 )
 
 per_row = 4
-tiles = views.vendor_cards(cards, previous, loaded.rules)
+tiles = overview.vendor_cards(cards, previous, loaded.rules)
 for start in range(0, len(tiles), per_row):
     columns = st.columns(per_row)
     for offset, (column, tile) in enumerate(zip(columns, tiles[start : start + per_row], strict=False)):
@@ -35,7 +36,7 @@ for start in range(0, len(tiles), per_row):
 
 left, right = st.columns([2, 3])
 with left:
-    st.plotly_chart(charts.ranking_bar(views.ranking(cards)), key="ranking")
+    st.plotly_chart(charts.ranking_bar(overview.ranking(cards)), key="ranking")
 with right:
-    st.plotly_chart(charts.heat_map(views.heat_cells(cards, loaded.rules)), key="heat")
+    st.plotly_chart(charts.heat_map(overview.heat_cells(cards, loaded.rules)), key="heat")
 st.caption("颜色：绿 = 满分；黄 = 达到基准值但未满分；红 = 未达基准值；灰 = 未考核。")

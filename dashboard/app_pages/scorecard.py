@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, ui, views
+from dashboard import charts, ui
+from dashboard.views import common, scorecard
 from kpi.money import fmt2
 
 ctx = ui.context()
@@ -17,10 +18,10 @@ s = card.settlement
 a, b, c, e = st.columns(4)
 a.metric("总分", fmt2(card.total))
 b.metric("考核系数", str(s.coefficient))
-c.metric("话务酬金(元)", views.money(s.base_fee))
-e.metric("应付金额(元)", views.money(s.payout))
+c.metric("话务酬金(元)", common.money(s.base_fee))
+e.metric("应付金额(元)", common.money(s.payout))
 
-start, steps, total = views.waterfall_steps(card)
+start, steps, total = scorecard.waterfall_steps(card)
 st.plotly_chart(charts.waterfall(start, steps, total), key="waterfall")
 
 st.subheader("各指标：基准值–目标值区间与本月值")
@@ -35,7 +36,7 @@ for m in card.metrics:
     if rule.curve is None:
         st.markdown(f"**{m.label}**：{fmt2(m.points)} / {fmt2(m.max_points)} 分 —— {m.segment}")
         continue
-    spec = views.bullet_spec(rule, m.value)
+    spec = scorecard.bullet_spec(rule, m.value)
     value = float(m.value) if m.value is not None else None
     halves[drawn % 2].plotly_chart(
         charts.bullet(m.label, value, spec, fmt2(m.points), fmt2(m.max_points)),
@@ -46,12 +47,12 @@ if not_assessed:
     st.info("未考核（不计入所属类别满分）：" + "；".join(not_assessed))
 
 st.subheader("计分说明")
-st.dataframe(views.explanation(card), hide_index=True, key="explanation")
+st.dataframe(scorecard.explanation(card), hide_index=True, key="explanation")
 left, right = st.columns(2)
 with left:
     st.markdown("**类别得分**")
-    st.dataframe(views.categories(card), hide_index=True, key="categories")
+    st.dataframe(scorecard.categories(card), hide_index=True, key="categories")
 with right:
     st.markdown("**扣分项 / 加分项**")
-    st.dataframe(views.adjustments(card), hide_index=True, key="adjustments")
+    st.dataframe(scorecard.adjustments(card), hide_index=True, key="adjustments")
 st.caption(s.note)

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import ui, views
-from kpi.export import scorecards_json, scorecards_xlsx, statement_bytes
+from dashboard import ui
+from dashboard.views import settlement
+from kpi.reports.statement import scorecards_json, scorecards_xlsx, statement_bytes
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -12,7 +13,7 @@ scope = st.radio("范围", ["本月", "全部月份"], horizontal=True, key="set
 cards = loaded.month_cards(ctx.month) if scope == "本月" else list(loaded.cards)
 label = ctx.month if scope == "本月" else f"{loaded.months[0]}～{loaded.months[-1]}"
 st.caption(f"{label}：应付金额 = 话务酬金 × 考核系数 − 信息安全扣款；每行金额四舍五入到分，合计为各行之和。")
-table = views.settlement_table(cards)
+table = settlement.settlement_table(cards)
 right = {c: st.column_config.TextColumn(c, alignment="right") for c in table.columns[2:]}
 st.dataframe(table, hide_index=True, key="statement", column_config=right)
 

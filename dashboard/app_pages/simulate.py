@@ -4,10 +4,13 @@ from fractions import Fraction
 
 import streamlit as st
 
-from dashboard import ui, views
-from kpi.columns import BY_KEY
+from dashboard import ui
+from dashboard.views import common
+from dashboard.views import simulate as simulate_views
+from kpi.inputs import BY_KEY
 from kpi.money import fmt2
-from kpi.whatif import next_points, simulate, with_inputs
+from kpi.scoring.next_point import next_points
+from kpi.scoring.whatif import simulate, with_inputs
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -27,7 +30,7 @@ st.caption("修改左侧任一数据，右侧得分、总分和应付金额即�
 left, right = st.columns([2, 3])
 changes = {}
 with left, st.container(height=640):
-    for field in views.input_fields(dict(record.inputs)):
+    for field in simulate_views.input_fields(dict(record.inputs)):
         key = prefix + field.key
         if field.kind == "count":
             if field.value is None:
@@ -62,19 +65,19 @@ with right:
     a.metric(
         "模拟总分",
         fmt2(after.total),
-        delta=views.signed(after.total - before.total) if changes else None,
+        delta=common.signed(after.total - before.total) if changes else None,
     )
     b.metric(
         "模拟应付金额(元)",
-        views.money(after.settlement.payout),
-        delta=views.signed(after.settlement.payout - before.settlement.payout) if changes else None,
+        common.money(after.settlement.payout),
+        delta=common.signed(after.settlement.payout - before.settlement.payout) if changes else None,
     )
-    over = views.over_limits({**record.inputs, **changes})
+    over = simulate_views.over_limits({**record.inputs, **changes})
     if over:
         st.warning("模拟数据不合常理：" + "；".join(over) + "。")
     if changes:
         st.caption("已修改：" + "、".join(BY_KEY[k].header for k in changes))
-    st.dataframe(views.comparison(before, after), hide_index=True, key="sim_compare")
+    st.dataframe(simulate_views.comparison(before, after), hide_index=True, key="sim_compare")
 
     st.subheader("再得 1 分需要什么")
 
@@ -86,8 +89,8 @@ with right:
         effect = ""
         if move.total_after != move.total_before:
             effect = (
-                f"（总分 {views.signed(move.total_after - move.total_before)}，"
-                f"应付 {views.signed(move.payout_after - move.payout_before)} 元）"
+                f"（总分 {common.signed(move.total_after - move.total_before)}，"
+                f"应付 {common.signed(move.payout_after - move.payout_before)} 元）"
             )
         lines.append(f"- **{move.label}**：{move.text}{effect}")
     full = [m.label for m in moves if m.kind == "full"]

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import charts, ui, views
+from dashboard import charts, ui
+from dashboard.views import trends
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -20,12 +21,12 @@ picked = st.multiselect(
 if not picked:
     st.info("请至少选择一个指标。")
 for metric_id in picked:
-    frame = views.trend(list(loaded.cards), metric_id)
+    frame = trends.trend(list(loaded.cards), metric_id)
     if metric_id == "total":
         fig = charts.trend_lines(frame, "总分", "", None, None)
     else:
         rule = rules.metric(metric_id)
-        baseline, target = views.trend_lines_for(rule)
+        baseline, target = trends.trend_lines_for(rule)
         unit = rule.ratio.unit if rule.ratio else "分"
         fig = charts.trend_lines(frame, rule.label, unit, baseline, target)
     st.plotly_chart(fig, key=f"trend_{metric_id}")

@@ -22,7 +22,7 @@ import pytest
 
 from kpi.money import fmt2
 from kpi.pipeline import assess
-from kpi.rulebook import load_rulebook
+from kpi.rules.rulebook import load_rulebook
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,44 @@
+"""What several pages share: the status colours and labels, money and value formats, a metric's status."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from kpi.money import round_half_up
+from kpi.rules.rulebook import Metric
+from kpi.scoring.scorecard import MetricScore
+
+RED, AMBER, GREEN, GREY = "#d9534f", "#f0ad4e", "#5cb85c", "#c8c8c8"
+STATUS_LABEL = {"red": "未达基准", "amber": "基准～目标之间", "green": "满分", "na": "未考核"}
+
+
+def money(value: Decimal) -> str:
+    """Yuan as printed on the statement: thousands separators, two decimals (exact Decimal)."""
+    return f"{value:,.2f}"
+
+
+def signed(value: Decimal) -> str:
+    return f"{'+' if value >= 0 else ''}{value:,.2f}"
+
+
+def value_text(value: Fraction | None, unit: str, places: int = 2) -> str:
+    return "—" if value is None else f"{round_half_up(value, places)}{unit}"
+
+
+def baseline_points(rule: Metric) -> Fraction:
+    """The points a metric earns at its baseline (the curve's worst point); 70% of the max otherwise."""
+    if rule.curve is not None:
+        return min(p for _, p in rule.curve.points)
+    return rule.max_points * Fraction(7, 10)
+
+
+def status(score: MetricScore, rule: Metric) -> str:
+    """Red–amber–green: full marks green, at least the baseline's points amber, below it red."""
+    if not score.assessed:
+        return "na"
+    if score.points >= score.max_points:
+        return "green"
+    if score.points >= round_half_up(baseline_points(rule), 2):
+        return "amber"
+    return "red"

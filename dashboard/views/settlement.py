@@ -1,0 +1,35 @@
+"""结算: the statement's lines as a table, money as printed."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.views.common import (
+    money,
+)
+from kpi.money import fmt2
+from kpi.reports.statement import STATEMENT_HEADERS, statement_rows
+from kpi.scoring.scorecard import Scorecard
+
+
+# ------------------------------------------------------------------ 结算
+def settlement_table(cards: list[Scorecard]) -> pd.DataFrame:
+    """The statement's lines and its totals row, printed as on the statement (exact Decimal)."""
+    rows, totals = statement_rows(cards)
+
+    def line(r: dict, total: bool = False) -> list[str]:
+        return [
+            str(r["month"]),
+            str(r["vendor"]),
+            f"{int(r['valid_calls']):,}",
+            "" if total else str(r["unit_price"]),
+            money(r["base_fee"]),
+            "" if total else fmt2(r["score"]),
+            "" if total else str(r["coefficient"]),
+            money(r["adjusted_fee"]),
+            money(r["security_deduction"]),
+            money(r["payout"]),
+        ]
+
+    body = [line(r) for r in rows] + [line(totals, total=True)]
+    return pd.DataFrame(body, columns=STATEMENT_HEADERS)

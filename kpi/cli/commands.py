@@ -1,0 +1,135 @@
+"""The `kpi` command: a thin click layer over the library. Exit codes: 0 ok, 1 invalid input, 2 usage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, load_rules, run_assessment, write_output
+from kpi.cli.detail_commands import agents, reconcile_cmd
+from kpi.cli.usage import Group
+from kpi.detail.run import DetailRun
+from kpi.reports.scorecards import explain, next_steps, scorecard_dict, scores_table
+from kpi.reports.statement import write_statement
+from kpi.scoring.next_point import next_points
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kpi", help="显示版本并退出")
+def main() -> None:
+    """10086 热线话务外包考核与结算工具。"""
+
+
+main.add_command(reconcile_cmd)
+main.add_command(agents)
+
+
+@main.command()
+@WORKBOOK
+@RULES
+@MONTH
+@click.option("--vendor", help="只看某家外包公司")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--use-summary", is_flag=True, help="工作簿有话务明细时，仍用月度指标汇总表的数字")
+@DETAIL
+def score(
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    vendor: str | None,
+    fmt: str,
+    use_summary: bool,
+    detail_files: tuple[Path, ...],
+) -> None:
+    """每家外包公司每月的评分卡。"""
+    result = run_assessment(
+        workbook, load_rules(rules_path), month, vendor, use_detail=not use_summary, detail_files=detail_files
+    )
+    if fmt == "json":  # each card's "sources" says which figures came from the detail
+        click.echo(json.dumps([scorecard_dict(c) for c in result.cards], ensure_ascii=False, indent=2))
+    else:
+        click.echo(scores_table(list(result.cards)))
+        click.echo(_source_note(result.detail, use_summary))
+
+
+def _source_note(detail: DetailRun | None, use_summary: bool) -> str:
+    """Which figures the scores used, said after the table."""
+    if use_summary:
+        return "数据来源：月度指标汇总表（按 --use-summary，未使用话务明细）。"
+    if detail is None or detail.measure is None:
+        return "数据来源：月度指标汇总表（工作簿中没有话务明细）。"
+    m = detail.measure
+    keys = "、".join(dict.fromkeys(r.label for r in detail.reconciliation)) or "无"
+    note = (
+        f"数据来源：{m.month} 的{keys}取自明细工作表，其余取自月度指标汇总表（加 --use-summary 改用汇总表）。"
+    )
+    if m.not_judgeable:
+        note += f"\n有 {m.not_judgeable:,} 通接通电话的 {m.window_minutes} 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
+    if detail.flagged:
+        note += f"\n明细与汇总表有 {len(detail.flagged)} 处不一致，详见 kpi reconcile。"
+    return note
+
+
+@main.command(name="explain")
+@WORKBOOK
+@RULES
+@MONTH
+@click.option("--vendor", required=True, help="外包公司名称")
+@DETAIL
+def explain_cmd(
+    workbook: Path, rules_path: Path | None, month: str | None, vendor: str, detail_files: tuple[Path, ...]
+) -> None:
+    """逐条说明某家外包公司的得分和结算，附条款原文，以及再改善多少能多得 1 分。"""
+    rules = load_rules(rules_path)
+    result = run_assessment(workbook, rules, month, vendor, detail_files=detail_files)
+    records = {(r.vendor, r.month): r for r in result.records}
+    texts = [
+        f"{explain(c)}\n\n{next_steps(next_points(records[(c.vendor, c.month)], rules))}"
+        for c in result.cards
+    ]
+    click.echo("\n\n".join(texts))
+
+
+@main.command()
+@WORKBOOK
+@RULES
+@MONTH
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="结算单 .xlsx（以 .csv 结尾则写 CSV）",
+)
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+@DETAIL
+def settle(
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    output: Path,
+    force: bool,
+    detail_files: tuple[Path, ...],
+) -> None:
+    """生成结算单（.xlsx，含合计行和评分卡工作表）。"""
+    result = run_assessment(workbook, load_rules(rules_path), month, detail_files=detail_files)
+    write_output(output, lambda path: write_statement(list(result.cards), path, force=force))
+    total = sum(c.settlement.payout for c in result.cards)
+    click.echo(f"已写入 {output}：{len(result.cards)} 行，应付合计 {total:,.2f} 元")
+
+
+@main.command()
+@WORKBOOK
+@RULES
+@MONTH
+@DETAIL
+def validate(
+    workbook: Path, rules_path: Path | None, month: str | None, detail_files: tuple[Path, ...]
+) -> None:
+    """检查工作簿，列出所有问题；有问题时退出码为 1。给出 --month 时，其他月份的行也算问题。"""
+    result = run_assessment(
+        workbook, load_rules(rules_path), month, expect_month=True, detail_files=detail_files
+    )
+    click.echo(f"检查通过：{workbook.name}，{len(result.records)} 行（外包公司 × 月份）。")

@@ -1,0 +1,117 @@
+"""What every `kpi` command shares: the workbook/--rules/--month/--detail options, printing located
+problems and exiting 1, loading the rulebook, and running the pipeline."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from kpi.errors import InputError, Problem
+from kpi.pipeline import Assessment, assess
+from kpi.progress import Progress, stderr_progress
+from kpi.rules.rulebook import Rulebook, load_rulebook
+
+EXIT_INVALID = 1
+
+
+def check_month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter(f"月份应写成 YYYY-MM（如 2024-05），收到「{value}」")
+    return value
+
+
+WORKBOOK = click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+
+
+RULES = click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="规则本 TOML 文件（默认：内置规则本）",
+)
+
+
+MONTH = click.option("--month", callback=check_month, help="只看某月，YYYY-MM")
+
+
+DETAIL = click.option(
+    "--detail",
+    "detail_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="另附的话务明细文件（.xlsx/.csv，可多次给出：一个月分在几个文件里）",
+)
+
+
+def fail(problems: tuple[Problem, ...] | list[Problem], title: str = "输入有误") -> None:
+    click.echo(f"{title}，共 {len(problems)} 处问题：", err=True)
+    for number, problem in enumerate(problems, 1):
+        click.echo(f"  {number}. {problem}", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+def load_rules(path: Path | None) -> Rulebook:
+    try:
+        return load_rulebook(path)
+    except InputError as exc:
+        fail(exc.problems, "规则本有误")
+        raise  # unreachable: fail exits
+
+
+LARGE_FILE = 5_000_000  # bytes: reading and measuring show progress on stderr above this
+
+
+def progress_for(workbook: Path) -> Progress | None:
+    return stderr_progress() if workbook.stat().st_size > LARGE_FILE else None
+
+
+def require_files(*paths: Path) -> None:
+    missing = [Problem("找不到文件", file=str(p)) for p in paths if not p.exists()]
+    if missing:
+        fail(missing)
+
+
+def run_assessment(
+    workbook: Path,
+    rules: Rulebook,
+    month: str | None = None,
+    vendor: str | None = None,
+    expect_month: bool = False,
+    use_detail: bool = True,
+    detail_files: tuple[Path, ...] = (),
+) -> Assessment:
+    require_files(workbook, *detail_files)
+    result = assess(
+        workbook,
+        rules,
+        month=month,
+        vendor=vendor,
+        expect_month=month if expect_month else None,
+        use_detail=use_detail,
+        progress=progress_for(workbook),
+        detail_files=detail_files,
+    )
+    if result.problems:
+        fail(result.problems)
+    if not result.cards:
+        wanted = "，".join(
+            x for x in (f"月份 {month}" if month else "", f"外包公司「{vendor}」" if vendor else "") if x
+        )
+        have = "、".join(sorted({f"{r.vendor} {r.month}" for r in result.records}))
+        fail([Problem(f"没有符合条件的数据（{wanted}）", file=workbook.name, expected=f"已有：{have}")])
+    return result
+
+
+def write_output(output: Path, write: Callable[[Path], object]) -> None:
+    """Write a file the user named; an existing file (without --force) or an OS error is a located
+    problem and exit 1, never a traceback."""
+    try:
+        write(output)
+    except FileExistsError:
+        fail([Problem("文件已存在，未覆盖（如需覆盖请加 --force）", file=str(output))], "未写入")
+    except OSError as exc:
+        fail([Problem(f"无法写入：{exc.strerror or exc}", file=str(output))], "未写入")

@@ -1,0 +1,125 @@
+"""Roster (坐席名册) and exam (考试成绩) sheets → canonical tables, and the agent-in-two-vendors check.
+
+Roster: agent_id, name, vendor, start_date (datetime64[ms]). Exam: agent_id, vendor, score (float).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from kpi.detail.cells import encode, to_number, to_text, to_time, total_rows
+from kpi.detail.tables import LIMIT, RawTable, as_numpy, missing_columns, null_mask, row_problems
+from kpi.errors import Problem
+
+
+def _duplicates(table: RawTable, agent: pa.Array, keep: np.ndarray, what: str) -> list[Problem]:
+    ids = pd.Series(agent.to_pylist(), dtype=object)
+    dup = ids.duplicated(keep="first").to_numpy() & keep & ids.notna().to_numpy()
+    return row_problems(table, dup, "agent_id", f"坐席工号在{what}中重复出现", "每名坐席一行")
+
+
+def build_roster(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """坐席名册: agent_id, name, vendor, start_date (datetime64[ms])."""
+    return _build_small(tables, "start_date")
+
+
+def build_exam(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """考试成绩: agent_id, vendor, score (float, 0–100)."""
+    return _build_small(tables, "score")
+
+
+def _build_small(tables: Sequence[RawTable], value_key: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    frames, problems = [], []
+    for table in tables:
+        found = missing_columns(table)
+        if found:
+            problems += found
+            continue
+        c, n = table.columns, table.rows
+        agent, vendor = to_text(c["agent_id"]), to_text(c["vendor"])
+        skip = total_rows({"agent_id": agent, "vendor": vendor}, ("agent_id", "vendor")) | (
+            null_mask(agent) & null_mask(vendor)
+        )
+        if value_key == "score":
+            value, bad = to_number(c["score"])
+            bad = bad | np.isnan(value) | (value < 0) | (value > 100)
+            message, expected = "考试成绩为空、无法识别或超出范围", "0 到 100 之间的分数"
+        else:
+            stamp, bad = to_time(c["start_date"])
+            bad = bad | null_mask(stamp)
+            value = as_numpy(stamp).astype("datetime64[ms]")
+            message, expected = "上岗日期为空或无法识别", "日期，如 2024-04-15"
+        checks = [
+            (bad, value_key, message, expected),
+            (
+                null_mask(agent) | null_mask(vendor),
+                "agent_id",
+                "缺少坐席工号或外包公司",
+                "坐席工号和外包公司",
+            ),
+        ]
+        drop = np.zeros(n, bool)
+        for mask, key, msg, exp in checks:
+            mask = mask & ~skip
+            problems += row_problems(table, mask, key, msg, exp)
+            drop |= mask
+        keep = ~(drop | skip)
+        problems += _duplicates(table, agent, keep, table.spec.label)
+        frame = pd.DataFrame({"agent_id": agent.to_pandas(), "vendor": vendor.to_pandas(), value_key: value})
+        if "name" in c:
+            frame.insert(1, "name", to_text(c["name"]).to_pandas())
+        frames.append(frame[keep])
+    if not frames:
+        return None, problems
+    return pd.concat(frames, ignore_index=True), problems
+
+
+def check_agents(calls: pd.DataFrame | None, roster: pd.DataFrame | None) -> list[Problem]:
+    """An agent id met under two vendors (in the calls and the roster together) is a problem."""
+    parts = []
+    if calls is not None:  # one row per (agent, vendor) pair of the answered calls, at its first row
+        rows = np.flatnonzero(calls["connected"].to_numpy(bool) & (calls["agent_id"] != "").to_numpy(bool))
+        agent_codes, agents = encode(calls["agent_id"])
+        vendor_codes, vendors = encode(calls["vendor"])
+        pairs, first = np.unique(agent_codes[rows] * len(vendors) + vendor_codes[rows], return_index=True)
+        at = rows[first]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "agent_id": agents.take(pa.array(pairs // len(vendors))).to_pylist(),
+                    "vendor": vendors.take(pa.array(pairs % len(vendors))).to_pylist(),
+                    "source": calls["source"].cat.categories.to_numpy()[
+                        calls["source"].cat.codes.to_numpy()[at]
+                    ],
+                    "row": calls["row"].to_numpy()[at],
+                }
+            )
+        )
+    if roster is not None:
+        parts.append(roster[["agent_id", "vendor"]].assign(source="!坐席名册", row=-1))
+    if not parts:
+        return []
+    table = pd.concat(parts, ignore_index=True).drop_duplicates(["agent_id", "vendor"])
+    twice = table[table.duplicated("agent_id", keep=False)]
+    out = []
+    for agent, group in list(twice.groupby("agent_id", sort=True))[:LIMIT]:
+        second = group.iloc[1]
+        file, _, sheet = str(second["source"]).partition("!")
+        row = int(second["row"]) if int(second["row"]) > 0 else None
+        found = f"{agent}：" + "、".join(group["vendor"].astype(str))
+        out.append(
+            Problem(
+                "同一坐席工号出现在两家外包公司",
+                file,
+                sheet,
+                row,
+                "外包公司",
+                found,
+                "每个坐席工号只属于一家外包公司",
+            )
+        )
+    return out

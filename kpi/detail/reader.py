@@ -1,0 +1,267 @@
+"""READ step for the detail sheets: 话务明细 (one or several sheets or files), 坐席名册, 考试成绩.
+
+.xlsx/.xls/.ods go through fastexcel straight to Arrow (one read of each sheet, types guessed over
+all rows so a stray text cell turns the column into text instead of silently becoming empty);
+.csv is decoded strictly as UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
+Rows with a problem are reported (located, in Chinese) and left out of the tables returned.
+
+Longer than ~250 lines because sheet finding, screening and the three sheet kinds share one
+read of each file; splitting would open each file twice or pass half-read state between modules.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import pandas as pd
+import pyarrow as pa
+
+from kpi.detail.cells import to_text
+from kpi.detail.columns import (
+    CALLS,
+    EXAM,
+    ROSTER,
+    TableSpec,
+    duplicate_headers,
+    find_header,
+    match_header,
+    spec_for_sheet,
+)
+from kpi.detail.csv_files import csv_table
+from kpi.detail.people import build_exam, build_roster, check_agents
+from kpi.detail.tables import RawTable, build_calls
+from kpi.errors import Problem
+from kpi.files.safety import WORKBOOK_KINDS, is_workbook_head, screen
+from kpi.progress import Progress, no_progress
+
+# fastexcel logs "Could not determine dtype … falling back to string" for empty columns; the readers
+# below handle that case and report what matters in Chinese, so its English warnings stay quiet.
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class DetailData:
+    """The detail read from one workbook or several files; a table is None when it was not given."""
+
+    calls: pd.DataFrame | None = None  # see kpi.detail.tables.CALL_COLUMNS
+    roster: pd.DataFrame | None = None  # see kpi.detail.people
+    exam: pd.DataFrame | None = None
+    problems: tuple[Problem, ...] = ()
+    sources: tuple[str, ...] = field(default=())
+
+    @property
+    def has_calls(self) -> bool:
+        return self.calls is not None
+
+
+def detail_sheets(source: str | Path | bytes, name: str = "") -> list[str]:
+    """Names of the detail sheets in a workbook (a path, or bytes with their file `name`); empty for a
+    CSV or a workbook without detail. What the file is comes from its first bytes, not its name."""
+    if not is_workbook(source):
+        return []
+    try:
+        names = fastexcel.read_excel(source if isinstance(source, bytes) else str(source)).sheet_names
+    except BaseException as exc:  # noqa: BLE001 - a broken file is reported by whoever reads it for real
+        if not reader_failed(exc):
+            raise
+        return []
+    return [n for n in names if spec_for_sheet(n)]
+
+
+def has_detail(path: str | Path) -> bool:
+    """Whether a workbook holds a 话务明细 sheet."""
+    return any(spec_for_sheet(n) is CALLS for n in detail_sheets(path))
+
+
+def _first_used_row(source: Path | bytes, sheet: str) -> int:
+    """Excel row of a sheet's first used row, from the <dimension> at the head of its XML (else 1).
+
+    fastexcel starts a sheet at its first non-empty row; this keeps reported row numbers true.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
+            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            rid = re.search(r'<sheet\b[^>]*name="' + re.escape(sheet) + r'"[^>]*r:id="([^"]+)"', book)
+            target = rid and re.search(
+                r'<Relationship\b[^>]*Id="' + rid.group(1) + r'"[^>]*Target="([^"]+)"', rels
+            )
+            if not target:
+                return 1
+            name = target.group(1).lstrip("/")
+            name = name if name.startswith("xl/") else "xl/" + name
+            with zf.open(name) as fh:
+                head = fh.read(4096).decode("utf-8", "replace")
+        found = re.search(r'<dimension ref="[A-Z]+(\d+)', head)
+        return int(found.group(1)) if found else 1
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return 1
+
+
+def _locate_header(
+    batch: pa.RecordBatch, spec: TableSpec, first_row: int
+) -> tuple[dict[str, pa.Array], int, list[object]] | None:
+    """Columns by key, the Excel row of the first data row and the header's cells, whether the header
+    was the sheet's first row or lay under a title."""
+    names = batch.schema.names
+    found = match_header(names, spec)
+    if len(found) >= 2:
+        return {key: batch.column(pos) for pos, key in found.items()}, first_row + 1, list(names)
+    preview = [
+        [to_text(batch.column(j).slice(0, 20))[i].as_py() for j in range(len(names))]
+        for i in range(min(20, batch.num_rows))
+    ]
+    hit = find_header(preview, spec)
+    if hit is None:
+        return None
+    index, found = hit
+    data = batch.slice(index + 1)
+    return {key: data.column(pos) for pos, key in found.items()}, first_row + index + 2, preview[index]
+
+
+TIME_KEYS = ("queue_time", "answer_time", "end_time")
+
+
+def _dtypes(spec: TableSpec) -> dict[str, str]:
+    """fastexcel dtypes by every accepted header (headers not in the sheet are ignored)."""
+    out: dict[str, str] = {}
+    for key, aliases in spec.columns.items():
+        kind = "datetime" if key in TIME_KEYS else "float" if key == "talk_seconds" else "string"
+        out.update(dict.fromkeys(aliases, kind))
+    return out
+
+
+def reader_failed(exc: BaseException) -> bool:
+    """Whether an exception is fastexcel failing on the user's file. Some cells (a number far outside
+    the date range in a time column) make it panic in Rust: pyo3's PanicException, a BaseException."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.RecordBatch | None:
+    """A sheet as Arrow. Call detail first with declared types (fast, and fastexcel says which cells did
+    not fit); if any did not (times typed as text, serial numbers, '1,234'), again with the types
+    guessed over all rows, so that no cell is silently lost and the converters can read or report it.
+    None when fastexcel cannot read the sheet at all.
+    """
+    if spec is CALLS:
+        try:
+            batch, errors = reader.load_sheet(name, header_row=0, dtypes=_dtypes(spec)).to_arrow_with_errors()
+            if errors is None or not errors.errors:
+                return batch
+        except BaseException as exc:  # noqa: BLE001 - see reader_failed; the guessed read follows
+            if not reader_failed(exc):
+                raise
+    try:
+        return reader.load_sheet(name, header_row=0, schema_sample_rows=None).to_arrow()
+    except BaseException as exc:  # noqa: BLE001
+        if not reader_failed(exc):
+            raise
+        return None
+
+
+def _excel_tables(
+    source: Path | bytes, file: str, kind: str, report: Progress
+) -> tuple[list[RawTable], list[Problem]]:
+    try:
+        reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
+    except BaseException as exc:  # noqa: BLE001 - any failure to open is the user's file, reported
+        if not reader_failed(exc):
+            raise
+        return [], [Problem("无法读取 Excel 文件（文件可能已损坏）", file)]
+    tables, problems = [], []
+    wanted = [n for n in reader.sheet_names if spec_for_sheet(n)]
+    for i, name in enumerate(wanted):
+        spec = spec_for_sheet(name)
+        report(f"读取 {file}「{name}」", i / len(wanted))
+        batch = _load(reader, name, spec)
+        if batch is None:
+            problems.append(
+                Problem(
+                    "无法读取工作表：有单元格的内容超出范围，或文件已损坏",
+                    file,
+                    name,
+                    expected=f"{spec.label}（可在 Excel/WPS 中打开后另存为 .xlsx 或 CSV 再导入）",
+                )
+            )
+            continue
+        first_row = _first_used_row(source, name) if kind == "xlsx" else 1
+        located = _locate_header(batch, spec, first_row)
+        if located is None:
+            problems.append(
+                Problem(
+                    f"工作表里找不到{spec.label}的表头",
+                    file,
+                    name,
+                    expected="、".join(spec.header_of(k) for k in spec.required),
+                )
+            )
+            continue
+        columns, data_row, header = located
+        problems += duplicate_headers(header, spec, file, name)
+        tables.append(RawTable(spec, file, name, data_row, columns))
+    return tables, problems
+
+
+def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
+    """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month."""
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    return _read([(path, path.name) for path in paths], progress)
+
+
+def read_detail_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> DetailData:
+    """As read_detail, on an uploaded file's bytes (`name` appears in messages)."""
+    return _read([(data, name)], progress)
+
+
+def read_detail_uploads(
+    files: Sequence[tuple[bytes, str]], *, progress: Progress | None = None
+) -> DetailData:
+    """As read_detail, on several uploaded files' (bytes, name) making up one month."""
+    return _read(list(files), progress)
+
+
+def is_workbook(source: str | Path | bytes) -> bool:
+    """Whether a file (path or bytes) is a zip or OLE container, by its first bytes."""
+    if isinstance(source, bytes):
+        return is_workbook_head(source[:8])
+    with open(source, "rb") as handle:
+        return is_workbook_head(handle.read(8))
+
+
+def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) -> DetailData:
+    report = progress or no_progress
+    tables: list[RawTable] = []
+    problems: list[Problem] = []
+    for i, (source, name) in enumerate(sources):
+        report(f"读取 {name}", i / max(1, len(sources)))
+        # hostile, encrypted or non-spreadsheet files are refused unread; a workbook on disk is then
+        # read from its path (fastexcel copies bytes it is given: 10% more peak memory on 1M rows)
+        raw = source if isinstance(source, bytes) else source.read_bytes()
+        kind, found = screen(raw, name)
+        if isinstance(source, Path) and kind in WORKBOOK_KINDS:
+            del raw
+        if found:
+            more = []
+        elif kind in WORKBOOK_KINDS:
+            more, found = _excel_tables(source, name, kind, report)
+        else:
+            more, found = csv_table(raw, name)
+        tables += more
+        problems += found
+    report("读取明细", 1.0)
+    calls, found = build_calls([t for t in tables if t.spec is CALLS])
+    problems += found
+    roster, found = build_roster([t for t in tables if t.spec is ROSTER])
+    problems += found
+    exam, found = build_exam([t for t in tables if t.spec is EXAM])
+    problems += found
+    problems += check_agents(calls, roster)
+    report("检查明细", 1.0)
+    return DetailData(calls, roster, exam, tuple(problems), tuple(name for _, name in sources))

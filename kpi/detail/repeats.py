@@ -1,0 +1,190 @@
+"""MEASURE step: 2-hour repeats per agent and per vendor from the calls table (spec §4).
+
+A connected call of the month counts one repeat for its agent when the same caller enters the queue
+again strictly after the anchor moment (connection by default) and at most `window` later — whether
+that entry is connected or not, whoever takes it; several entries count once. The search is by time
+on a sorted (caller, queue time) key, not "the caller's next row": a caller can queue again while the
+first call is still waiting or going on.
+
+Empty/withheld callers stay among connected calls but never repeat (nor are a re-entry); test numbers
+are left out of everything. The data ends at the later of the month's end and the last queue entry; a
+call whose window runs past it counts if a re-entry was found, otherwise it is "not judgeable".
+Rows queued after the month serve only as re-entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kpi.detail.cells import encode
+from kpi.rules.rulebook import DetailRules, load_rulebook
+
+MS_PER_MINUTE = 60_000
+DetailSettings = DetailRules  # the rulebook's [detail] settings, as the measure takes them
+
+
+@cache
+def _default_detail() -> DetailRules:
+    return load_rulebook().detail
+
+
+def default_settings(**changes: object) -> DetailSettings:
+    """The default rulebook's [detail] settings, with `changes` (no contract number lives in code)."""
+    return replace(_default_detail(), **changes)
+
+
+@dataclass(frozen=True)
+class CallFlags:
+    """Per-row flags of the calls table (numpy bool arrays aligned with its rows)."""
+
+    month_call: np.ndarray  # a connected call of the month (test numbers left out)
+    repeat: np.ndarray  # month_call followed by a re-entry within the window
+    not_judgeable: np.ndarray  # month_call, no re-entry found, window runs past the data end
+    valid: np.ndarray  # month_call counted as a valid (paid) call
+    test: np.ndarray  # a test number (left out of everything)
+    withheld: np.ndarray  # empty or withheld caller
+    data_end: pd.Timestamp
+
+
+def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """[start, end) of a "YYYY-MM" month."""
+    start = pd.Timestamp(f"{month}-01")
+    return start, start + pd.offsets.MonthBegin(1)
+
+
+def infer_month(calls: pd.DataFrame) -> str:
+    """The month holding most queue entries (the month a detail extract is for)."""
+    months = calls["queue_time"].dt.to_period("M").value_counts()
+    return str(months.index[0]) if len(months) else ""
+
+
+def covered_months(calls: pd.DataFrame, window_minutes: int) -> list[str]:
+    """The months the calls cover: a month counts when a queue entry lies past its first
+    `window_minutes` (next-month rows kept only as re-entries for the window do not make a month)."""
+    stamps = calls["queue_time"].dropna().to_numpy(dtype="datetime64[ms]")
+    months = stamps.astype("datetime64[M]")
+    beyond = stamps >= months.astype("datetime64[ms]") + np.timedelta64(window_minutes, "m")
+    return [str(m) for m in np.unique(months[beyond])]
+
+
+def _ms(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype="datetime64[ms]").view(np.int64)
+
+
+def is_withheld(numbers: pa.Array) -> np.ndarray:
+    """Empty or withheld numbers: no digit other than 0 (e.g. '', '匿名', 'unknown', '0000')."""
+    has_digit = pc.fill_null(pc.match_substring_regex(numbers, "[1-9]"), False)
+    return ~has_digit.to_numpy(zero_copy_only=False)
+
+
+def call_flags(calls: pd.DataFrame, month: str, settings: DetailSettings | None = None) -> CallFlags:
+    """Which rows are the month's connected calls, and which of them are 2-hour repeats."""
+    settings = settings or default_settings()
+    start, end = month_bounds(month)
+    s0, e0 = start.value // 1_000_000, end.value // 1_000_000
+    window = settings.repeat_window_minutes * MS_PER_MINUTE
+    q = _ms(calls["queue_time"])
+    codes, numbers = encode(calls["caller"])  # the checks below run once per distinct number
+    test_number = pc.is_in(numbers, pa.array(sorted(settings.test_numbers), pa.string())).to_numpy(
+        zero_copy_only=False
+    )
+    test = test_number[codes]
+    withheld = (is_withheld(numbers) & ~test_number)[codes]
+    connected = calls["connected"].to_numpy(bool)
+    month_call = connected & ~test & (q >= s0) & (q < e0)
+    data_end = max(e0, int(q[~test].max())) if (~test).any() else e0
+    anchor = _ms(calls[settings.repeat_anchor])
+    candidate = month_call & ~withheld
+    entries = ~test & ~withheld & (q >= s0)
+    top = max(
+        int(q[entries].max()) if entries.any() else s0,
+        int(anchor[candidate].max()) + window if candidate.any() else s0,
+    )
+    bits = max(1, top - s0 + 1).bit_length()
+    if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:
+        raise ValueError("call detail spans too long a time to pack caller and time in one key")
+    keys = np.sort((codes[entries] << bits) | (q[entries] - s0))
+    low = (codes[candidate] << bits) | np.maximum(anchor[candidate] - s0, 0)  # the connection moment
+    order = np.argsort(low)  # sorted needles make searchsorted several times faster
+    low = low[order]
+    found = np.empty(len(low), bool)
+    found[order] = np.searchsorted(keys, low + window, "right") > np.searchsorted(keys, low, "right")
+    repeat = np.zeros(len(calls), bool)
+    repeat[candidate] = found
+    not_judgeable = month_call & ~repeat & ~withheld & (anchor + window > data_end)
+    valid = month_call.copy()
+    if settings.min_talk_seconds > 0:
+        valid &= calls["talk_seconds"].to_numpy(float) >= settings.min_talk_seconds
+    end_stamp = pd.Timestamp(data_end, unit="ms")
+    return CallFlags(month_call, repeat, not_judgeable, valid, test, withheld, end_stamp)
+
+
+@dataclass(frozen=True)
+class AgentRepeats:
+    """One agent's month (an agent is a (vendor, agent_id) pair)."""
+
+    agent_id: str
+    vendor: str
+    connected_calls: int
+    repeat_2h_calls: int
+    valid_calls: int
+    expert_transfers: int
+    not_judgeable: int
+    rate: Fraction | None  # repeats / connected calls (a ratio, 0.17 for 17%); None without calls
+    points: object = None  # what `points_for_rate(rate)` gave, when a curve was passed
+
+
+COUNTS = ("connected_calls", "repeat_2h_calls", "valid_calls", "expert_transfers", "not_judgeable")
+
+
+def agent_repeats(
+    calls: pd.DataFrame, flags: CallFlags, points_for_rate: Callable[[Fraction], object] | None = None
+) -> tuple[AgentRepeats, ...]:
+    """Per-agent counts, sorted by vendor then agent id; sums over a vendor are its figures."""
+    rows = np.flatnonzero(flags.month_call)
+    vendor_codes, vendors = encode(calls["vendor"])
+    agent_codes, agents = encode(calls["agent_id"])
+    vendor_codes, agent_codes, vendors, agents = (
+        vendor_codes[rows],
+        agent_codes[rows],
+        vendors.to_pylist(),
+        agents.to_pylist(),
+    )
+    pair, first = np.unique(
+        vendor_codes.astype(np.int64) * max(1, len(agents)) + agent_codes, return_inverse=True
+    )
+    n = len(pair)
+    weights = {
+        "connected_calls": None,
+        "repeat_2h_calls": flags.repeat[rows],
+        "valid_calls": flags.valid[rows],
+        "expert_transfers": calls["expert_transfer"].to_numpy(bool)[rows],
+        "not_judgeable": flags.not_judgeable[rows],
+    }
+    counts = {k: np.bincount(first, weights=w, minlength=n).astype(np.int64) for k, w in weights.items()}
+    out = []
+    for i, p in enumerate(pair):
+        vendor, agent = str(vendors[p // max(1, len(agents))]), str(agents[p % max(1, len(agents))])
+        values = {k: int(counts[k][i]) for k in COUNTS}
+        rate = (
+            Fraction(values["repeat_2h_calls"], values["connected_calls"])
+            if values["connected_calls"]
+            else None
+        )
+        points = points_for_rate(rate) if points_for_rate is not None and rate is not None else None
+        out.append(AgentRepeats(agent, vendor, **values, rate=rate, points=points))
+    return tuple(sorted(out, key=lambda r: (r.vendor, r.agent_id)))
+
+
+def agents_frame(agents: tuple[AgentRepeats, ...]) -> pd.DataFrame:
+    """The per-agent table as a DataFrame (rate stays an exact Fraction)."""
+    columns = ["agent_id", "vendor", *COUNTS, "rate", "points"]
+    return pd.DataFrame([[getattr(a, c) for c in columns] for a in agents], columns=columns)

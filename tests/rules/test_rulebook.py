@@ -1,0 +1,171 @@
+"""The rulebook is data: editing a copy changes the score; a broken one gives located errors."""
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from kpi.rules.rulebook import RulebookError, load_rulebook, parse_rulebook
+from kpi.scoring.scorecard import score
+from tests.builders import vendor_month
+
+DEFAULT = resources.files("kpi.rules").joinpath("default.toml").read_text("utf-8")
+
+
+def test_default_rulebook(rules):
+    assert rules.unit_price == __import__("decimal").Decimal("0.85")
+    assert [m.id for m in rules.metrics] == [
+        "repeat_2h",
+        "support_rate",
+        "dial_test_accuracy",
+        "monitoring_accuracy",
+        "complaints_per_10k",
+        "ticket_accuracy",
+        "callback_rate",
+        "business_exam",
+    ]
+    assert [a.id for a in rules.adjustments] == [
+        "escalated_complaints",
+        "audit_pass_rate",
+        "missing_audit_records",
+        "security_incidents",
+        "emergency_coverage",
+    ]
+    assert [(c.id, c.weight) for c in rules.categories] == [
+        ("operations", 30),
+        ("service", 60),
+        ("other", 10),
+    ]
+
+
+def test_editing_a_copy_changes_the_score(tmp_path: Path, rules):
+    edited = DEFAULT.replace('curve = [["14", "10"], ["17", "7"]]', 'curve = [["14", "10"], ["18", "7"]]')
+    assert edited != DEFAULT
+    path = tmp_path / "我的规则.toml"
+    path.write_text(edited, "utf-8")
+    vm = vendor_month(repeat_2h_calls=1750)  # 17.5%: beyond the old baseline, inside the new one
+    before = next(m for m in score(vm, rules).metrics if m.id == "repeat_2h")
+    after = next(m for m in score(vm, load_rulebook(path)).metrics if m.id == "repeat_2h")
+    assert (str(before.points), str(after.points)) == ("0.00", "7.38")  # 10 − 3 × 3.5/4 = 7.375
+
+
+def test_unit_price_comes_from_the_rulebook(tmp_path: Path):
+    rules = parse_rulebook(DEFAULT.replace('unit_price = "0.85"', "unit_price = 0.9"))
+    assert str(score(vendor_month(), rules).settlement.base_fee) == "8820.00"
+
+
+BROKEN = [
+    (
+        'unit_price = "0.85"',
+        'unit_price = "0.85"\nunit_prise = "0.9"',
+        "文件「t.toml」，键「contract.unit_prise」：未知的键（拼写错误？）",
+    ),
+    (
+        'curve = [["14", "10"], ["17", "7"]]',
+        'curve = [["17", "7"], ["14", "10"]]',
+        "文件「t.toml」，键「metrics[1].curve」：曲线的点必须按 x 严格递增排列",
+    ),
+    (
+        'category = "operations"\nmax_points = "10"',
+        'category = "operation"\nmax_points = "10"',
+        "文件「t.toml」，键「metrics[1].category」：指标「repeat_2h」的类别「operation」不存在（可选：operations、service、other）",
+    ),
+    ('weight = "30"', 'weight = "0"', "文件「t.toml」，键「categories[1].weight」：权重必须大于 0"),
+    (
+        'numerator = ["repeat_2h_calls"]',
+        'numerator = ["repeats"]',
+        "文件「t.toml」，键「metrics[1].numerator」：未知的输入「repeats」",
+    ),
+    ('mode = "linear"', 'mode = "linear"\nmode = "bands"', None),  # TOML syntax: duplicate key
+    ("repeat_window_minutes = 120", "", "文件「t.toml」，键「detail.repeat_window_minutes」：缺少必填的键"),
+    (
+        'effective_month = "2024-01"',
+        'effective_month = "2024年1月"',
+        "文件「t.toml」，键「contract.effective_month」：应写成 YYYY-MM",
+    ),
+    (
+        'repeat_anchor = "answer_time"',
+        'repeat_anchor = "answered"',
+        "文件「t.toml」，键「detail.repeat_anchor」：应为 answer_time 或 queue_time",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), BROKEN)
+def test_broken_rulebook_is_located(old, new, message):
+    text = DEFAULT.replace(old, new, 1)
+    assert text != DEFAULT
+    with pytest.raises(RulebookError) as caught:
+        parse_rulebook(text, source="t.toml")
+    texts = [str(p) for p in caught.value.problems]
+    if message is None:
+        assert texts[0].startswith("文件「t.toml」：TOML 语法错误")
+    else:
+        assert any(t.startswith(message) for t in texts), texts
+
+
+def test_missing_rulebook_file(tmp_path: Path):
+    with pytest.raises(RulebookError) as caught:
+        load_rulebook(tmp_path / "nope.toml")
+    assert str(caught.value.problems[0]).endswith("：找不到规则本文件")
+
+
+MORE_BROKEN = [
+    ('id = "support_rate"', 'id = "repeat_2h"', "键「metrics[2].id」：重复的 id「repeat_2h」"),
+    (
+        'direction = "lower_better"\ncurve = [["14", "10"], ["17", "7"]]',
+        'direction = "higher_better"\ncurve = [["14", "10"], ["17", "7"]]',
+        "键「metrics[1].curve」：曲线的分数与方向 higher_better 不一致",
+    ),
+    (
+        'curve = [["14", "10"], ["17", "7"]]',
+        'curve = [["14", "12"], ["17", "7"]]',
+        "键「metrics[1].curve」：曲线上的分数必须在 0 到满分 10 之间",
+    ),
+    ('kind = "exam"', 'kind = "quiz"', "键「metrics[8].kind」：未知的指标类型「quiz」，应为 ratio 或 exam"),
+    (
+        'kind = "per_count"\ninput = "escalated_complaints"',
+        'kind = "per_case"\ninput = "escalated_complaints"',
+        "键「adjustments[1].kind」：未知的类型「per_case」，应为 per_count、below_rate、fee_percent、ratio_report",
+    ),
+    ('points_per_unit = "-5"\n', "", "键「adjustments[1].points_per_unit」：类型 per_count 缺少此键"),
+    (
+        'points_per_point = "-1"\nshortfall = "proportional"',
+        'points_per_point = "-1"\nshortfall = "rounded"',
+        "键「adjustments[2].shortfall」：应为 proportional、whole_points 或 started_points",
+    ),
+    (
+        '[settlement]\nmode = "linear"',
+        '[settlement]\nmode = "steps"',
+        "键「settlement.mode」：应为 linear 或 bands，发现「steps」",
+    ),
+    (
+        '[settlement]\nmode = "linear"',
+        '[settlement]\nmode = "bands"\nbands = [{ min_score = "60", coefficient = "0.9" }, { min_score = "90", coefficient = "1" }]',
+        "键「settlement.bands」：分档必须按 min_score 从高到低排列",
+    ),
+    (
+        '[settlement]\nmode = "linear"',
+        '[settlement]\nmode = "bands"',
+        '键「settlement.bands」：mode = "bands" 需要至少一个分档',
+    ),
+    (
+        '    { below = "60", deduct = "5" },\n    { below = "75", deduct = "2" },',
+        '    { below = "75", deduct = "2" },\n    { below = "60", deduct = "5" },',
+        "键「metrics[8].exam.bands」：考试分档必须按 below 从低到高排列",
+    ),
+    (
+        'above = "0"\nnot_assessed_when_zero = ["connected_calls"]\nclause = "2小时',
+        'above = "zero"\nnot_assessed_when_zero = ["connected_calls"]\nclause = "2小时',
+        '键「metrics[1].above」：应为 "clamp" 或数字，发现「zero」',
+    ),
+    ('weight = "30"', "weight = true", "键「categories[1].weight」：类型不对：发现「True」，应为数字"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), MORE_BROKEN)
+def test_each_named_check_names_its_key(old, new, message):
+    assert old in DEFAULT
+    with pytest.raises(RulebookError) as caught:
+        parse_rulebook(DEFAULT.replace(old, new, 1), source="t.toml")
+    assert [str(p) for p in caught.value.problems] == [f"文件「t.toml」，{message}"]
