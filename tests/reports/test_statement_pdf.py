@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from kpi.reports.fingerprint import RULEBOOK, WORKBOOK, fingerprint
+from kpi.pipeline import assess
+from kpi.reports.fingerprint import RULEBOOK, WORKBOOK, file_fingerprint, fingerprint
 from kpi.reports.statement_doc import build_statement
 from kpi.reports.statement_pdf import statement_pdf, write_statement_pdf
+from kpi.rules.rulebook import rulebook_text
 from kpi.scoring.scorecard import score
 from tests.builders import vendor_month
+from tests.paths import ROOT, SAMPLE
 
 FP = fingerprint([(WORKBOOK, "五月.xlsx", b"workbook"), (RULEBOOK, "default.toml", b"rules")])
 
@@ -100,3 +103,20 @@ def test_vendor_names_are_text_not_markup(rules, tmp_path: Path):
     path = tmp_path / "x.pdf"
     path.write_bytes(statement_pdf(build_statement([card], rules, FP, date(2026, 11, 25))))
     assert "外包公司：**粗体**<b>公司</b>" in pdftotext(path)[0]
+
+
+def test_sample_statement_page_one_is_the_readme_screenshot(rules, tmp_path: Path):
+    """The June statement of the bundled sample data, all vendors, page 1 (summary, payout in capitals,
+    sign-off) rendered with pdftoppm into docs/screenshots/statement.png, shown in the README."""
+    month = "2024-06"
+    cards = [c for c in assess(SAMPLE, rules, month=month).cards]
+    fp = file_fingerprint(SAMPLE, [], rules.source, rulebook_text())
+    pdf = write_statement_pdf(build_statement(cards, rules, fp, date(2026, 11, 25)), tmp_path / "s.pdf")
+    assert "人民币壹万捌仟贰佰伍拾贰元柒角叁分" in pdftotext(pdf)[0]  # 18,252.73, as `kpi settle`
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(tmp_path / "p1")],
+        check=True,
+    )
+    target = ROOT / "docs" / "screenshots" / "statement.png"
+    target.write_bytes((tmp_path / "p1.png").read_bytes())
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
