@@ -110,6 +110,8 @@ def evidence_xlsx(
                 sheet.write_number(r, col, float(round_half_up(value, 2)), minutes)  # type: ignore[arg-type]
             elif kind == "number":
                 sheet.write_number(r, col, value, text)  # type: ignore[arg-type]
+            elif value == "":
+                sheet.write_blank(r, col, None, text)
             else:
                 sheet.write_string(r, col, str(value), text)
     for col, w in enumerate(WIDTHS):

@@ -81,3 +81,7 @@ def test_buttons_on_settlement_scorecard_and_agents(app):
     app.text_input(key="agents_query").set_value("LC1006").run()
     assert "下载重复呼叫证据（LC1006，.xlsx）" in labels(app)
     assert not app.exception
+    app.selectbox(key="month").set_value("2024-05").run()  # May: summary figures only, no pairs to show
+    app.switch_page("app_pages/scorecard.py").run()
+    assert not any(label.startswith("下载重复呼叫证据") for label in labels(app))
+    assert not app.exception
