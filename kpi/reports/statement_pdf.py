@@ -14,7 +14,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from kpi.reports.files import atomic_write
-from kpi.reports.statement_doc import (
+from kpi.reports.statement_records import (
     Cell,
     Quantity,
     Statement,

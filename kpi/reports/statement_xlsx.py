@@ -19,7 +19,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from kpi.reports.files import atomic_write
-from kpi.reports.statement_doc import Quantity, Statement, Table, VendorSection, month_text
+from kpi.reports.statement_records import Quantity, Statement, Table, VendorSection, month_text
 
 COLUMNS = 8
 WIDTHS = (16, 18, 34, 14, 14, 14, 14, 15)
@@ -40,7 +40,7 @@ class _Sheet:
             if places is not None:
                 number = "#,##0" + ("." + "0" * places if places else "")
                 spec["num_format"] = number + (
-                    f'" {unit}"' if unit and unit not in "%‱" else f'"{unit}"' if unit else ""
+                    f'" {unit}"' if unit and unit not in ("%", "‱") else f'"{unit}"' if unit else ""
                 )
             self.formats[key] = self.book.add_format(spec)
         return self.formats[key]

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from kpi.reports.fingerprint import DETAIL, RULEBOOK, WORKBOOK, fingerprint
-from kpi.reports.statement_doc import Quantity, build_statement, cell_text, period_text, version_text
+from kpi.reports.statement_doc import build_statement
+from kpi.reports.statement_records import Quantity, cell_text, period_text, version_text
 from kpi.scoring.scorecard import score
 from tests.builders import vendor_month
 
