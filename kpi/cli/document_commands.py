@@ -21,6 +21,7 @@ from kpi.cli.common import (
     run_assessment,
     write_output,
 )
+from kpi.cli.usage import Command
 from kpi.detail.evidence import repeat_pairs
 from kpi.detail.run import run_detail
 from kpi.errors import Problem
@@ -42,7 +43,7 @@ def _suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
     return value
 
 
-@click.command()
+@click.command(cls=Command)
 @WORKBOOK
 @RULES
 @click.option("--month", required=True, callback=check_month, help="结算月份，YYYY-MM")
@@ -79,7 +80,7 @@ def statement(
     )
 
 
-@click.command()
+@click.command(cls=Command)
 @WORKBOOK
 @RULES
 @MONTH

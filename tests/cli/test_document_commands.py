@@ -120,3 +120,10 @@ def test_evidence_needs_call_detail_and_a_known_vendor(tmp_path: Path, spec_work
     result = run("evidence", str(SAMPLE), "--vendor", "无此公司", "-o", str(tmp_path / "y.xlsx"))
     assert result.exit_code == 1
     assert "明细中 2024-06 没有外包公司「无此公司」的接通电话" in result.output
+
+
+@pytest.mark.parametrize("command", ["statement", "evidence"])
+def test_help_is_chinese(command: str):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "-h, --help" in result.output and "显示帮助并退出" in result.output
