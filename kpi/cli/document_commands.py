@@ -126,6 +126,17 @@ def evidence(
     if run.problems:
         fail(run.problems)
     calls, measured = run.data.calls, run.measure
+    if month is not None and measured.month != month:
+        fail(
+            [
+                Problem(
+                    f"话务明细中没有 {month} 的呼叫",
+                    file=workbook.name,
+                    sheet="话务明细",
+                    expected=f"明细所在的月份 {measured.month}，或该月的明细文件（--detail）",
+                )
+            ]
+        )
     mine = [a for a in measured.agents if a.vendor == vendor and (agent is None or a.agent_id == agent)]
     if not mine:
         who = f"外包公司「{vendor}」" + (f"的坐席「{agent}」" if agent else "")

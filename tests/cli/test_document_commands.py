@@ -127,3 +127,12 @@ def test_help_is_chinese(command: str):
     result = run(command, "--help")
     assert result.exit_code == 0
     assert "-h, --help" in result.output and "显示帮助并退出" in result.output
+
+
+def test_evidence_of_a_month_without_call_detail_is_refused(tmp_path: Path):
+    result = run(
+        "evidence", str(SAMPLE), "--vendor", "联创呼叫", "--month", "2024-05", "-o", str(tmp_path / "x.xlsx")
+    )
+    assert result.exit_code == 1
+    assert "话务明细中没有 2024-05 的呼叫" in result.output and "明细所在的月份 2024-06" in result.output
+    assert not (tmp_path / "x.xlsx").exists()
