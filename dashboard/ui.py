@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import data as d
+from dashboard.documents import Inputs
 from dashboard.views.checks import problems_table
 from kpi.pipeline import rulebook_applies
 
@@ -21,6 +22,7 @@ class Context:
     month: str | None
     vendor: str | None
     sample: bool
+    inputs: Inputs | None = None  # the files behind the figures (statement fingerprint, evidence)
 
 
 def _file_digest(upload) -> str:
@@ -142,7 +144,7 @@ def build_context() -> Context:
             st.caption(f"规则本：{loaded.rules.name}（{rules_source}）")
         month = _pick("月份", loaded.months, "month", loaded.months[-1] if loaded.months else "")
         vendor = _pick("外包公司", loaded.vendors, "vendor", loaded.vendors[0] if loaded.vendors else "")
-    ctx = Context(loaded, month, vendor, sample)
+    ctx = Context(loaded, month, vendor, sample, Inputs(data, name, extra, rules_text, rules_source))
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
 

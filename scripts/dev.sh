@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's two set-up commands, for a fresh machine:
 #   bash scripts/dev.sh dashboard   # install, then open the dashboard on the bundled sample data
-#   bash scripts/dev.sh test        # install (incl. Debian's chromium for the browser test), ruff, lint-imports, all tests
+#   bash scripts/dev.sh test        # install (incl. Debian's chromium and poppler-utils for the tests), ruff, lint-imports, all tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,14 +14,15 @@ setup() {
 }
 
 ensure_chromium() {
-    # Debian's chromium for the browser test, and a CJK font so its screenshots show Chinese.
-    if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then
+    # Debian's chromium for the browser test, a CJK font so its screenshots (and the statement PDF)
+    # show Chinese, and poppler-utils (pdftotext, pdftoppm, pdffonts) to check the statement PDF.
+    if [ -x /usr/bin/chromium ] && command -v pdftotext >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; then
         return
     fi
     local sudo=""
     if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
     $sudo apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium fonts-wqy-microhei
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium fonts-wqy-microhei poppler-utils
 }
 
 case "${1:-}" in

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, documents, ui
 from dashboard.views import agents as agent_views
 from dashboard.views import trends
 
@@ -29,6 +29,10 @@ two_places = {
     c: st.column_config.NumberColumn(c, format="%.2f") for c in ("重复拨打率(%)", "得分", "拖累公司得分")
 }
 st.dataframe(shown, hide_index=True, key="agents_table", column_config=two_places)
+if vendor != "全部":  # the pairs behind the counts; one agent's when the search finds exactly one
+    documents.evidence_button(ctx.inputs, loaded.rules, loaded.records, vendor)
+    if len(shown) == 1:
+        documents.evidence_button(ctx.inputs, loaded.rules, loaded.records, vendor, shown["坐席工号"].iloc[0])
 
 baseline, target = trends.trend_lines_for(repeat_rule) if repeat_rule else (None, None)
 st.plotly_chart(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, documents, ui
 from dashboard.views import common, scorecard
 from kpi.money import fmt2
 
@@ -56,3 +56,5 @@ with right:
     st.markdown("**扣分项 / 加分项**")
     st.dataframe(scorecard.adjustments(card), hide_index=True, key="adjustments")
 st.caption(s.note)
+if dict(card.sources).get("repeat_2h_calls") == "detail":  # counted from the call detail
+    documents.evidence_button(ctx.inputs, loaded.rules, loaded.records, ctx.vendor)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import documents, ui
 from dashboard.views import settlement
 from kpi.reports.statement import scorecards_json, scorecards_xlsx, statement_bytes
 
@@ -45,3 +45,15 @@ three.download_button(
     on_click="ignore",
 )
 st.caption("结算单与命令行 `kpi settle` 生成的文件相同（结算单 + 评分卡两个工作表）。")
+
+st.subheader(f"签字用结算单 · {ctx.month}")
+month_cards = loaded.month_cards(ctx.month)
+pick = st.selectbox(
+    "结算单范围", ["全部外包公司", *sorted(c.vendor for c in month_cards)], key="statement_pick"
+)
+chosen = month_cards if pick == "全部外包公司" else [c for c in month_cards if c.vendor == pick]
+documents.statement_buttons(chosen, loaded.rules, ctx.inputs, f"结算单_{ctx.month}_{pick}")
+st.caption(
+    "每项得分与扣分、每一行金额和大写金额、编制/审核/批准签字栏；每页印有页码和指纹"
+    "（输入文件与规则本的 SHA-256），与命令行 `kpi statement` 生成的相同。"
+)

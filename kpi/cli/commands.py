@@ -9,6 +9,7 @@ import click
 
 from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, load_rules, run_assessment, write_output
 from kpi.cli.detail_commands import agents, reconcile_cmd
+from kpi.cli.document_commands import evidence, statement
 from kpi.cli.usage import Group
 from kpi.detail.run import DetailRun
 from kpi.reports.scorecards import explain, next_steps, scorecard_dict, scores_table
@@ -24,6 +25,8 @@ def main() -> None:
 
 main.add_command(reconcile_cmd)
 main.add_command(agents)
+main.add_command(statement)
+main.add_command(evidence)
 
 
 @main.command()

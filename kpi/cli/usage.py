@@ -33,7 +33,7 @@ ERRORS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (  # click's En
         r"Invalid value for '([^']+)': '([^']*)' is not one of (.*)\.",
         lambda m: f"「{m[1]}」的值「{m[2]}」无效，应为其中之一：{m[3]}",
     ),
-    (r"Invalid value for '([^']+)': (.*)", lambda m: f"「{m[1]}」的值无效：{m[2]}"),
+    (r"Invalid value for '([^']+)'(?: / '[^']+')?: (.*)", lambda m: f"「{m[1]}」的值无效：{m[2]}"),
 )
 
 

@@ -52,6 +52,7 @@ class CallFlags:
     test: np.ndarray  # a test number (left out of everything)
     withheld: np.ndarray  # empty or withheld caller
     data_end: pd.Timestamp
+    reentry: np.ndarray | None = None  # with pairs=True: each repeat's first re-entry row, else -1
 
 
 def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -85,8 +86,13 @@ def is_withheld(numbers: pa.Array) -> np.ndarray:
     return ~has_digit.to_numpy(zero_copy_only=False)
 
 
-def call_flags(calls: pd.DataFrame, month: str, settings: DetailSettings | None = None) -> CallFlags:
-    """Which rows are the month's connected calls, and which of them are 2-hour repeats."""
+def call_flags(
+    calls: pd.DataFrame, month: str, settings: DetailSettings | None = None, pairs: bool = False
+) -> CallFlags:
+    """Which rows are the month's connected calls, and which of them are 2-hour repeats.
+
+    With `pairs`, also the row of each repeat's first re-entry (`reentry`), for the evidence table;
+    without it the search does no more work than the count needs."""
     settings = settings or default_settings()
     start, end = month_bounds(month)
     s0, e0 = start.value // 1_000_000, end.value // 1_000_000
@@ -111,20 +117,32 @@ def call_flags(calls: pd.DataFrame, month: str, settings: DetailSettings | None 
     bits = max(1, top - s0 + 1).bit_length()
     if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:
         raise ValueError("call detail spans too long a time to pack caller and time in one key")
-    keys = np.sort((codes[entries] << bits) | (q[entries] - s0))
+    keys = (codes[entries] << bits) | (q[entries] - s0)
+    by_key = np.argsort(keys, kind="stable") if pairs else None
+    keys = keys[by_key] if pairs else np.sort(keys)
     low = (codes[candidate] << bits) | np.maximum(anchor[candidate] - s0, 0)  # the connection moment
     order = np.argsort(low)  # sorted needles make searchsorted several times faster
     low = low[order]
+    after = np.searchsorted(keys, low, "right")  # the first entry strictly after the anchor
+    hit = np.searchsorted(keys, low + window, "right") > after
     found = np.empty(len(low), bool)
-    found[order] = np.searchsorted(keys, low + window, "right") > np.searchsorted(keys, low, "right")
+    found[order] = hit
     repeat = np.zeros(len(calls), bool)
     repeat[candidate] = found
+    reentry = None
+    if pairs:
+        entry_rows = np.flatnonzero(entries)[by_key]
+        first = np.full(len(low), -1, np.int64)
+        if len(keys):
+            first[order] = np.where(hit, entry_rows[np.minimum(after, len(keys) - 1)], -1)
+        reentry = np.full(len(calls), -1, np.int64)
+        reentry[candidate] = first
     not_judgeable = month_call & ~repeat & ~withheld & (anchor + window > data_end)
     valid = month_call.copy()
     if settings.min_talk_seconds > 0:
         valid &= calls["talk_seconds"].to_numpy(float) >= settings.min_talk_seconds
     end_stamp = pd.Timestamp(data_end, unit="ms")
-    return CallFlags(month_call, repeat, not_judgeable, valid, test, withheld, end_stamp)
+    return CallFlags(month_call, repeat, not_judgeable, valid, test, withheld, end_stamp, reentry)
 
 
 @dataclass(frozen=True)

@@ -157,18 +157,17 @@ def explain(card: Scorecard) -> str:
         f"  应付金额 = {s.adjusted_fee:,.2f} − {s.security_deduction:,.2f} = {s.payout:,.2f} 元",
     ]
     if card.sources:
-        detail = [input_label(k) for k, v in card.sources if v == "detail"]
-        out.append("")
-        out.append(
-            "数据来源："
-            + (
-                "话务明细（" + "、".join(detail) + "），其余取自月度指标汇总表"
-                if detail
-                else "月度指标汇总表"
-            )
-        )
+        out += ["", "数据来源：" + sources_text(card)]
     out += [f"说明：{note}" for note in card.notes]
     return "\n".join(out)
+
+
+def sources_text(card: Scorecard) -> str:
+    """Which figures came from the call detail and which from the summary sheet."""
+    detail = [input_label(k) for k, v in card.sources if v == "detail"]
+    if detail:
+        return "话务明细（" + "、".join(detail) + "），其余取自月度指标汇总表"
+    return "月度指标汇总表"
 
 
 def next_steps(moves: Sequence[Move]) -> str:

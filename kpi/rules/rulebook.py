@@ -161,6 +161,14 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
     return parse_rulebook(text, source=path.name)
 
 
+def rulebook_text(path: str | Path | None = None) -> str:
+    """The rulebook's text as `load_rulebook` reads it (the packaged default when `path` is None),
+    for fingerprints; call after `load_rulebook` succeeded on the same path."""
+    if path is None:
+        return resources.files("kpi.rules").joinpath(DEFAULT_RULEBOOK).read_text("utf-8")
+    return Path(path).read_text("utf-8")
+
+
 def parse_rulebook(text: str, source: str = "规则本") -> Rulebook:
     """Parse TOML text into a checked Rulebook, or raise RulebookError listing every problem."""
     try:

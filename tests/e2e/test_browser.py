@@ -238,3 +238,27 @@ def test_bad_upload_shows_the_report(page, server, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "8_checks_bad_upload.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_signable_statement_and_evidence_download_in_the_browser(page, server, june, tmp_path):
+    """The deferred downloads, clicked in chromium: the statement PDF (read back with pdftotext) and
+    the evidence .xlsx of a vendor (one row per counted repeat)."""
+    open_page(page, server, "settlement", "结算")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载签字用结算单（PDF）").click()
+    pdf = tmp_path / "statement.pdf"
+    info.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    total = sum(c.settlement.payout for c in june.values())
+    assert f"应付合计：{total:,.2f} 元" in text
+    assert "人民币壹万捌仟贰佰伍拾贰元柒角叁分" in text
+    open_page(page, server, "agents", "坐席")
+    page.locator(".st-key-agents_vendor").click()
+    page.get_by_role("option", name="联创呼叫").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载重复呼叫证据（联创呼叫，.xlsx）").click()
+    evidence = tmp_path / "evidence.xlsx"
+    info.value.save_as(evidence)
+    sheet = openpyxl.load_workbook(evidence)["重复呼叫明细"]
+    assert sheet.max_row - 3 == june["联创呼叫"].metrics[0].inputs[0][2]  # 2小时重复呼叫数 from the detail
+    assert page.locator("[data-testid='stException']").count() == 0
