@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from kpi.rules.rulebook import Rulebook, load_rulebook
 from tests.builders import SPEC_EXAMPLE, write_summary
+
+# Property tests check behaviour, not speed (speed is for the benchmarks): no per-example deadline, so
+# a loaded machine cannot turn a correct property into a failure.
+settings.register_profile("kpi", deadline=None)
+settings.load_profile("kpi")
 
 
 @pytest.fixture(scope="session")
