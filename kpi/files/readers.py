@@ -131,8 +131,11 @@ def is_percent_format(number_format: object) -> bool:
 
 
 def percent_text(value: float | int) -> str:
-    """A stored 0.93456 as '93.456%': exact, whatever the cell shows."""
-    return f"{(Decimal(repr(value)) * 100).normalize():f}%"
+    """A stored 0.93456 as '93.456%': exact (at Excel's 15 significant digits), whatever the cell shows."""
+    if isinstance(value, float) and (value != value or abs(value) == float("inf")):
+        return str(value)
+    stored = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
+    return f"{(stored * 100).normalize():f}%"
 
 
 def _mark_uncached(rows: tuple[tuple[object, ...], ...], ws) -> tuple[tuple[object, ...], ...]:
