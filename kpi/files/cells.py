@@ -6,7 +6,7 @@ the cell should hold. Floats from spreadsheet readers are read at Excel's 15 sig
 
 Text is compared as `norm_text` gives it: NFKC (full-width letters and digits to ASCII), invisible
 characters (zero-width space, BOM, direction marks, soft hyphen …) removed, any run of spaces (NBSP,
-ideographic space) one space, none between two Chinese characters. Numbers written as text are read
+ideographic space) one space, none at the ends. Numbers written as text are read
 strictly: digits, one sign, one decimal point, thousands separators in their places, a trailing %.
 """
 
@@ -33,16 +33,11 @@ INVISIBLE = re.compile(
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
-HAN = "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-SPACE_BETWEEN_HAN = re.compile(f"(?<=[{HAN}]) (?=[{HAN}])")
-
-
 def norm_text(value: object) -> str:
     """Text as compared and shown: NFKC (full-width → half-width), invisible characters removed,
-    runs of spaces (NBSP, ideographic space …) one space, none between Chinese characters or at the ends.
-    Two vendor names (or agent ids) equal after this are the same name."""
-    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", str(value)))
-    return SPACE_BETWEEN_HAN.sub("", " ".join(text.split()))
+    any run of spaces (NBSP, ideographic space …) one space, none at the ends. Two vendor names (or
+    agent ids) equal after this are the same name; a visible space still counts (甲公 司 is a typo)."""
+    return " ".join(INVISIBLE.sub("", unicodedata.normalize("NFKC", str(value))).split())
 
 
 UNIT_SUFFIX = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")

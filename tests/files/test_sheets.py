@@ -139,7 +139,7 @@ def test_to_table_title_blank_total_and_note_rows():
     table = to_table(raw, ["月份", "外包公司", "接通量"])
     assert table.header_row == 3 and table.title == ("2024年5月外包考核数据",)
     assert [(n, r[1]) for n, r in table.rows] == [(4, "A"), (6, "B"), (8, "C")]  # nothing after 合计 lost
-    assert table.skipped == (Skipped(7, "total", "合计:"),)
+    assert table.skipped == (Skipped(7, "total", "合 计:"),)
     noted = sheet(
         ["月份", "外包公司", "接通量"],
         ["2024-05", "A", 1],
@@ -159,7 +159,18 @@ def test_to_table_title_blank_total_and_note_rows():
 
 @pytest.mark.parametrize(
     "text",
-    ["合计", "合 计：", "合计（4家）", "5月合计", "华信客服小计", "汇总", "总计:", "Total", "SUBTOTAL", "平均值"],
+    [
+        "合计",
+        "合 计：",
+        "合计（4家）",
+        "5月合计",
+        "华信客服小计",
+        "汇总",
+        "总计:",
+        "Total",
+        "SUBTOTAL",
+        "平均值",
+    ],
 )
 def test_is_total(text: str):
     assert is_total(text)
@@ -170,7 +181,9 @@ def test_is_not_total(text: str):
     assert not is_total(text)
 
 
-@pytest.mark.parametrize("text", ["注：数据来自 ACD", "注1. x", "备注", "说明:", "制表人：张三", "※注", "Note: x"])
+@pytest.mark.parametrize(
+    "text", ["注：数据来自 ACD", "注1. x", "备注", "说明:", "制表人：张三", "※注", "Note: x"]
+)
 def test_is_note(text: str):
     assert is_note(text)
 
