@@ -33,6 +33,8 @@ INVISIBLE = re.compile(
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
+
+
 def norm_text(value: object) -> str:
     """Text as compared and shown: NFKC (full-width → half-width), invisible characters removed,
     any run of spaces (NBSP, ideographic space …) one space, none at the ends. Two vendor names (or

@@ -11,6 +11,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from kpi.disk import too_big as file_too_big
 from kpi.errors import Problem
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -80,12 +81,13 @@ FORMAT_PROBLEMS = {
     "pdf": "这是 PDF 文件，不是表格",
     "binary": "不是可识别的表格文件",
 }
+SPREADSHEET = "Excel 工作簿（.xlsx/.xls）或 CSV 文件"
 FORMAT_EXPECTED = {
     "encrypted": "去掉密码后另存为 .xlsx 再导入",
-    "empty": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
-    "binary": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
-    "zip": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
-    "pdf": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
+    "empty": SPREADSHEET,
+    "binary": SPREADSHEET,
+    "zip": SPREADSHEET,
+    "pdf": SPREADSHEET,
 }
 SAVE_AS = "在 Excel/WPS 中打开后另存为 .xlsx 再导入"
 
@@ -99,7 +101,7 @@ def is_workbook_head(head: bytes) -> bool:
 
 
 def too_big(name: str, size: int, limits: Limits) -> Problem:
-    return Problem(f"文件过大（上限 {limits.max_bytes:,} 字节）", file=name, value=f"{size:,} 字节")
+    return file_too_big(name, size, limits.max_bytes)
 
 
 def screen(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Problem]]:

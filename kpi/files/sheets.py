@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kpi.errors import Problem
+from kpi.disk import read_capped
 from kpi.files.cells import is_blank, norm_header, norm_text
 from kpi.files.readers import (
     CALL_DETAIL_SHEET,
@@ -27,7 +27,7 @@ from kpi.files.readers import (
     read_xls,
     read_xlsx,
 )
-from kpi.files.safety import DEFAULT_LIMITS, Limits, screen, too_big
+from kpi.files.safety import DEFAULT_LIMITS, SPREADSHEET, Limits, screen
 
 __all__ = [
     "CALL_DETAIL_SHEET",
@@ -83,12 +83,9 @@ def read_sheets(
     """Every sheet of a workbook or CSV file as raw rows; a file that cannot be read is a Problem."""
     path = Path(path)
     name = display or path.name
-    try:
-        if path.stat().st_size > limits.max_bytes:
-            return [], [too_big(name, path.stat().st_size, limits)]
-        data = path.read_bytes()
-    except OSError as exc:
-        return [], [Problem(f"无法打开文件：{exc.strerror or exc}", file=name)]
+    data, problem = read_capped(path, name, limits.max_bytes, expected=SPREADSHEET)
+    if problem is not None:
+        return [], [problem]
     return read_sheets_bytes(data, name, only, limits)
 
 
