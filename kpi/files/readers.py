@@ -229,12 +229,27 @@ def read_csv(data: bytes, name: str, limits: Limits) -> Result:
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",\t;", key=first.count) if any(d in first for d in ",\t;") else ","
     rows, count = [], 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for row in reader:
             count += max(len(row), 1)
             if count > limits.max_cells:
                 return [], [_cells_problem(name, Path(name).stem, count, limits)]
             rows.append(tuple(None if c.strip() == "" else c for c in row))
     except csv.Error as exc:
-        return [], [Problem(f"CSV 格式错误：{exc}", file=name, row=len(rows) + 1, expected="规范的 CSV 文件")]
+        return [], [csv_problem(exc, name, reader.line_num)]
     return [RawSheet(name, Path(name).stem, tuple(rows))], []
+
+
+def csv_problem(exc: csv.Error, file: str, line: int) -> Problem:
+    """A CSV file Python's csv module cannot split, located at its line (a cell over the module's
+    field limit — 131,072 characters — is said so in Chinese)."""
+    if "field larger than field limit" in str(exc):
+        limit = csv.field_size_limit()
+        return Problem(
+            f"单元格内容过长（超过 {limit:,} 个字符）",
+            file=file,
+            row=line,
+            expected=f"每个单元格不超过 {limit:,} 个字符的 CSV 文件",
+        )
+    return Problem(f"CSV 格式错误：{exc}", file=file, row=line, expected="规范的 CSV 文件")
