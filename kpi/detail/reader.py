@@ -253,7 +253,7 @@ def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) ->
         if refused is not None:  # not found, not a regular file (/dev/zero, a pipe), or too large
             problems.append(refused)
             continue
-        kind, found = screen(raw, name)
+        kind, found = screen(raw, name, inflate=True)  # fastexcel trusts no declared size
         if isinstance(source, Path) and kind in WORKBOOK_KINDS:
             del raw
         if found:

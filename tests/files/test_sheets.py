@@ -71,7 +71,7 @@ def test_hidden_sheets_are_flagged_in_xlsx_and_xls():
 
 def test_missing_file_is_a_problem(tmp_path: Path):
     sheets, problems = read_sheets(tmp_path / "nope.xlsx")
-    assert sheets == [] and str(problems[0]) == "文件「nope.xlsx」：无法打开文件：No such file or directory"
+    assert sheets == [] and str(problems[0]) == "文件「nope.xlsx」：找不到文件"
 
 
 @pytest.mark.parametrize(
