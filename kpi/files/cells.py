@@ -110,7 +110,9 @@ def to_fraction(value: object) -> Fraction | None:
     return None
 
 
-MAX_COUNT = 10**15 - 1  # Excel holds 15 digits exactly; beyond, a count is noise (and overflows money)
+# No monthly count of one vendor comes near a billion (calls, tickets, agents: thousands to millions);
+# a larger one is a typo or a hostile file, and products of such counts overflow the money lines.
+MAX_COUNT = 10**9 - 1
 COUNT_EXPECTED = f"非负整数（不超过 {MAX_COUNT:,}）"
 
 

@@ -71,7 +71,7 @@ class Skipped:
 
     row: int  # Excel row number
     kind: str
-    text: str  # the cell that says so, as written
+    text: str  # the cell that says so, as written (trimmed)
 
 
 def read_sheets(
@@ -158,12 +158,12 @@ def skip_reason(
     texts = [c for c in cells if isinstance(c, str) and not is_blank(c)]
     first = next((c for c in cells if not is_blank(c)), None)
     if isinstance(first, str) and is_note(first):
-        return "note", norm_text(first)
+        return "note", first.strip()
     for text in texts[:3]:
         if is_total(text):
-            return "total", norm_text(text)
+            return "total", text.strip()
     if known and sum(norm_header(c) in known for c in texts) >= enough:
-        return "header", norm_text(texts[0])
+        return "header", texts[0].strip()
     return None
 
 

@@ -191,7 +191,7 @@ def _named_totals(table: Table) -> Table:
         if label is None:
             keep.append((number, cells))
         else:
-            skipped.append(Skipped(number, "total", norm_text(label)))
+            skipped.append(Skipped(number, "total", str(label).strip()))
     if len(keep) == len(table.rows):
         return table
     return replace(table, rows=tuple(keep), skipped=tuple(sorted(skipped, key=lambda s: s.row)))

@@ -139,7 +139,7 @@ def test_to_table_title_blank_total_and_note_rows():
     table = to_table(raw, ["月份", "外包公司", "接通量"])
     assert table.header_row == 3 and table.title == ("2024年5月外包考核数据",)
     assert [(n, r[1]) for n, r in table.rows] == [(4, "A"), (6, "B"), (8, "C")]  # nothing after 合计 lost
-    assert table.skipped == (Skipped(7, "total", "合 计:"),)
+    assert table.skipped == (Skipped(7, "total", "合 计："),)
     noted = sheet(
         ["月份", "外包公司", "接通量"],
         ["2024-05", "A", 1],
@@ -151,7 +151,7 @@ def test_to_table_title_blank_total_and_note_rows():
     table = to_table(noted, ["月份", "外包公司", "接通量"])
     assert [n for n, _ in table.rows] == [2, 4]
     assert table.skipped == (
-        Skipped(3, "note", "备注:来自 ACD"),
+        Skipped(3, "note", "备注：来自 ACD"),
         Skipped(5, "header", "月份"),
         Skipped(6, "total", "华信客服小计"),
     )
