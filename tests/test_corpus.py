@@ -1290,6 +1290,24 @@ FILE_CASES.append(
 )
 
 
+def _workbook_with_lying_detail() -> bytes:
+    """月度指标 plus a 话务明细 sheet whose part inflates to 50 MB more than its zip entry declares."""
+    rows = [line.split(",") for line in (DETAIL_HEAD + DETAIL_ROW).splitlines()]
+    return lying_sizes(xlsx_bytes(two_rows(), extra={"话务明细": rows}), "xl/worksheets/sheet2.xml")
+
+
+FILE_CASES.append(
+    FileCase(
+        "workbook-detail-sheet-lying-sizes",  # openpyxl's zipfile stops at the declared size: CRC error
+        lambda tmp: ["validate", _file(tmp, "both.xlsx", _workbook_with_lying_detail())],
+        lambda tmp: (
+            "输入有误，共 1 处问题：\n  1. 文件「both.xlsx」：无法读取 Excel 文件（文件已损坏），"
+            "应为在 Excel/WPS 中打开后另存为 .xlsx 再导入\n"
+        ),
+    )
+)
+
+
 @pytest.mark.parametrize("case", FILE_CASES, ids=lambda c: c.id)
 def test_file_case_validate(case: FileCase, tmp_path: Path):
     args = case.args(tmp_path)

@@ -39,7 +39,8 @@ from kpi.detail.people import build_exam, build_roster, check_agents
 from kpi.detail.tables import RawTable, build_calls
 from kpi.disk import is_regular, read_capped
 from kpi.errors import Problem
-from kpi.files.safety import DEFAULT_LIMITS, SPREADSHEET, WORKBOOK_KINDS, is_workbook_head, screen
+from kpi.files.safety import DEFAULT_LIMITS, SPREADSHEET, WORKBOOK_KINDS, ZIP_MAGICS, is_workbook_head, screen
+from kpi.files.zips import xlsx_sheet_names
 from kpi.progress import Progress, no_progress
 
 # fastexcel logs "Could not determine dtype … falling back to string" for empty columns; the readers
@@ -68,6 +69,9 @@ def detail_sheets(source: str | Path | bytes, name: str = "") -> list[str]:
     CSV or a workbook without detail. What the file is comes from its first bytes, not its name."""
     if not is_workbook(source):
         return []
+    head = source[:4] if isinstance(source, bytes) else _head(source)
+    if head.startswith(ZIP_MAGICS):  # from the workbook part, before anything that trusts no size opens it
+        return [n for n in xlsx_sheet_names(source) or () if spec_for_sheet(n)]
     try:
         names = fastexcel.read_excel(source if isinstance(source, bytes) else str(source)).sheet_names
     except BaseException as exc:  # noqa: BLE001 - a broken file is reported by whoever reads it for real
@@ -75,6 +79,11 @@ def detail_sheets(source: str | Path | bytes, name: str = "") -> list[str]:
             raise
         return []
     return [n for n in names if spec_for_sheet(n)]
+
+
+def _head(path: str | Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(4)
 
 
 def has_detail(path: str | Path) -> bool:
