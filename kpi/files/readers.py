@@ -8,6 +8,9 @@
 - .xls: xlrd (keeps error cells too; an encrypted one is reported).
 - text: UTF-16 with BOM (Excel's 'Unicode text'), UTF-8 (BOM or not), else GB18030, all strict;
   the delimiter (comma, tab, semicolon) from the first non-blank line.
+
+A little over ~250 lines: the three readers share the cell count, the sheet choice and the problems
+they report, which would otherwise be imported back and forth.
 """
 
 from __future__ import annotations
