@@ -23,7 +23,7 @@ from kpi.records import VendorMonth
 from kpi.reports.reconciliation import reconciliation_frame
 from kpi.rules.rulebook import DEFAULT_RULEBOOK, Rulebook, parse_rulebook
 from kpi.scoring.scorecard import Scorecard
-from kpi.summary.reader import read_summary_bytes
+from kpi.summary.reader import read_summary_bytes, summary_notices
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "monthly_2024H1.xlsx"
@@ -52,6 +52,7 @@ class Loaded:
     rule_problems: tuple[Problem, ...] = ()  # the rulebook's
     agents: pd.DataFrame | None = field(default=None, compare=False)  # per-agent call detail, if any
     reconciliation: pd.DataFrame | None = field(default=None, compare=False)  # detail vs summary, if any
+    notices: tuple[str, ...] = ()  # said to the user though nothing is wrong (a total row skipped …)
 
     @property
     def ok(self) -> bool:
@@ -136,13 +137,16 @@ def assess_bytes(
     """Read, validate and score a workbook given as bytes, with any extra detail files (no caching)."""
     rules, rule_problems = parse_rules(rules_text, rules_source)
     records, problems = read_workbook(data, name)
+    notices = tuple(summary_notices(records))
     if rules is not None:
         problems = problems or rulebook_applies(records, rules, name)
     agents = reconciliation = None
     if rules is not None and not problems:
         records, agents, reconciliation, problems = read_detail_part(data, name, rules, records, extra)
     cards = score_all(records, rules) if rules is not None and not problems else ()
-    return Loaded(name, digest(data), rules, records, cards, problems, rule_problems, agents, reconciliation)
+    return Loaded(
+        name, digest(data), rules, records, cards, problems, rule_problems, agents, reconciliation, notices
+    )
 
 
 # ------------------------------------------------------------------ cached steps (keyed on content)

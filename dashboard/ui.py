@@ -11,6 +11,7 @@ from dashboard import data as d
 from dashboard.documents import Inputs
 from dashboard.views.checks import problems_table
 from kpi.pipeline import rulebook_applies
+from kpi.summary.reader import summary_notices
 
 CONTEXT_KEY = "_ctx"
 CHECKS_PAGE = "app_pages/checks.py"
@@ -67,6 +68,7 @@ def load(
         if bar:
             bar.progress(20, text="读取并校验工作簿…")
         records, problems = d.cached_read(key, name, data)
+        notices = tuple(summary_notices(records))
         if rules is not None:
             problems = problems or rulebook_applies(records, rules, name)
         cards, agents, reconciliation = (), None, None
@@ -82,7 +84,9 @@ def load(
             cards = d.cached_score(key, name, rules_text, rules_source, records)
         if bar:
             bar.progress(100, text="完成")
-        return d.Loaded(name, key, rules, records, cards, problems, rule_problems, agents, reconciliation)
+        return d.Loaded(
+            name, key, rules, records, cards, problems, rule_problems, agents, reconciliation, notices
+        )
 
     if run_key in seen:
         return steps()

@@ -7,7 +7,7 @@ line. Floats are refused: `Decimal(2.675)` is 2.67499…, which would print the 
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 Number = int | Decimal | Fraction
@@ -41,7 +41,9 @@ def round_half_up(value: Number, places: int = 2) -> Decimal:
     whole = int(scaled + Fraction(1, 2))  # floor for non-negative numbers
     sign = -1 if exact < 0 else 1
     quantum = Decimal(1).scaleb(-places)
-    return (Decimal(sign * whole) * quantum).quantize(quantum)
+    with localcontext() as context:  # as many digits as the number has: never InvalidOperation
+        context.prec = max(context.prec, len(str(whole)) + 2)
+        return (Decimal(sign * whole) * quantum).quantize(quantum)
 
 
 def fmt2(value: Decimal) -> str:

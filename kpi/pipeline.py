@@ -14,11 +14,12 @@ from kpi.detail.reader import DetailData
 from kpi.detail.reconcile import apply_detail
 from kpi.detail.run import DetailRun, finish_detail, read_detail_sheets
 from kpi.errors import Problem
+from kpi.files.cells import norm_text
 from kpi.progress import Progress
 from kpi.records import VendorMonth
 from kpi.rules.rulebook import Rulebook
 from kpi.scoring.scorecard import Scorecard, score
-from kpi.summary.reader import SUMMARY_SHEET, read_summary
+from kpi.summary.reader import SUMMARY_SHEET, read_summary, summary_notices
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Assessment:
     cards: tuple[Scorecard, ...]
     problems: tuple[Problem, ...]
     detail: DetailRun | None = None  # the detail sheets' figures, when they were used
+    notices: tuple[str, ...] = ()  # what the user must be told though nothing is wrong (rows skipped …)
 
     @property
     def ok(self) -> bool:
@@ -38,9 +40,9 @@ class Assessment:
 def select(
     records: list[VendorMonth], month: str | None = None, vendor: str | None = None
 ) -> list[VendorMonth]:
-    return [
-        r for r in records if (month is None or r.month == month) and (vendor is None or r.vendor == vendor)
-    ]
+    """The records of a month and a vendor (its name compared as the summary's names are: norm_text)."""
+    name = norm_text(vendor) if vendor is not None else None
+    return [r for r in records if (month is None or r.month == month) and (name is None or r.vendor == name)]
 
 
 def assess(
@@ -65,13 +67,14 @@ def assess(
         pending = pool.submit(read_summary, path, display, month=expect_month)  # (GIL released)
         data = read_detail_sheets(path, progress, detail_files) if use_detail else None  # reads the detail
         records, problems = pending.result()
+    notices = tuple(summary_notices(records))
     problems = problems or rulebook_applies(records, rules, display or Path(path).name)
     if problems:
-        return Assessment(tuple(records), (), tuple(problems))
+        return Assessment(tuple(records), (), tuple(problems), notices=notices)
     records, detail, problems = with_detail(records, data, rules, progress, month)
     if problems:
-        return Assessment(tuple(records), (), problems, detail)
-    return Assessment(tuple(records), score_all(records, rules, month, vendor), (), detail)
+        return Assessment(tuple(records), (), problems, detail, notices)
+    return Assessment(tuple(records), score_all(records, rules, month, vendor), (), detail, notices)
 
 
 def rulebook_applies(records: Sequence[VendorMonth], rules: Rulebook, file: str) -> tuple[Problem, ...]:

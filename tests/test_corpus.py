@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +20,10 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
+import kpi.rules
 from kpi.cli.commands import main
 from kpi.files.safety import Limits
-from kpi.summary.reader import read_summary, read_summary_bytes
+from kpi.summary.reader import read_summary, read_summary_bytes, summary_notices
 from tests.paths import CORPUS, SAMPLE
 from tests.workbooks import HEADERS, KEYS, LAUGHS, csv_bytes, lying_sizes, rezip, row, two_rows, xlsx_bytes
 
@@ -36,6 +38,7 @@ class Case:
     problems: tuple[str, ...] = ()  # exact texts, in order; empty: the file must read cleanly
     read: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)  # (vendor, month) → values
     limits: Limits | None = None
+    notices: tuple[str, ...] = ()  # exact notices (skipped rows, hidden sheets), in order
 
 
 def corpus(name: str) -> Callable[[], bytes]:
@@ -124,6 +127,16 @@ def uncached_formulas() -> bytes:
 
 
 CRAZY = "＝1＋1"
+
+
+def _lo_notices(file: str) -> tuple[str, ...]:
+    """The LibreOffice files' total and note rows (kept under the table since before issue 9)."""
+    return (
+        f"文件「{file}」，工作表「月度指标」，第 7 行：「合计」是合计行，不计为外包公司，已跳过",
+        f"文件「{file}」，工作表「月度指标」，第 8 行：「备注：数据来源 ACD 报表」是说明行，已跳过",
+    )
+
+
 GOOD_READ = {
     ("华信客服", "2024-05"): {"connected_calls": 51688},
     ("联创呼叫", "2024-05"): {"connected_calls": 31000},
@@ -155,6 +168,10 @@ CASES = [
             title="2024年5月外包考核数据",
         ),
         read=GOOD_READ,
+        notices=(
+            "文件「title.xlsx」，工作表「月度指标」，第 6 行：「合计」是合计行，不计为外包公司，已跳过",
+            "文件「title.xlsx」，工作表「月度指标」，第 7 行：「备注：以上数据来自 ACD」是说明行，已跳过",
+        ),
     ),
     Case(
         "odd-headers-nfkc-brackets-units",
@@ -241,6 +258,7 @@ CASES = [
         "hidden.xlsx",
         lambda: _hidden_copy(),
         read=GOOD_READ,
+        notices=("文件「hidden.xlsx」：隐藏的工作表「汇总」未读取（读取的是「月度指标」）",),
     ),
     Case(
         "sheet-alias",
@@ -281,9 +299,18 @@ CASES = [
                 ("联创呼叫", "2024-05"): {"valid_calls": 30000, "exam_average": Fraction("72.456")},
             }
         ),
+        notices=_lo_notices("lo_title.xlsx"),
     ),
-    Case("lo-legacy-xls", "lo_title.xls", corpus("lo_title.xls"), read=_lo),
-    Case("lo-xlsx-renamed-xls", "renamed.xls", corpus("lo_title.xlsx"), read=_lo),
+    Case(
+        "lo-legacy-xls", "lo_title.xls", corpus("lo_title.xls"), read=_lo, notices=_lo_notices("lo_title.xls")
+    ),
+    Case(
+        "lo-xlsx-renamed-xls",
+        "renamed.xls",
+        corpus("lo_title.xlsx"),
+        read=_lo,
+        notices=_lo_notices("renamed.xls"),
+    ),
     # ---- refuse: not a workbook -------------------------------------------------------------------
     Case(
         "empty-file",
@@ -717,6 +744,333 @@ def _blank_sheet() -> bytes:
     return out.getvalue()
 
 
+# ---- issue 9, part A: rows, sheets, names, units, numbers, sizes ----------------------------------
+def _book(sheets: list[tuple[str, list[list[object]], str]]) -> bytes:
+    """An openpyxl workbook of (name, rows, state) sheets, in order."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows, state in sheets:
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+        ws.sheet_state = state
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _vendor_last() -> list[list[object]]:
+    """The vendor column moved to the end (column Z), so only the column tells a subtotal row."""
+    order = [k for k in KEYS if k != "vendor"] + ["vendor"]
+    headers = [HEADERS[KEYS.index(k)] for k in order]
+    rows = [
+        row(),
+        row(vendor="华信客服小计", connected_calls=99),
+        row(vendor="联创呼叫", connected_calls=31000),
+    ]
+    return [headers] + [[r[KEYS.index(k)] for k in order] for r in rows]
+
+
+def _xlsxwriter_floats() -> bytes:
+    """xlsxwriter: an exam average stored as 84.99999999999999 (Excel shows 85.00) and a rate stored
+    as 0.9345600000000001 shown as a percentage."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet("月度指标")
+    ws.write_row(0, 0, HEADERS)
+    values = row(exam_average=84.99999999999999, audit_pass_rate=0.9345600000000001)
+    pct = book.add_format({"num_format": "0.00%"})
+    for c, v in enumerate(values):
+        if v is not None:
+            ws.write(1, c, v, pct if c == col("audit_pass_rate") else None)
+    book.close()
+    return buffer.getvalue()
+
+
+def _comment_hides_doctype() -> bytes:
+    """A DOCTYPE after a 4 KB comment: past the first 2 KB of the part."""
+    padded = LAUGHS.replace(b"?>", b"?><!--" + b"-padding " * 500 + b"-->", 1)
+    return rezip(xlsx_bytes(two_rows()), {"xl/worksheets/sheet1.xml": padded})
+
+
+def _utf16_doctype() -> bytes:
+    text = LAUGHS.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"')
+    return rezip(xlsx_bytes(two_rows()), {"xl/worksheets/sheet1.xml": text.encode("utf-16")})
+
+
+SKIP = "文件「{}」，工作表「月度指标」，第 {} 行：{}"
+NOT_NUMBER = "无法识别的值：发现「{}」，应为{}"
+CASES_9A = [
+    # ---- total and note rows: skipped with a notice, no vendor lost or invented ----------------
+    Case(
+        "subtotal-mid-table-rows-after-kept",
+        "subtotal.xlsx",
+        lambda: xlsx_bytes(
+            [row(), ["2024-05", "小计", 51688], row(vendor="联创呼叫", connected_calls=31000)]
+        ),
+        read=GOOD_READ,
+        notices=(SKIP.format("subtotal.xlsx", 3, "「小计」是合计行，不计为外包公司，已跳过"),),
+    ),
+    Case(
+        "note-mid-table-rows-after-kept",
+        "note.xlsx",
+        lambda: xlsx_bytes(
+            [row(), ["注：联创呼叫数据为暂估"], row(vendor="联创呼叫", connected_calls=31000)]
+        ),
+        read=GOOD_READ,
+        notices=(SKIP.format("note.xlsx", 3, "「注：联创呼叫数据为暂估」是说明行，已跳过"),),
+    ),
+    Case(
+        "remark-then-vendors",
+        "remark.xlsx",
+        lambda: xlsx_bytes(
+            [row(), ["备注", "以下为补报"], row(vendor="联创呼叫", connected_calls=31000), ["制表人：张三"]]
+        ),
+        read=GOOD_READ,
+        notices=(
+            SKIP.format("remark.xlsx", 3, "「备注」是说明行，已跳过"),
+            SKIP.format("remark.xlsx", 5, "「制表人：张三」是说明行，已跳过"),
+        ),
+    ),
+    Case(
+        "huizong-row-is-not-a-vendor",
+        "huizong.xlsx",
+        lambda: xlsx_bytes([*two_rows(), row(vendor="汇总", connected_calls=82688)]),
+        read=GOOD_READ,
+        notices=(SKIP.format("huizong.xlsx", 4, "「汇总」是合计行，不计为外包公司，已跳过"),),
+    ),
+    Case(
+        "vendor-subtotal-in-a-late-column",
+        "late.xlsx",
+        lambda: _book([("月度指标", _vendor_last(), "visible")]),
+        read=GOOD_READ,
+        notices=(SKIP.format("late.xlsx", 3, "「华信客服小计」是合计行，不计为外包公司，已跳过"),),
+    ),
+    Case(
+        "header-repeated-mid-table",
+        "twoblocks.xlsx",
+        lambda: xlsx_bytes([row(), HEADERS, row(vendor="联创呼叫", connected_calls=31000)]),
+        read=GOOD_READ,
+        notices=(SKIP.format("twoblocks.xlsx", 3, "重复的表头行（「月份」…），已跳过"),),
+    ),
+    # ---- which sheet: hidden ones said, two candidates refused -----------------------------------
+    Case(
+        "hidden-yuedu-visible-alias-read",
+        "hidden2.xlsx",
+        lambda: _book(
+            [
+                ("月度指标", [HEADERS, row(vendor="作废")], "hidden"),
+                ("汇总", [HEADERS, *two_rows()], "visible"),
+            ]
+        ),
+        read=GOOD_READ,
+        notices=("文件「hidden2.xlsx」：隐藏的工作表「月度指标」未读取（读取的是「汇总」）",),
+    ),
+    Case(
+        "only-hidden-summary-read-and-said",
+        "hidden3.xlsx",
+        lambda: _book(
+            [("说明", [["本表请勿修改"]], "visible"), ("月度指标", [HEADERS, *two_rows()], "hidden")]
+        ),
+        read=GOOD_READ,
+        notices=("文件「hidden3.xlsx」：读取的是隐藏的工作表「月度指标」（没有可见的月度指标表）",),
+    ),
+    Case(
+        "copy-sheet-2-refused",
+        "copy.xlsx",
+        lambda: _book(
+            [
+                ("月度指标", [HEADERS, *two_rows()], "visible"),
+                ("月度指标 (2)", [HEADERS, row(connected_calls=60000)], "visible"),
+            ]
+        ),
+        problems=(
+            "文件「copy.xlsx」：有 2 张工作表都像月度指标表，无法确定读哪一张：发现「「月度指标」、「月度指标 (2)」」，"
+            "应为只保留一张月度指标表（删除其余的，或把它们改成不含「月度指标」「汇总」的名字）",
+        ),
+    ),
+    Case(
+        "two-hidden-candidates-refused",
+        "hidden4.xlsx",
+        lambda: _book(
+            [
+                ("说明", [["x"]], "visible"),
+                ("月度指标", [HEADERS, *two_rows()], "hidden"),
+                ("汇总", [HEADERS, row()], "hidden"),
+            ]
+        ),
+        problems=(
+            "文件「hidden4.xlsx」：有 2 张工作表都像月度指标表，无法确定读哪一张：发现「「月度指标」（隐藏）、「汇总」（隐藏）」，"
+            "应为只保留一张月度指标表（删除其余的，或把它们改成不含「月度指标」「汇总」的名字）",
+        ),
+    ),
+    # ---- names: invisible and width characters never make a second vendor -----------------------
+    Case(
+        "zero-width-space-same-vendor",
+        "zwsp.xlsx",
+        lambda: xlsx_bytes([row(), row(vendor="华信\u200b客服")]),
+        problems=(
+            at(
+                "zwsp.xlsx",
+                3,
+                "外包公司",
+                "同一外包公司同一月份重复（与第 2 行重复）：发现「华信客服 2024-05」，应为每个外包公司每月一行",
+            ),
+        ),
+    ),
+    Case(
+        "nbsp-bom-full-width-same-vendor",
+        "width.xlsx",
+        lambda: xlsx_bytes([row(vendor="ＨＸ客服\u00a0"), row(vendor="\ufeffHX客服")]),
+        problems=(
+            at(
+                "width.xlsx",
+                3,
+                "外包公司",
+                "同一外包公司同一月份重复（与第 2 行重复）：发现「HX客服 2024-05」，应为每个外包公司每月一行",
+            ),
+        ),
+    ),
+    Case(
+        "invisible-characters-removed-from-names",
+        "names.csv",
+        lambda: csv_bytes(
+            [
+                row(vendor="\u2060华信客服\u200d"),
+                row(vendor="联创\u00ad呼叫", connected_calls=31000, valid_calls=30000),
+            ]
+        ),
+        read=GOOD_READ,
+    ),
+    # ---- units in headers --------------------------------------------------------------------------
+    Case(
+        "header-unit-wan-tong-refused",
+        "wan.xlsx",
+        lambda: xlsx_bytes(two_rows(), headers=with_header({2: "有效话务量（万通）"})),
+        problems=(
+            "文件「wan.xlsx」，工作表「月度指标」，第 1 行，「有效话务量(万通)」列：表头的单位「万通」无法换算："
+            "发现「有效话务量(万通)」，应为按原始单位填写的数值，表头写「有效话务量」（本工具不换算「万」「千」等数量单位）",
+        ),
+    ),
+    Case(
+        "header-units-thousands-and-per-mille-refused",
+        "permille.xlsx",
+        lambda: xlsx_bytes(
+            two_rows(),
+            headers=with_header({3: "接通量(千次)", col("audit_pass_rate"): "业务稽核合格率（‰）"}),
+        ),
+        problems=(
+            "文件「permille.xlsx」，工作表「月度指标」，第 1 行，「接通量(千次)」列：表头的单位「千次」无法换算："
+            "发现「接通量(千次)」，应为按原始单位填写的数值，表头写「接通量」（本工具不换算「万」「千」等数量单位）",
+            "文件「permille.xlsx」，工作表「月度指标」，第 1 行，「业务稽核合格率(‰)」列：表头的单位「‰」无法换算："
+            "发现「业务稽核合格率(‰)」，应为按原始单位填写的数值，表头写「业务稽核合格率」（本工具不换算千分比、万分比）",
+        ),
+    ),
+    Case(
+        "header-plain-units-read",
+        "units.xlsx",
+        lambda: xlsx_bytes(
+            two_rows(),
+            headers=with_header(
+                {2: "有效话务量（通）", 5: "质量拨测数(次)", col("audit_pass_rate"): "业务稽核合格率(%)"}
+            ),
+        ),
+        read=GOOD_READ,
+    ),
+    # ---- numbers: as Excel shows them, strictly --------------------------------------------------
+    Case(
+        "float-noise-at-15-digits",
+        "noise.xlsx",
+        _xlsxwriter_floats,
+        read={("华信客服", "2024-05"): {"exam_average": 85, "audit_pass_rate": Fraction("93.456")}},
+    ),
+    Case(
+        "superscript-circled-digits-refused",
+        "digits.xlsx",
+        lambda: xlsx_bytes([row(dial_tests="10²", service_complaints="①⓪⓪")]),
+        problems=(
+            at("digits.xlsx", 2, "质量拨测数", NOT_NUMBER.format("10²", "非负整数")),
+            at("digits.xlsx", 2, "成立服务投诉数", NOT_NUMBER.format("①⓪⓪", "非负整数")),
+        ),
+    ),
+    Case(
+        "misplaced-separators-refused",
+        "commas.csv",
+        lambda: csv_bytes([row(dial_tests='"1,0,0"', audit_pass_rate='"9,5%"')]),
+        problems=(
+            at("commas.csv", 2, "质量拨测数", NOT_NUMBER.format("1,0,0", "非负整数"), sheet="commas"),
+            at(
+                "commas.csv",
+                2,
+                "业务稽核合格率",
+                NOT_NUMBER.format("9,5%", "百分比（如 93.5%、0.935 或 93.5）"),
+                sheet="commas",
+            ),
+        ),
+    ),
+    Case(
+        "separators-in-place-read",
+        "seps.xlsx",
+        lambda: xlsx_bytes([row(valid_calls="50,447", connected_calls="51 688", dial_tests="＋８０")]),
+        read={("华信客服", "2024-05"): {"valid_calls": 50447, "connected_calls": 51688, "dial_tests": 80}},
+    ),
+    Case(
+        "count-2e26-refused",
+        "huge-count.xlsx",
+        lambda: xlsx_bytes(
+            [
+                row(valid_calls=2 * 10**26),
+                row(vendor="B", connected_calls="200,000,000,000,000,000,000,000,000"),
+            ]
+        ),
+        problems=(
+            at(
+                "huge-count.xlsx",
+                2,
+                "有效话务量",
+                "数值过大：发现「2e+26」，应为非负整数（不超过 999,999,999）",
+            ),
+            at(
+                "huge-count.xlsx",
+                3,
+                "接通量",
+                "数值过大：发现「200,000,000,000,000,000,000,000,000」，应为非负整数（不超过 999,999,999）",
+            ),
+        ),
+    ),
+    Case(
+        "csv-field-over-128k",
+        "long.csv",
+        lambda: csv_bytes([row(vendor="长" * 140_000)]),
+        problems=(
+            "文件「long.csv」，第 2 行：单元格内容过长（超过 131,072 个字符），应为每个单元格不超过 131,072 个字符的 CSV 文件",
+        ),
+    ),
+    # ---- zips: the whole prolog, what is really inflated -----------------------------------------
+    Case(
+        "doctype-after-long-comment",
+        "comment.xlsx",
+        _comment_hides_doctype,
+        problems=(
+            F.format("comment.xlsx")
+            + "：XML 中含有实体声明（xl/worksheets/sheet1.xml），拒绝读取，应为正常的 Excel 工作簿（疑似恶意构造的文件，拒绝读取）",
+        ),
+    ),
+    Case(
+        "doctype-in-utf16-part",
+        "utf16.xlsx",
+        _utf16_doctype,
+        problems=(
+            F.format("utf16.xlsx")
+            + "：XML 中含有实体声明（xl/worksheets/sheet1.xml），拒绝读取，应为正常的 Excel 工作簿（疑似恶意构造的文件，拒绝读取）",
+        ),
+    ),
+]
+CASES += CASES_9A
+
+
 def _expected(case: Case, data: bytes) -> list[str]:
     return [p.replace("{f}", case.name).replace("{size}", f"{_size(case, data):,}") for p in case.problems]
 
@@ -740,6 +1094,7 @@ def test_corpus_case(case: Case):
     data = case.make()
     records, problems = _read(case, data)
     assert [str(p) for p in problems] == _expected(case, data)
+    assert summary_notices(records) == list(case.notices)
     if not case.problems:
         got = {(r.vendor, r.month): r for r in records}
         assert set(got) == set(case.read)
@@ -793,3 +1148,182 @@ def test_validate_accepts_the_sample_and_the_lo_files():
     for path in (SAMPLE, CORPUS / "lo_title.xls"):
         result = CliRunner().invoke(main, ["validate", str(path)])
         assert result.exit_code == 0, result.output
+
+
+# ---- issue 9, part A: files that are no regular file, rulebooks, detail files ----------------------
+DETAIL_HEAD = "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司\r\n"
+DETAIL_ROW = "13800000001,2024-05-10 10:00:00,是,2024-05-10 10:00:10,H1,华信客服\r\n"
+NOT_REGULAR = "：不是普通文件（可能是设备、管道或文件夹），拒绝读取，应为"
+
+
+def _summary(tmp: Path) -> str:
+    path = tmp / "m.xlsx"
+    path.write_bytes(xlsx_bytes(two_rows()))
+    return str(path)
+
+
+def _fifo(tmp: Path) -> str:
+    os.mkfifo(tmp / "pipe.xlsx")
+    return str(tmp / "pipe.xlsx")
+
+
+def _file(tmp: Path, name: str, data: bytes) -> str:
+    (tmp / name).write_bytes(data)
+    return str(tmp / name)
+
+
+def _detail_book() -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "话务明细"
+    for line in (DETAIL_HEAD + DETAIL_ROW).splitlines():
+        book.active.append(line.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    return lying_sizes(out.getvalue(), "xl/worksheets/sheet1.xml")
+
+
+@dataclass(frozen=True)
+class FileCase:
+    id: str
+    args: Callable[[Path], list[str]]
+    output: Callable[[Path], str]
+    exit_code: int = 1
+
+
+FILE_CASES = [
+    FileCase(
+        "dev-zero-as-workbook",
+        lambda tmp: ["validate", "/dev/zero"],
+        lambda tmp: (
+            "输入有误，共 1 处问题：\n  1. 文件「zero」"
+            + NOT_REGULAR
+            + "Excel 工作簿（.xlsx/.xls）或 CSV 文件\n"
+        ),
+    ),
+    FileCase(
+        "fifo-as-workbook",
+        lambda tmp: ["validate", _fifo(tmp)],
+        lambda tmp: (
+            "输入有误，共 1 处问题：\n  1. 文件「pipe.xlsx」"
+            + NOT_REGULAR
+            + "Excel 工作簿（.xlsx/.xls）或 CSV 文件\n"
+        ),
+    ),
+    FileCase(
+        "dev-zero-as-detail",
+        lambda tmp: ["validate", _summary(tmp), "--detail", "/dev/zero"],
+        lambda tmp: (
+            "输入有误，共 1 处问题：\n  1. 文件「zero」"
+            + NOT_REGULAR
+            + "Excel 工作簿（.xlsx/.xls）或 CSV 文件\n"
+        ),
+    ),
+    FileCase(
+        "dev-zero-as-rulebook",
+        lambda tmp: ["validate", _summary(tmp), "--rules", "/dev/zero"],
+        lambda tmp: (
+            "规则本有误，共 1 处问题：\n  1. 文件「/dev/zero」" + NOT_REGULAR + "TOML 格式的规则本文件\n"
+        ),
+    ),
+    FileCase(
+        "rulebook-with-utf8-bom-accepted",
+        lambda tmp: [
+            "validate",
+            _summary(tmp),
+            "--rules",
+            _file(
+                tmp,
+                "bom.toml",
+                "\ufeff".encode() + (Path(kpi.rules.__file__).parent / "default.toml").read_bytes(),
+            ),
+        ],
+        lambda tmp: "检查通过：m.xlsx，2 行（外包公司 × 月份）。\n",
+        exit_code=0,
+    ),
+    FileCase(
+        "detail-csv-field-over-128k-in-the-head",
+        lambda tmp: [
+            "validate",
+            _summary(tmp),
+            "--detail",
+            _file(tmp, "d.csv", (DETAIL_HEAD + DETAIL_ROW.replace("H1", "H" * 140_000)).encode()),
+        ],
+        lambda tmp: (
+            "输入有误，共 1 处问题：\n  1. 文件「d.csv」，第 2 行：单元格内容过长（超过 131,072 个字符），"
+            "应为每个单元格不超过 131,072 个字符的 CSV 文件\n"
+        ),
+    ),
+    FileCase(
+        "detail-workbook-lying-sizes-inflated-and-counted",
+        lambda tmp: ["validate", _summary(tmp), "--detail", _file(tmp, "lie.xlsx", _detail_book())],
+        lambda tmp: (
+            "输入有误，共 1 处问题：\n  1. 文件「lie.xlsx」：压缩包内文件解压后比声明的大（xl/worksheets/sheet1.xml 声明 {size} 字节）："
+            "发现「超过 {size} 字节」，应为正常的 Excel 工作簿（疑似恶意构造的文件，拒绝读取）\n".replace(
+                "{size}",
+                f"{zipfile.ZipFile(tmp / 'lie.xlsx').getinfo('xl/worksheets/sheet1.xml').file_size:,}",
+            )
+        ),
+    ),
+]
+
+
+NAMES_DETAIL = DETAIL_HEAD + "".join(
+    f"1380000000{i},2024-05-10 10:00:00,是,2024-05-10 10:00:10,{agent},{vendor}\r\n"
+    for i, (agent, vendor) in enumerate(
+        [("H1", "华信客服\u200b"), ("Ｈ1", "\u00a0华信客服"), ("L1\ufeff", "联创\u2060呼叫")], 1
+    )
+)
+FILE_CASES.append(
+    FileCase(
+        "detail-names-differing-by-invisible-or-width-characters",
+        lambda tmp: ["agents", _summary(tmp), "--detail", _file(tmp, "names.csv", NAMES_DETAIL.encode())],
+        lambda tmp: (
+            "坐席工号  外包公司  接通量  2小时重复呼叫数  重复拨打率(%)   得分\n"
+            "--------  --------  ------  ---------------  -------------  -----\n"
+            "H1        华信客服       2                0           0.00  10.00\n"
+            "L1        联创呼叫       1                0           0.00  10.00\n"
+        ),
+        exit_code=0,
+    )
+)
+
+
+def _workbook_with_lying_detail() -> bytes:
+    """月度指标 plus a 话务明细 sheet whose part inflates to 50 MB more than its zip entry declares."""
+    rows = [line.split(",") for line in (DETAIL_HEAD + DETAIL_ROW).splitlines()]
+    return lying_sizes(xlsx_bytes(two_rows(), extra={"话务明细": rows}), "xl/worksheets/sheet2.xml")
+
+
+FILE_CASES.append(
+    FileCase(
+        "workbook-detail-sheet-lying-sizes",  # openpyxl's zipfile stops at the declared size: CRC error
+        lambda tmp: ["validate", _file(tmp, "both.xlsx", _workbook_with_lying_detail())],
+        lambda tmp: (
+            "输入有误，共 1 处问题：\n  1. 文件「both.xlsx」：无法读取 Excel 文件（文件已损坏），"
+            "应为在 Excel/WPS 中打开后另存为 .xlsx 再导入\n"
+        ),
+    )
+)
+
+
+@pytest.mark.parametrize("case", FILE_CASES, ids=lambda c: c.id)
+def test_file_case_validate(case: FileCase, tmp_path: Path):
+    args = case.args(tmp_path)
+    result = CliRunner().invoke(main, args)
+    assert (result.exit_code, result.output) == (case.exit_code, case.output(tmp_path))
+
+
+NOTICED = [c for c in CASES if c.notices and not c.problems]
+
+
+@pytest.mark.parametrize("case", NOTICED, ids=lambda c: c.id)
+def test_validate_tells_every_notice_and_exits_0(case: Case, tmp_path: Path):
+    """Skipped rows and hidden sheets reach the user of every command (here `kpi validate`), on stderr."""
+    path = tmp_path / case.name
+    path.write_bytes(case.make())
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert result.stderr == "".join(f"注意：{n}\n" for n in case.notices)
+    assert result.stdout == f"检查通过：{case.name}，{len(case.read)} 行（外包公司 × 月份）。\n"

@@ -32,3 +32,9 @@ def test_formatting():
     assert fmt2(Decimal("5")) == "5.00"
     assert fmt_percent(Fraction(31, 2)) == "15.50%"
     assert fmt_percent(None) == "—"
+
+
+def test_round_half_up_of_a_number_beyond_28_digits_is_exact():
+    """Decimal's default 28 digits would raise InvalidOperation on quantize (issue 9)."""
+    assert str(round_half_up(Fraction(10**40, 3))) == "3" * 40 + ".33"
+    assert str(round_half_up(Fraction(-(10**30) - 1, 2), 1)) == "-" + "5" + "0" * 29 + ".5"

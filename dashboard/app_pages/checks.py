@@ -15,6 +15,10 @@ if loaded.rule_problems:
     st.error(f"规则本有 {len(loaded.rule_problems)} 处问题，未评分：")
     ui.show_problems(loaded.rule_problems)
 
+if loaded.notices:  # user text: shown as text, never Markdown
+    st.warning(f"读取工作簿时有 {len(loaded.notices)} 条说明（不是错误，但请核对）：")
+    st.text("\n".join(loaded.notices))
+
 if loaded.problems:
     st.error(
         f"工作簿有 {len(loaded.problems)} 处问题（每处给出位置、发现的值和应为的值）。修正后请重新上传。"

@@ -54,6 +54,13 @@ def fail(problems: tuple[Problem, ...] | list[Problem], title: str = "输入有�
     sys.exit(EXIT_INVALID)
 
 
+def tell(notices: tuple[str, ...] | list[str]) -> None:
+    """What the user must know though nothing is wrong (a total row skipped, a hidden sheet read), on
+    stderr so that JSON and CSV output stay clean."""
+    for notice in notices:
+        click.echo(f"注意：{notice}", err=True)
+
+
 def load_rules(path: Path | None) -> Rulebook:
     try:
         return load_rulebook(path)
@@ -97,6 +104,7 @@ def run_assessment(
     )
     if result.problems:
         fail(result.problems)
+    tell(result.notices)
     if not result.cards:
         wanted = "，".join(
             x for x in (f"月份 {month}" if month else "", f"外包公司「{vendor}」" if vendor else "") if x

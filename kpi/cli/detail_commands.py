@@ -17,6 +17,7 @@ from kpi.cli.common import (
     load_rules,
     progress_for,
     require_files,
+    tell,
     write_output,
 )
 from kpi.detail.run import DetailRun, run_detail
@@ -25,7 +26,7 @@ from kpi.reports.agents import agent_dict, agents_csv, agents_table
 from kpi.reports.files import atomic_write
 from kpi.reports.reconciliation import format_table
 from kpi.rules.rulebook import Rulebook
-from kpi.summary.reader import read_summary
+from kpi.summary.reader import read_summary, summary_notices
 
 
 def _detail(
@@ -41,6 +42,7 @@ def _detail(
         found, problems = read_summary(workbook)
         if problems:
             fail(problems)
+        tell(summary_notices(found))
         records = tuple(found)
     run = run_detail(workbook, rules, records, month, progress_for(workbook), detail_files)
     if run is None:

@@ -13,6 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kpi.files.cells import NUMBER, norm_text, number_text
+
 MS_PER_DAY = 86_400_000
 EXCEL_EPOCH_MS = int(np.datetime64("1899-12-30T00:00:00", "ms").astype(np.int64))
 TOTAL_MARKERS = ("合计", "总计", "小计")
@@ -31,13 +33,14 @@ TIME_FORMATS = (
 
 
 def _nfkc_subset(arr: pa.Array) -> pa.Array:
-    """Full-width digits, letters and spaces to ASCII, touching only the (few) cells that have them."""
+    """Full-width digits, letters and spaces to ASCII and invisible characters removed (the summary's
+    `norm_text`, so a vendor or agent id is the same name in both), touching only the (few) non-ASCII cells."""
     non_ascii = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True))
     if not pc.any(non_ascii).as_py():
         return arr
     rows = pc.indices_nonzero(non_ascii)
     values = arr.take(rows).to_pylist()
-    fixed = [unicodedata.normalize("NFKC", v).strip() for v in values]
+    fixed = [norm_text(v) for v in values]
     if fixed == values:
         return arr
     mask = np.zeros(len(arr), bool)
@@ -158,15 +161,34 @@ def to_flag(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return out, bad.to_numpy(zero_copy_only=False)
 
 
+def _number_subset(arr: pa.Array) -> pa.Array:
+    """Trimmed text with full-width forms and invisible characters fixed (kpi.files.cells.number_text),
+    on the few non-ASCII cells only: '１２３' reads, '10²' and '①⓪⓪' stay as written (and are refused)."""
+    arr = pc.utf8_trim_whitespace(as_strings(arr))
+    non_ascii = pc.invert(pc.fill_null(pc.string_is_ascii(arr), True))
+    if not pc.any(non_ascii).as_py():
+        return arr
+    rows = pc.indices_nonzero(non_ascii)
+    fixed = [number_text(v) for v in arr.take(rows).to_pylist()]
+    mask = np.zeros(len(arr), bool)
+    mask[rows.to_numpy()] = True
+    return pc.replace_with_mask(arr, pa.array(mask), pa.array(fixed, pa.string()))
+
+
 def to_number(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Column → float64 (NaN when empty; '12,345' and full-width digits read), and the unreadable cells."""
+    """Column → float64 (NaN when empty), and the unreadable cells. Text is read as the summary reads
+    it (kpi.files.cells.NUMBER): '12,345' and full-width digits are numbers; '1,0,0', '10²', '1e5' are not."""
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(len(arr), bool)
-    text = to_text(arr)
-    cleaned = pd.Series(text.to_pylist() if len(text) < 1000 else text.to_pandas(), dtype=object)
-    values = pd.to_numeric(cleaned.str.replace(",", "", regex=False), errors="coerce").to_numpy(float)
-    present = pc.is_valid(text).to_numpy(zero_copy_only=False)
-    return values, present & np.isnan(values)
+    text = _number_subset(arr)
+    present = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+    strict = pc.fill_null(pc.match_substring_regex(text, f"^(?:{NUMBER.pattern})$"), False)
+    strict = strict.to_numpy(zero_copy_only=False)
+    cleaned = pc.replace_substring_regex(text, "[, ]", "")
+    cleaned = pc.if_else(pa.array(strict), cleaned, pa.scalar(None, pa.string()))
+    values = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
+    values = np.where(strict, values, np.nan).astype(float)
+    return values, present & ~strict
 
 
 def encode(series: pd.Series) -> tuple[np.ndarray, pa.Array]:

@@ -22,7 +22,8 @@ from kpi.detail.columns import (
     spec_for_sheet,
 )
 from kpi.detail.tables import LIMIT, RawTable
-from kpi.errors import Problem
+from kpi.errors import Problem, show_value
+from kpi.files.readers import csv_problem
 
 
 def decode_csv(raw: bytes) -> str | None:
@@ -39,7 +40,11 @@ def csv_table(raw: bytes, file: str) -> tuple[list[RawTable], list[Problem]]:
     text = decode_csv(raw)
     if text is None:
         return [], [Problem("CSV 文件的编码无法识别", file, expected="UTF-8 或 GBK/GB18030 编码")]
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:20]))))
+    reader = csv.reader(io.StringIO("\n".join(text.splitlines()[:20])))
+    try:
+        head = list(reader)
+    except csv.Error as exc:
+        return [], [csv_problem(exc, file, reader.line_num)]
     by_name = spec_for_sheet(Path(file).stem)
     for spec in [by_name] if by_name else [CALLS, ROSTER, EXAM]:
         hit = find_header(head, spec)
@@ -57,10 +62,13 @@ def csv_table(raw: bytes, file: str) -> tuple[list[RawTable], list[Problem]]:
     body = ("\n".join(text.splitlines()[index:]) + "\n").encode("utf-8")
     names = [f"c{j}" for j in range(len(head[index]))]
     ragged: list[pacsv.InvalidRow] = []
-    table = _parse(body, names, ragged, use_threads=True)
-    if ragged:  # parse again on one thread: only then does pyarrow say which line each one is
-        ragged.clear()
-        table = _parse(body, names, ragged, use_threads=False)
+    try:
+        table = _parse(body, names, ragged, use_threads=True)
+        if ragged:  # parse again on one thread: only then does pyarrow say which line each one is
+            ragged.clear()
+            table = _parse(body, names, ragged, use_threads=False)
+    except pa.ArrowInvalid as exc:  # a cell larger than pyarrow's block (1 MB), or worse
+        return [], [_unparsable(text, file, exc)]
     problems = duplicate_headers(head[index], spec, file, "")
     problems += [
         Problem(
@@ -79,6 +87,20 @@ def csv_table(raw: bytes, file: str) -> tuple[list[RawTable], list[Problem]]:
         for pos, key in found.items()
     }
     return [RawTable(spec, file, "", index + 2, columns)], problems
+
+
+def _unparsable(text: str, file: str, exc: Exception) -> Problem:
+    """Where pyarrow gave up: the first line holding a cell over the csv module's limit, if any."""
+    limit = csv.field_size_limit()
+    line = next((i for i, t in enumerate(text.splitlines(), 1) if len(t) > limit), None)
+    if line is not None:
+        return Problem(
+            f"单元格内容过长（超过 {limit:,} 个字符）",
+            file,
+            row=line,
+            expected=f"每个单元格不超过 {limit:,} 个字符的 CSV 文件",
+        )
+    return Problem("CSV 文件无法解析", file, value=show_value(str(exc)), expected="规范的 CSV 文件")
 
 
 def _parse(body: bytes, names: list[str], ragged: list, use_threads: bool) -> pa.Table:

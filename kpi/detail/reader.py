@@ -37,13 +37,16 @@ from kpi.detail.columns import (
 from kpi.detail.csv_files import csv_table
 from kpi.detail.people import build_exam, build_roster, check_agents
 from kpi.detail.tables import RawTable, build_calls
+from kpi.disk import is_regular, read_capped
 from kpi.errors import Problem
-from kpi.files.safety import WORKBOOK_KINDS, is_workbook_head, screen
+from kpi.files.safety import DEFAULT_LIMITS, SPREADSHEET, WORKBOOK_KINDS, ZIP_MAGICS, is_workbook_head, screen
+from kpi.files.zips import xlsx_sheet_names
 from kpi.progress import Progress, no_progress
 
 # fastexcel logs "Could not determine dtype … falling back to string" for empty columns; the readers
 # below handle that case and report what matters in Chinese, so its English warnings stay quiet.
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
+MAX_BYTES = DEFAULT_LIMITS.max_bytes
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ def detail_sheets(source: str | Path | bytes, name: str = "") -> list[str]:
     CSV or a workbook without detail. What the file is comes from its first bytes, not its name."""
     if not is_workbook(source):
         return []
+    head = source[:4] if isinstance(source, bytes) else _head(source)
+    if head.startswith(ZIP_MAGICS):  # from the workbook part, before anything that trusts no size opens it
+        return [n for n in xlsx_sheet_names(source) or () if spec_for_sheet(n)]
     try:
         names = fastexcel.read_excel(source if isinstance(source, bytes) else str(source)).sheet_names
     except BaseException as exc:  # noqa: BLE001 - a broken file is reported by whoever reads it for real
@@ -73,6 +79,11 @@ def detail_sheets(source: str | Path | bytes, name: str = "") -> list[str]:
             raise
         return []
     return [n for n in names if spec_for_sheet(n)]
+
+
+def _head(path: str | Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(4)
 
 
 def has_detail(path: str | Path) -> bool:
@@ -231,6 +242,8 @@ def is_workbook(source: str | Path | bytes) -> bool:
     """Whether a file (path or bytes) is a zip or OLE container, by its first bytes."""
     if isinstance(source, bytes):
         return is_workbook_head(source[:8])
+    if not is_regular(source):  # a device or a pipe is no workbook (and is never opened here)
+        return False
     with open(source, "rb") as handle:
         return is_workbook_head(handle.read(8))
 
@@ -243,8 +256,13 @@ def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) ->
         report(f"读取 {name}", i / max(1, len(sources)))
         # hostile, encrypted or non-spreadsheet files are refused unread; a workbook on disk is then
         # read from its path (fastexcel copies bytes it is given: 10% more peak memory on 1M rows)
-        raw = source if isinstance(source, bytes) else source.read_bytes()
-        kind, found = screen(raw, name)
+        raw, refused = (
+            (source, None) if isinstance(source, bytes) else read_capped(source, name, MAX_BYTES, SPREADSHEET)
+        )
+        if refused is not None:  # not found, not a regular file (/dev/zero, a pipe), or too large
+            problems.append(refused)
+            continue
+        kind, found = screen(raw, name, inflate=True)  # fastexcel trusts no declared size
         if isinstance(source, Path) and kind in WORKBOOK_KINDS:
             del raw
         if found:

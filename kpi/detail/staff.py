@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
 
 from kpi.detail.repeats import month_bounds
+from kpi.files.cells import excel_float
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,9 @@ class StaffFigures:
 
 
 def exact_score(value: float) -> Fraction:
-    """A score cell as an exact number: 87.5 stays 87.5 (through its shortest repr, never binary)."""
-    return Fraction(Decimal(repr(float(value))))
+    """A score cell as an exact number, as Excel shows it (15 significant digits): 87.5 stays 87.5,
+    84.99999999999999 is 85 (never binary)."""
+    return excel_float(float(value))
 
 
 def roster_counts(roster: pd.DataFrame, month: str, new_agent_months: int = 2) -> dict[str, tuple[int, int]]:

@@ -1,7 +1,13 @@
 """Reading one cell: the many ways offices write a number, a rate, a month — exactly, or refused.
 
 Each parser returns `(value, None)` or `(None, expected)`, where `expected` says in Chinese what
-the cell should hold. Floats from spreadsheet readers go through `repr` so 0.935 stays 0.935.
+the cell should hold. Floats from spreadsheet readers are read at Excel's 15 significant digits, so
+0.935 stays 0.935 and 84.99999999999999 (shown by Excel as 85) is 85.
+
+Text is compared as `norm_text` gives it: NFKC (full-width letters and digits to ASCII), invisible
+characters (zero-width space, BOM, direction marks, soft hyphen …) removed, any run of spaces (NBSP,
+ideographic space) one space, none at the ends. Numbers written as text are read
+strictly: digits, one sign, one decimal point, thousands separators in their places, a trailing %.
 """
 
 from __future__ import annotations
@@ -20,9 +26,20 @@ ERROR_VALUES = frozenset(
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
+# Unicode's default-ignorable code points: drawn as nothing, so two names differing only by them
+# look the same to whoever reads the sheet.
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
 def norm_text(value: object) -> str:
-    """NFKC (full-width → half-width), NBSP and stray spaces removed at the ends."""
-    return unicodedata.normalize("NFKC", str(value)).replace("\u00a0", " ").strip()
+    """Text as compared and shown: NFKC (full-width → half-width), invisible characters removed,
+    any run of spaces (NBSP, ideographic space …) one space, none at the ends. Two vendor names (or
+    agent ids) equal after this are the same name; a visible space still counts (甲公 司 is a typo)."""
+    return " ".join(INVISIBLE.sub("", unicodedata.normalize("NFKC", str(value))).split())
 
 
 UNIT_SUFFIX = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
@@ -55,24 +72,56 @@ def is_error(value: object) -> bool:
     return isinstance(value, str) and value.strip().upper() in ERROR_VALUES
 
 
+def excel_float(value: float) -> Fraction | None:
+    """A float from a workbook as Excel shows it: at 15 significant digits (84.99999999999999 → 85,
+    0.1 + 0.2 → 0.3); None for NaN and infinities."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return Fraction(f"{value:.15g}")
+
+
+MAX_NUMBER_TEXT = 64  # characters: longer text is no number a person typed (and no 4,300-digit int)
+WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}  # full-width ASCII forms → ASCII
+# Digits (ASCII only, after the full-width forms), one sign, thousands separators (',' or a space)
+# every three digits, one decimal point: '12,345.5', '-3', '.5'; not '1,0,0', '9,5', '10²', '①⓪⓪'.
+NUMBER = re.compile(
+    r"[-+]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)"
+)
+
+
+def number_text(value: object) -> str:
+    """A cell's text as a number is looked for in it: full-width forms to ASCII, invisible characters
+    removed, any Unicode space one ASCII space, trimmed (no other compatibility mapping: '²' stays)."""
+    return " ".join(INVISIBLE.sub("", str(value).translate(WIDTH)).split())
+
+
 def to_fraction(value: object) -> Fraction | None:
-    """An exact number from a cell (int, float via repr, Decimal, or text like ' 12,345 ')."""
+    """An exact number from a cell (int, float at 15 significant digits, Decimal, or strict text
+    like ' 12,345 ', '１２．５'); None for anything else."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):
-        return Fraction(repr(value)) if value == value and abs(value) != float("inf") else None
-    text = norm_text(value).replace(",", "").replace(" ", "")
-    if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
-        return Fraction(text)
+        return excel_float(value)
+    text = number_text(value)
+    if len(text) <= MAX_NUMBER_TEXT and NUMBER.fullmatch(text):
+        return Fraction(text.replace(",", "").replace(" ", ""))
     return None
+
+
+# No monthly count of one vendor comes near a billion (calls, tickets, agents: thousands to millions);
+# a larger one is a typo or a hostile file, and products of such counts overflow the money lines.
+MAX_COUNT = 10**9 - 1
+COUNT_EXPECTED = f"非负整数（不超过 {MAX_COUNT:,}）"
 
 
 def parse_count(value: object) -> Parsed:
     number = to_fraction(value)
     if number is None or number.denominator != 1 or number < 0:
         return None, "非负整数"
+    if number > MAX_COUNT:
+        return None, COUNT_EXPECTED
     return int(number), None
 
 
@@ -86,7 +135,7 @@ def parse_score(value: object) -> Parsed:
 def parse_rate(value: object) -> Parsed:
     """A percentage in 0–100: '93.5%', 0.935 or 93.5. A bare 1 could be 1% or 100%: refused."""
     expected = "百分比（如 93.5%、0.935 或 93.5）"
-    text = norm_text(value) if isinstance(value, str) else None
+    text = number_text(value) if isinstance(value, str) else None
     if text is not None and text.endswith("%"):
         number = to_fraction(text[:-1])
         if number is None or not 0 <= number <= 100:

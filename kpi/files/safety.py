@@ -1,8 +1,8 @@
 """Deciding what a file is from its bytes, and refusing hostile files before anything expands them.
 
-`sniff` names the format from the content (never the extension). `check_zip` looks only at the zip's
-central directory and a bounded prefix of each XML part, so a zip bomb, an XML entity bomb or a
-sheet claiming billions of cells is refused before any reader decompresses it.
+`sniff` names the format from the content (never the extension). `check_zip` (kpi.files.zips) checks
+the zip's directory, what its entries really inflate to, and each XML part's prolog, so a zip bomb,
+an XML entity bomb or a sheet claiming billions of cells is refused before any reader expands it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from kpi.disk import too_big as file_too_big
 from kpi.errors import Problem
+from kpi.files import zips
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -80,12 +82,13 @@ FORMAT_PROBLEMS = {
     "pdf": "这是 PDF 文件，不是表格",
     "binary": "不是可识别的表格文件",
 }
+SPREADSHEET = "Excel 工作簿（.xlsx/.xls）或 CSV 文件"
 FORMAT_EXPECTED = {
     "encrypted": "去掉密码后另存为 .xlsx 再导入",
-    "empty": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
-    "binary": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
-    "zip": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
-    "pdf": "Excel 工作簿（.xlsx/.xls）或 CSV 文件",
+    "empty": SPREADSHEET,
+    "binary": SPREADSHEET,
+    "zip": SPREADSHEET,
+    "pdf": SPREADSHEET,
 }
 SAVE_AS = "在 Excel/WPS 中打开后另存为 .xlsx 再导入"
 
@@ -98,21 +101,32 @@ def is_workbook_head(head: bytes) -> bool:
     return head.startswith(ZIP_MAGICS) or head.startswith(OLE_MAGIC)
 
 
+def check_zip(
+    data: bytes, file: str, limits: Limits = DEFAULT_LIMITS, inflate: bool = False
+) -> list[Problem]:
+    """See kpi.files.zips.check_zip."""
+    return zips.check_zip(data, file, limits, inflate)
+
+
 def too_big(name: str, size: int, limits: Limits) -> Problem:
-    return Problem(f"文件过大（上限 {limits.max_bytes:,} 字节）", file=name, value=f"{size:,} 字节")
+    return file_too_big(name, size, limits.max_bytes)
 
 
-def screen(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str, list[Problem]]:
+def screen(
+    data: bytes, name: str, limits: Limits = DEFAULT_LIMITS, inflate: bool = False
+) -> tuple[str, list[Problem]]:
     """What a file is (by content) and why it must not be read, before any reader touches it.
 
     Returns the kind ('xlsx', 'xls' or 'text' are readable) and the problems: too large, not a
-    spreadsheet, encrypted, or a zip that claims too much. Every reader (summary and detail) calls this.
+    spreadsheet, encrypted, or a zip that claims too much. Every reader (summary and detail) calls this;
+    `inflate`: for a reader that trusts no declared size (fastexcel), every entry is inflated and
+    counted first (see kpi.files.zips).
     """
     if len(data) > limits.max_bytes:
         return "", [too_big(name, len(data), limits)]
     kind = sniff(data)
     if kind == "xlsx":
-        return kind, check_zip(data, name, limits)
+        return kind, check_zip(data, name, limits, inflate)
     if kind in ("xls", "text"):
         return kind, []
     return kind, [format_problem(kind, name)]
@@ -120,48 +134,3 @@ def screen(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str
 
 def format_problem(kind: str, file: str) -> Problem:
     return Problem(FORMAT_PROBLEMS[kind], file=file, expected=FORMAT_EXPECTED.get(kind, SAVE_AS))
-
-
-def check_zip(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
-    """Refuse a zip whose directory claims too much, or whose XML declares entities; nothing is inflated."""
-    where = {"file": file, "expected": "正常的 Excel 工作簿（疑似恶意构造的文件，拒绝读取）"}
-    try:
-        book = zipfile.ZipFile(io.BytesIO(data))
-        infos = book.infolist()
-    except Exception:  # noqa: BLE001 - a damaged zip is reported as such
-        return [Problem("无法读取 Excel 文件（文件已损坏）", file=file, expected=SAVE_AS)]
-    if len(infos) > limits.max_entries:
-        return [
-            Problem(f"压缩包内文件过多（上限 {limits.max_entries:,} 个）", value=f"{len(infos):,}", **where)
-        ]
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_uncompressed:
-        return [
-            Problem(
-                f"解压后体积过大（上限 {limits.max_uncompressed:,} 字节）", value=f"{total:,} 字节", **where
-            )
-        ]
-    for info in infos:
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > 2**20 and ratio > limits.max_ratio:
-            return [
-                Problem(
-                    f"压缩比异常（{info.filename} 压缩比 {ratio:,.0f}:1，上限 {limits.max_ratio}:1）",
-                    value=f"{info.file_size:,} 字节",
-                    **where,
-                )
-            ]
-    for info in infos:
-        if info.filename.endswith((".xml", ".rels")) and _declares_entities(book, info):
-            return [Problem(f"XML 中含有实体声明（{info.filename}），拒绝读取", **where)]
-    return []
-
-
-def _declares_entities(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """A DOCTYPE must come before the root element, so a bounded prefix suffices."""
-    try:
-        with book.open(info) as handle:
-            head = handle.read(2048)
-    except Exception:  # noqa: BLE001 - the reader will report the damage
-        return False
-    return b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper()

@@ -10,11 +10,12 @@ The format readers themselves are in kpi.files.readers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kpi.errors import Problem
+from kpi.disk import read_capped
 from kpi.files.cells import is_blank, norm_header, norm_text
 from kpi.files.readers import (
     CALL_DETAIL_SHEET,
@@ -26,7 +27,7 @@ from kpi.files.readers import (
     read_xls,
     read_xlsx,
 )
-from kpi.files.safety import DEFAULT_LIMITS, Limits, screen, too_big
+from kpi.files.safety import DEFAULT_LIMITS, SPREADSHEET, Limits, screen
 
 __all__ = [
     "CALL_DETAIL_SHEET",
@@ -39,8 +40,15 @@ __all__ = [
     "to_table",
 ]
 
-TOTAL_MARKERS = ("合计", "总计", "小计", "总合计", "total")
-END_MARKERS = ("备注", "注:", "说明:", "制表", "填表", "审核人")
+# A row that is no record: a total (合计 …) or a note (注：…) line, anywhere in the table. Words are
+# compared after norm_header (NFKC, no spaces, lower case).
+TOTAL_WORDS = ("总合计", "合计", "总计", "小计", "汇总", "共计", "累计", "平均值", "平均", "均值")
+TOTAL_ENGLISH = ("grandtotal", "subtotal", "total", "sum", "average")
+NOTE_WORDS = (
+    "备注", "附注", "注释", "注", "说明", "制表人", "制表", "填表人", "填表", "审核人", "审核", "复核",
+    "数据来源", "资料来源", "来源", "note", "remark",
+)  # fmt: skip
+WORD_CHAR = re.compile(r"[\w\u3400-\u9fff]")
 HEADER_SCAN_ROWS = 15
 
 
@@ -54,6 +62,16 @@ class Table:
     headers: tuple[str, ...]  # as written (NFKC, trimmed)
     rows: tuple[tuple[int, tuple[object, ...]], ...]  # (Excel row number, cells)
     title: tuple[str, ...] = ()  # text of the cells above the header row
+    skipped: tuple[Skipped, ...] = ()  # total, note and repeated header rows among the records
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A row below the header that is no record, and why: "total" (合计…), "note" (注：…) or "header"."""
+
+    row: int  # Excel row number
+    kind: str
+    text: str  # the cell that says so, as written (trimmed)
 
 
 def read_sheets(
@@ -65,12 +83,9 @@ def read_sheets(
     """Every sheet of a workbook or CSV file as raw rows; a file that cannot be read is a Problem."""
     path = Path(path)
     name = display or path.name
-    try:
-        if path.stat().st_size > limits.max_bytes:
-            return [], [too_big(name, path.stat().st_size, limits)]
-        data = path.read_bytes()
-    except OSError as exc:
-        return [], [Problem(f"无法打开文件：{exc.strerror or exc}", file=name)]
+    data, problem = read_capped(path, name, limits.max_bytes, expected=SPREADSHEET)
+    if problem is not None:
+        return [], [problem]
     return read_sheets_bytes(data, name, only, limits)
 
 
@@ -109,25 +124,69 @@ def find_sheet(sheets: list[RawSheet], names: Iterable[str]) -> RawSheet | None:
 def to_table(sheet: RawSheet, known_headers: Iterable[str]) -> Table | None:
     """Find the header row (the first row naming at least 3 known headers) and the records below it.
 
-    Blank rows are skipped; a row whose first cells say 合计/总计 (or 备注…) ends the records.
+    Blank rows are skipped; total rows (合计/小计/汇总 …), note rows (注：/备注 …) and repeats of the
+    header row are skipped too, wherever they are, and listed in `Table.skipped`: the rows after
+    them are still records.
     """
     known = {norm_header(h) for h in known_headers}
+    enough = min(3, len(known))
     for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
-        if sum(norm_header(c) in known for c in row if c is not None) >= min(3, len(known)):
+        if sum(norm_header(c) in known for c in row if c is not None) >= enough:
             headers = tuple(norm_text(c) if c is not None else "" for c in row)
             title = tuple(norm_text(c) for r in sheet.rows[:index] for c in r if not is_blank(c))
-            records = tuple(_records(sheet.rows, index + 1))
-            return Table(sheet.file, sheet.name, index + 1, headers, records, title)
+            records, skipped = [], []
+            for number, cells in enumerate(sheet.rows[index + 1 :], index + 2):
+                if all(is_blank(c) for c in cells):
+                    continue
+                why = skip_reason(cells, known, enough)
+                if why is None:
+                    records.append((number, cells))
+                else:
+                    skipped.append(Skipped(number, *why))
+            return Table(sheet.file, sheet.name, index + 1, headers, tuple(records), title, tuple(skipped))
     return None
 
 
-def _records(rows: tuple[tuple[object, ...], ...], start: int) -> Iterable[tuple[int, tuple[object, ...]]]:
-    for offset, row in enumerate(rows[start:]):
-        if all(is_blank(c) for c in row):
-            continue
-        first = [norm_header(c) for c in row[:3] if isinstance(c, str)]
-        if any(t.rstrip(":") in TOTAL_MARKERS for t in first) or any(
-            t.startswith(END_MARKERS) for t in first[:1]
-        ):
-            break
-        yield start + offset + 1, row
+def skip_reason(
+    cells: tuple[object, ...], known: set[str] = frozenset(), enough: int = 3
+) -> tuple[str, str] | None:
+    """("total" | "note" | "header", the cell saying so) for a row that is no record, else None.
+
+    A total row has one of its first three non-blank text cells saying 合计/小计/总计/汇总 … (alone,
+    before punctuation or a number, or ending a name: 「5月合计」「华信客服小计」); a note row starts
+    with 注：/备注/说明/制表人 …; a header row names at least `enough` known headers again."""
+    texts = [c for c in cells if isinstance(c, str) and not is_blank(c)]
+    first = next((c for c in cells if not is_blank(c)), None)
+    if isinstance(first, str) and is_note(first):
+        return "note", first.strip()
+    for text in texts[:3]:
+        if is_total(text):
+            return "total", text.strip()
+    if known and sum(norm_header(c) in known for c in texts) >= enough:
+        return "header", texts[0].strip()
+    return None
+
+
+def _key(text: str) -> str:
+    return norm_header(text).strip("*※#:;,.-—_()[]【】<>《》 ")
+
+
+def is_total(text: object) -> bool:
+    """Whether a cell names a total line: 合计, 合 计：, 合计（4家）, 5月合计, 华信客服小计, Total."""
+    key = _key(str(text))
+    for word in TOTAL_WORDS:
+        if key == word or key.endswith(word):
+            return True
+        if key.startswith(word) and not WORD_CHAR.match(key[len(word)]):
+            return True
+    return any(key == w or (key.startswith(w) and not key[len(w)].isalpha()) for w in TOTAL_ENGLISH)
+
+
+def is_note(text: object) -> bool:
+    """Whether a cell starts a note line: 注：…, 注1. …, 备注, 说明：…, 制表人：…, Note: …"""
+    key = norm_text(text).lower().lstrip("*※#-—·• ")
+    for word in NOTE_WORDS:
+        if key.startswith(word):
+            rest = key[len(word) :]
+            return not rest or not (rest[0].isalpha() or "\u3400" <= rest[0] <= "\u9fff")
+    return False

@@ -17,6 +17,7 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
+from kpi.disk import read_capped
 from kpi.errors import InputError, Problem
 from kpi.rules import checks, schema
 
@@ -144,17 +145,23 @@ class Rulebook:
         return next(m for m in self.metrics if m.id == metric_id)
 
 
+MAX_RULEBOOK_BYTES = 1 << 20  # the default rulebook is 10 KB; a larger file is no rulebook
+
+
 def load_rulebook(path: str | Path | None = None) -> Rulebook:
     """Load and check a rulebook; the packaged default when `path` is None."""
     if path is None:
         text = resources.files("kpi.rules").joinpath(DEFAULT_RULEBOOK).read_text("utf-8")
         return parse_rulebook(text, source=f"kpi/rules/{DEFAULT_RULEBOOK}")
     path = Path(path)
+    data, problem = read_capped(path, str(path), MAX_RULEBOOK_BYTES, expected="TOML 格式的规则本文件")
+    if problem is not None:
+        if problem.message == "找不到文件":
+            problem = Problem("找不到规则本文件", file=str(path))
+        raise RulebookError([problem])
     try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise RulebookError([Problem("找不到规则本文件", file=str(path))]) from None
-    except (UnicodeDecodeError, OSError) as exc:
+        text = data.decode("utf-8-sig")  # a BOM (Notepad's UTF-8) is accepted, as in the app
+    except UnicodeDecodeError as exc:
         raise RulebookError(
             [Problem(f"无法读取规则本（应为 UTF-8 编码的 TOML 文件）：{exc}", file=str(path))]
         ) from None

@@ -14,15 +14,17 @@ all report against the same located row; they are one pass over the sheet.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from kpi.errors import Problem, show_value
 from kpi.files.cells import (
+    MAX_COUNT,
     NoCachedValue,
     is_blank,
     is_error,
-    norm_header,
     norm_text,
+    number_text,
     parse_count,
     parse_month,
     parse_rate,
@@ -30,15 +32,36 @@ from kpi.files.cells import (
     to_fraction,
 )
 from kpi.files.safety import DEFAULT_LIMITS, Limits
-from kpi.files.sheets import RawSheet, Table, find_sheet, read_sheets, read_sheets_bytes, to_table
-from kpi.inputs import BY_KEY, SUMMARY_COLUMNS, Column, over_limit
+from kpi.files.sheets import (
+    RawSheet,
+    Table,
+    read_sheets,
+    read_sheets_bytes,
+)
+from kpi.inputs import BY_KEY, Column, over_limit
 from kpi.records import VendorMonth
+from kpi.summary.choose import (  # re-exported: the summary step's public names
+    SUMMARY_SHEET,
+    SUMMARY_SHEET_ALIASES,
+    choose_sheet,
+    named_totals,
+    skipped_notices,
+    summary_notices,
+)
+from kpi.summary.columns import ALL_NAMES, cell_at, map_columns
+
+__all__ = [
+    "ALL_NAMES",
+    "SUMMARY_SHEET",
+    "SUMMARY_SHEET_ALIASES",
+    "read_summary",
+    "read_summary_bytes",
+    "summary_from_sheets",
+    "summary_notices",
+    "validate_table",
+]
 
 PARSERS = {"month": parse_month, "count": parse_count, "rate": parse_rate, "score": parse_score}
-ALL_NAMES = [n for c in SUMMARY_COLUMNS for n in c.names]
-
-SUMMARY_SHEET = "月度指标"
-SUMMARY_SHEET_ALIASES = ("月度指标", "月度汇总", "汇总", "summary", "monthly")
 
 
 def read_summary(
@@ -68,7 +91,12 @@ def read_summary_bytes(
 def summary_from_sheets(
     sheets: list[RawSheet], file: str, month: str | None = None
 ) -> tuple[list[VendorMonth], list[Problem]]:
-    sheet = find_sheet(sheets, SUMMARY_SHEET_ALIASES)
+    """Validate the summary sheet among a workbook's sheets. What the reader should know though it is
+    no problem (a skipped total or note row, a hidden sheet read or left out) is in every record's
+    `notes` (see `summary_notices`)."""
+    sheet, table, problems, notices = choose_sheet(sheets, file)
+    if problems:
+        return [], problems
     if sheet is not None and not any(not is_blank(c) for row in sheet.rows for c in row):
         return [], [
             Problem("工作表是空的", file=file, sheet=sheet.name, expected="表头行和每家外包公司每月一行数据")
@@ -83,7 +111,6 @@ def summary_from_sheets(
                 expected="名为「月度指标」的工作表",
             )
         ]
-    table = to_table(sheet, ALL_NAMES)
     if table is None:
         return [], [
             Problem(
@@ -92,8 +119,12 @@ def summary_from_sheets(
                 sheet=sheet.name,
             )
         ]
+    table = named_totals(table)
     records, problems = validate_table(table)
     problems = problems + _month_problems(table, records, month)
+    notices += skipped_notices(table)
+    if notices:
+        records = [replace(r, notes=(*notices, *r.notes)) for r in records]
     return records, sorted(problems, key=lambda p: p.row or 0)
 
 
@@ -133,35 +164,6 @@ def _month_problems(table: Table, records: list[VendorMonth], month: str | None)
     ]
 
 
-def map_columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
-    """Which cell index holds each column key; missing and duplicate headers are problems."""
-    where = {"file": table.file, "sheet": table.sheet, "row": table.header_row}
-    index: dict[str, int] = {}
-    problems: list[Problem] = []
-    by_name = {norm_header(n): c for c in SUMMARY_COLUMNS for n in c.names}
-    for i, header in enumerate(table.headers):
-        column = by_name.get(norm_header(header))
-        if column is None:
-            continue
-        if column.key in index:
-            problems.append(
-                Problem("表头重复", column=header, value=header, expected="每列只出现一次", **where)
-            )
-            continue
-        index[column.key] = i
-    for column in SUMMARY_COLUMNS:
-        if column.required and column.key not in index:
-            problems.append(
-                Problem(
-                    "缺少必需的列",
-                    column=column.header,
-                    expected=f"列名「{column.header}」或「{column.key}」",
-                    **where,
-                )
-            )
-    return index, problems
-
-
 def validate_table(table: Table) -> tuple[list[VendorMonth], list[Problem]]:
     index, problems = map_columns(table)
     if problems:
@@ -194,19 +196,15 @@ def validate_table(table: Table) -> tuple[list[VendorMonth], list[Problem]]:
     return records, problems
 
 
-def _cell(cells: tuple[object, ...], i: int) -> object:
-    return cells[i] if i < len(cells) else None
-
-
 def _parse_row(
     table: Table, index: dict[str, int], excel_row: int, cells: tuple[object, ...]
 ) -> tuple[VendorMonth | None, list[Problem]]:
     values: dict[str, object] = {}
     problems: list[Problem] = []
     for key, i in index.items():
-        column, raw = BY_KEY[key], _cell(cells, i)
+        column, raw = BY_KEY[key], cell_at(cells, i)
         where = dict(file=table.file, sheet=table.sheet, row=excel_row, column=table.headers[i])
-        value, problem = _parse_cell(column, raw)
+        value, problem = _parsecell_at(column, raw)
         if problem:
             problems.append(
                 Problem(
@@ -226,7 +224,7 @@ def _parse_row(
     return VendorMonth(vendor, month, inputs, sources, excel_row, sheet=table.sheet), []
 
 
-def _parse_cell(column: Column, raw: object) -> tuple[object, tuple[str, str] | None]:
+def _parsecell_at(column: Column, raw: object) -> tuple[object, tuple[str, str] | None]:
     if isinstance(raw, NoCachedValue):
         return None, (
             "公式没有计算结果（文件可能由程序生成、从未在 Excel 中打开保存过）",
@@ -246,12 +244,14 @@ def _parse_cell(column: Column, raw: object) -> tuple[object, tuple[str, str] | 
 
 def _why(column: Column, raw: object) -> str:
     """The specific reason a value was refused, for the message."""
-    text = norm_text(raw) if isinstance(raw, str) else None
+    text = number_text(raw) if isinstance(raw, str) else None
     number = to_fraction(text[:-1] if text and text.endswith("%") else raw)
     if number is None:
         return "无法识别的值"
     if number < 0:
         return "不能为负数"
+    if column.kind == "count" and number > MAX_COUNT:
+        return "数值过大"
     if column.kind == "count":
         return "数量不应是百分比" if text and text.endswith("%") else "应为整数"
     if column.kind == "rate" and number > 100:

@@ -265,6 +265,21 @@ def test_checks_on_sample_data_pass(app):
     assert coverage.shape == (4, 6)
 
 
+def test_checks_page_tells_the_skipped_rows(app):
+    """A 小计 row mid-table is skipped, the rows after it read, and the page says which row (as text)."""
+    from tests.workbooks import row, xlsx_bytes
+
+    data = xlsx_bytes([row(), ["2024-05", "小计", 1], row(vendor="[点我](https://example.invalid)")])
+    app.sidebar.file_uploader(key="workbook_upload").upload("小计.xlsx", data, "application/octet-stream")
+    app.run()
+    goto(app, "checks")
+    assert any("读取工作簿时有 1 条说明" in w.value for w in app.warning)
+    assert [t.value for t in app.text] == [
+        "文件「小计.xlsx」，工作表「月度指标」，第 3 行：「小计」是合计行，不计为外包公司，已跳过"
+    ]
+    assert any("检查通过：2 行（2 家外包公司 × 1 个月）" in s.value for s in app.success)
+
+
 def bad_rows() -> list[list[object]]:
     rows = sample_rows()
     header = rows[1]

@@ -6,12 +6,16 @@ import datetime as dt
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kpi.files.cells import (
     NoCachedValue,
     is_blank,
     is_error,
     norm_header,
+    norm_text,
+    number_text,
     parse_count,
     parse_month,
     parse_rate,
@@ -30,7 +34,23 @@ from kpi.files.cells import (
         ("\u00a012\u202f345", 12345),
         ("１２，３４５", 12345),
         (0.935, Fraction("0.935")),
-        (0.1 + 0.2, Fraction("0.30000000000000004")),
+        (0.1 + 0.2, Fraction("0.3")),  # Excel's 15 significant digits
+        (84.99999999999999, 85),
+        (1e300, 10**300),
+        ("12 345", 12345),
+        ("+7", 7),
+        ("10²", None),
+        ("①⓪⓪", None),
+        ("1,0,0", None),
+        ("9,5", None),
+        ("1 2 3", None),
+        ("12,34", None),
+        ("٣", None),
+        ("1.2.3", None),
+        ("--3", None),
+        ("1e5", None),
+        ("9" * 65, None),
+        ("1\u200b00", 100),
         (7, 7),
         ("-3", -3),
         (".5", Fraction(1, 2)),
@@ -134,3 +154,32 @@ def test_blank_and_error():
     assert is_blank(None) and is_blank(" \u3000\u00a0") and not is_blank(0)
     assert not is_blank(NoCachedValue("=1"))
     assert is_error("#DIV/0!") and is_error(" #n/a ") and not is_error("N/A")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(st.text(max_size=40), st.text(alphabet="0123456789,. +-%²①⓪０，．\u00a0\u200b", max_size=20))
+)
+def test_number_text_never_raises_and_reads_only_plain_numbers(text: str):
+    number = to_fraction(text)
+    for parse in (parse_count, parse_rate, parse_score, parse_month):
+        value, expected = parse(text)
+        assert (value is None) != (expected is None)
+    if number is not None:
+        plain = number_text(text).replace(",", "").replace(" ", "")
+        assert set(plain) <= set("0123456789.+-") and Fraction(plain) == number
+
+
+@pytest.mark.parametrize(
+    ("name", "same"),
+    [
+        ("华信\u200b客服", "华信客服"),
+        ("\ufeff华信客服\u00a0", "华信客服"),
+        ("ＨＸ客服", "HX客服"),
+        ("HX\u00a0 客服", "HX 客服"),
+        ("联创\u00ad呼叫\u2060", "联创呼叫"),
+        ("甲公 司", "甲公 司"),  # a visible space stays: a typo is not hidden
+    ],
+)
+def test_norm_text_names(name: str, same: str):
+    assert norm_text(name) == same

@@ -11,7 +11,17 @@ import pytest
 
 from kpi.files.cells import NoCachedValue
 from kpi.files.readers import is_percent_format
-from kpi.files.sheets import RawSheet, decode_text, find_sheet, read_sheets, read_sheets_bytes, to_table
+from kpi.files.sheets import (
+    RawSheet,
+    Skipped,
+    decode_text,
+    find_sheet,
+    is_note,
+    is_total,
+    read_sheets,
+    read_sheets_bytes,
+    to_table,
+)
 from tests.paths import CORPUS
 from tests.workbooks import HEADERS, rezip, row, two_rows, xlsx_bytes
 
@@ -61,7 +71,7 @@ def test_hidden_sheets_are_flagged_in_xlsx_and_xls():
 
 def test_missing_file_is_a_problem(tmp_path: Path):
     sheets, problems = read_sheets(tmp_path / "nope.xlsx")
-    assert sheets == [] and str(problems[0]) == "文件「nope.xlsx」：无法打开文件：No such file or directory"
+    assert sheets == [] and str(problems[0]) == "文件「nope.xlsx」：找不到文件"
 
 
 @pytest.mark.parametrize(
@@ -128,9 +138,59 @@ def test_to_table_title_blank_total_and_note_rows():
     )
     table = to_table(raw, ["月份", "外包公司", "接通量"])
     assert table.header_row == 3 and table.title == ("2024年5月外包考核数据",)
-    assert [(n, r[1]) for n, r in table.rows] == [(4, "A"), (6, "B")]
-    noted = sheet(["月份", "外包公司", "接通量"], ["2024-05", "A", 1], ["备注：来自 ACD"], ["x", "y", "z"])
-    assert [n for n, _ in to_table(noted, ["月份", "外包公司", "接通量"]).rows] == [2]
+    assert [(n, r[1]) for n, r in table.rows] == [(4, "A"), (6, "B"), (8, "C")]  # nothing after 合计 lost
+    assert table.skipped == (Skipped(7, "total", "合 计："),)
+    noted = sheet(
+        ["月份", "外包公司", "接通量"],
+        ["2024-05", "A", 1],
+        ["备注：来自 ACD"],
+        ["x", "y", "z"],
+        ["月份", "外包公司", "接通量"],
+        [None, "华信客服小计", 5],
+    )
+    table = to_table(noted, ["月份", "外包公司", "接通量"])
+    assert [n for n, _ in table.rows] == [2, 4]
+    assert table.skipped == (
+        Skipped(3, "note", "备注：来自 ACD"),
+        Skipped(5, "header", "月份"),
+        Skipped(6, "total", "华信客服小计"),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "合计",
+        "合 计：",
+        "合计（4家）",
+        "5月合计",
+        "华信客服小计",
+        "汇总",
+        "总计:",
+        "Total",
+        "SUBTOTAL",
+        "平均值",
+    ],
+)
+def test_is_total(text: str):
+    assert is_total(text)
+
+
+@pytest.mark.parametrize("text", ["华信客服", "汇总科技", "合计数", "2024-05", "totally", "summary", "51688"])
+def test_is_not_total(text: str):
+    assert not is_total(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["注：数据来自 ACD", "注1. x", "备注", "说明:", "制表人：张三", "※注", "Note: x"]
+)
+def test_is_note(text: str):
+    assert is_note(text)
+
+
+@pytest.mark.parametrize("text", ["注册客服", "说明书科技", "华信客服", "notebook", "2024-05"])
+def test_is_not_note(text: str):
+    assert not is_note(text)
 
 
 def test_to_table_header_must_be_in_the_first_15_rows():
