@@ -97,9 +97,7 @@ def apply_changes(data: dict, changes: tuple[tuple[str, object], ...]) -> dict:
     return out
 
 
-def check_readings(
-    data: dict, source: str, check: Callable[[dict, str], list[Problem]]
-) -> list[Problem]:
+def check_readings(data: dict, source: str, check: Callable[[dict, str], list[Problem]]) -> list[Problem]:
     """Every path names a known key of an existing entry; every reading's rulebook passes `check`."""
     problems: list[Problem] = []
     for i, entry in enumerate(data.get("readings", [])):

@@ -68,7 +68,9 @@ class ExamRule:
     participation_deduction: Fraction
     basis: str
     bands: tuple[tuple[Fraction, Fraction], ...]  # (below, deduct)
-    no_takers: str = "lowest_band"  # held, sat by nobody: "lowest_band" | "participation_only" | "not_assessed"
+    no_takers: str = (
+        "lowest_band"  # held, sat by nobody: "lowest_band" | "participation_only" | "not_assessed"
+    )
 
 
 @dataclass(frozen=True)
@@ -297,9 +299,7 @@ def _settlement(s: dict) -> SettlementRule:
     )
 
 
-def _build(
-    data: dict, source: str, text: str = "", readings: tuple[Reading, ...] | None = None
-) -> Rulebook:
+def _build(data: dict, source: str, text: str = "", readings: tuple[Reading, ...] | None = None) -> Rulebook:
     c, r, s, det = data["contract"], data["rounding"], data["settlement"], data["detail"]
     return Rulebook(
         name=c["name"],

@@ -122,7 +122,9 @@ def score_metric(m: Metric, vm: VendorMonth, places: int) -> MetricScore:
             **base, assessed=False, value=None, points=round_half_up(0, places), segment=f"{why}为 0：未考核"
         )
     if m.kind == "exam" and (why_not := _exam_not_assessed(m, vm)):
-        return MetricScore(**base, assessed=False, value=None, points=round_half_up(0, places), segment=why_not)
+        return MetricScore(
+            **base, assessed=False, value=None, points=round_half_up(0, places), segment=why_not
+        )
     if m.kind == "exam":
         points, value, segment = _exam_points(m, vm)
     else:
@@ -151,7 +153,9 @@ def _exam_not_assessed(m: Metric, vm: VendorMonth) -> str:
     if e.average in vm.not_held:
         return f"{input_label(e.average)}写明本月未组织考试：未考核"
     if not vm.get(e.takers) and e.no_takers == "not_assessed":
-        return f"{input_label(e.takers)}为 0（考试已组织、无人参加），按规则本 no_takers = not_assessed：未考核"
+        return (
+            f"{input_label(e.takers)}为 0（考试已组织、无人参加），按规则本 no_takers = not_assessed：未考核"
+        )
     return ""
 
 
@@ -210,7 +214,11 @@ def score_category(c: Category, metrics: list[MetricScore], places: int) -> Cate
     top = sum((s.max_points for s in assessed + skipped), Decimal(0))
     if c.not_assessed == "full":
         points += sum((s.max_points for s in skipped), Decimal(0))
-    note = f"（未考核的{'、'.join(s.label for s in skipped)}{NOT_ASSESSED_COUNT[c.not_assessed]}）" if skipped else ""
+    note = (
+        f"（未考核的{'、'.join(s.label for s in skipped)}{NOT_ASSESSED_COUNT[c.not_assessed]}）"
+        if skipped
+        else ""
+    )
     if not assessed and not skipped:
         return CategoryScore(c.id, c.label, weight, points, top, weight, "本类指标均未考核：按满分计")
     if c.scale_to_weight:
