@@ -185,7 +185,7 @@ def _settlement_curve(s: dict) -> list[tuple[str, str]]:
         return [("settlement.curve", "曲线的点必须按总分严格递增排列")]
     top = _num(s["coefficient_max"])
     if any(c < 0 or c > top for _, c in points):
-        return [("settlement.curve", f"曲线上的系数必须在 0 到 coefficient_max {top} 之间")]
+        return [("settlement.curve", f"曲线上的系数必须在 0 到 coefficient_max {s['coefficient_max']} 之间")]
     return []
 
 
