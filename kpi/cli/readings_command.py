@@ -9,9 +9,29 @@ import click
 
 from kpi.cli.common import DETAIL, RULES, WORKBOOK, check_month, fail, load_rules, progress_for, require_files
 from kpi.errors import Problem
-from kpi.pipeline import assess_readings
+from kpi.pipeline import Assessment, assess_readings
 from kpi.reports.readings import reading_dict, readings_note, readings_table
-from kpi.scoring.readings import detail_only
+from kpi.rules.rulebook import Rulebook
+from kpi.scoring.readings import ReadingRow, detail_only
+
+
+def run_readings(
+    workbook: Path, rules: Rulebook, month: str | None, vendor: str | None, detail_files: tuple[Path, ...]
+) -> tuple[Assessment, tuple[ReadingRow, ...]]:
+    """The assessment and its reading rows; input problems or no matching data: printed, exit 1."""
+    require_files(workbook, *detail_files)
+    result, rows = assess_readings(
+        workbook, rules, month, vendor, progress=progress_for(workbook), detail_files=detail_files
+    )
+    if result.problems:
+        fail(result.problems)
+    if not result.cards:
+        wanted = "，".join(
+            x for x in (f"月份 {month}" if month else "", f"外包公司「{vendor}」" if vendor else "") if x
+        )
+        have = "、".join(sorted({f"{r.vendor} {r.month}" for r in result.records}))
+        fail([Problem(f"没有符合条件的数据（{wanted}）", file=workbook.name, expected=f"已有：{have}")])
+    return result, rows
 
 
 @click.command(name="readings")
@@ -31,16 +51,7 @@ def readings_cmd(
 ) -> None:
     """有歧义的条款：每种解读单独套用时的总分和结算金额，及与规则本结果的差。"""
     rules = load_rules(rules_path)
-    require_files(workbook, *detail_files)
-    result, rows = assess_readings(
-        workbook, rules, month, vendor, progress=progress_for(workbook), detail_files=detail_files
-    )
-    if result.problems:
-        fail(result.problems)
-    if not result.cards:
-        wanted = f"月份 {month}" + (f"，外包公司「{vendor}」" if vendor else "")
-        have = "、".join(sorted({f"{r.vendor} {r.month}" for r in result.records}))
-        fail([Problem(f"没有符合条件的数据（{wanted}）", file=workbook.name, expected=f"已有：{have}")])
+    _, rows = run_readings(workbook, rules, month, vendor, detail_files)
     if fmt == "json":
         click.echo(json.dumps([reading_dict(r) for r in rows], ensure_ascii=False, indent=2))
         return

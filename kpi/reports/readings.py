@@ -64,10 +64,24 @@ def readings_note(month: str, left_out: Sequence[Reading]) -> str:
     return note
 
 
-def readings_used(readings: Sequence[Reading]) -> str:
-    """The `kpi explain` section naming each reading in effect that is not the clause's literal text."""
-    out = ["【本评分采用的条款解读】（原文未明确规定，规则本的选择；kpi readings 可看其他解读的影响）"]
-    out += [f"  · {r.topic}：{r.label}\n      条款：「{r.clause}」" for r in readings]
-    if not readings:
-        out.append("  无：各条款均按原文字面计算。")
+def readings_used(rows: Sequence[ReadingRow]) -> str:
+    """The `kpi explain` section for one vendor-month (`rows` are its reading rows): each reading the
+    rulebook follows that the clause's text does not state and that decided something (another
+    reading of the clause would change the total or the payout), with what the others would give."""
+    out = [
+        "【本评分采用的条款解读】（原文未明确规定、影响本月结果的解读；其他解读下的变化见括号，kpi readings 可看全部）"
+    ]
+    for topic in dict.fromkeys(r.topic for r in rows):
+        mine = [r for r in rows if r.topic == topic]
+        used = next((r for r in mine if r.in_effect), None)
+        others = [r for r in mine if not r.in_effect and (r.delta_total or r.delta_payout)]
+        if used is None or used.literal or not others:
+            continue
+        effects = "；".join(
+            f"按「{r.reading}」总分 {signed(r.delta_total)}、应付 {signed(r.delta_payout)} 元" for r in others
+        )
+        out.append(f"  · {topic}：{used.reading}（{effects}）")
+        out.append(f"      条款：「{used.clause}」")
+    if len(out) == 1:
+        out.append("  无：本月结果不取决于原文未明确的解读。")
     return "\n".join(out)

@@ -41,11 +41,6 @@ def detail_only(reading: Reading) -> bool:
     return all(path.startswith("detail.") for path, _ in reading.changes)
 
 
-def not_literal_in_effect(rules: Rulebook) -> tuple[Reading, ...]:
-    """The readings the rulebook follows that the clause's text does not state (for `kpi explain`)."""
-    return tuple(r for r in rules.readings if not r.literal and in_effect(rules, r))
-
-
 def reading_rows(
     cards: Sequence[Scorecard], rules: Rulebook, rescore: Rescore, with_detail: bool = True
 ) -> tuple[ReadingRow, ...]:

@@ -98,3 +98,55 @@ def test_month_is_required_and_an_unknown_vendor_is_exit_1(tmp_path: Path):
     result = run("readings", str(workbook), "--month", "2024-05", "--vendor", "丙公司")
     assert result.exit_code == 1
     assert "没有符合条件的数据（月份 2024-05，外包公司「丙公司」）" in result.output
+
+
+def test_explain_names_each_non_literal_reading_that_decided_something(tmp_path: Path):
+    workbook = write_summary(tmp_path / "spec.xlsx", [SPEC_EXAMPLE])
+    result = run("explain", str(workbook), "--vendor", "甲公司")
+    assert result.exit_code == 0, result.output
+    section = result.output.split("【本评分采用的条款解读】")[1].split("【如何多得分】")[0]
+    named = [line.strip()[2:].split("（")[0] for line in section.splitlines() if line.startswith("  · ")]
+    assert named == [
+        "不满意回访率：回访率恰为 80% 的分数：80% 得 3.5 分",
+        "在线监听正确率：「37分」：「37分」读作 7 分",
+        "业务稽核合格率：不足 1 个百分点：按比例扣",
+        "服务请求支撑率：所属类别：计入运营表现",
+        "类别得分：30/60/10 是权重还是分数之和：按权重折算",
+        "信息安全扣款：按哪一笔酬金的 10%：考核前的话务酬金",
+    ]
+    assert (
+        "  · 在线监听正确率：「37分」：「37分」读作 7 分（按「「37分」读作 3 分」总分 -4.12、应付 -343.20 元）\n"
+        "      条款：「正确率目标值为95%,基准值为90%,大于等于目标值满分,小于等于基准值得37分,基准值与目标值之间线性计分。」"
+    ) in section
+    # the settlement rule is an assumption, said in the settlement part
+    assert "  结算规则：系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）\n" in result.output
+
+
+def test_explain_says_when_the_exam_was_held_and_sat_by_nobody(tmp_path: Path):
+    example = dict(SPEC_EXAMPLE, exam_takers=0, exam_average=None)
+    result = run("explain", str(write_summary(tmp_path / "exam.xlsx", [example])), "--vendor", "甲公司")
+    assert result.exit_code == 0, result.output
+    assert (
+        "      计分：参考人数为 0（考试已组织、无人参加）：参考率 0.00% < 70%，扣 2；"
+        "无人参考，按最低档扣 5（不参考不应比参考不及格得分高）；共扣 5（扣完为止）"
+    ) in result.output
+    assert (
+        "  · 业务考试：已组织但无人参考：扣参考率 2 分并按最低档扣 5 分"
+        "（按「只扣参考率 2 分」总分 +6.00、应付 +499.80 元；按「未考核」总分 +10.00、应付 +833.00 元）"
+    ) in result.output
+
+
+def test_statement_says_which_settlement_rule_was_assumed(tmp_path: Path):
+    import csv
+
+    import openpyxl
+
+    workbook = write_summary(tmp_path / "spec.xlsx", [SPEC_EXAMPLE])
+    out = tmp_path / "结算单.xlsx"
+    assert run("settle", str(workbook), "-o", str(out)).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["结算单"]
+    assert sheet["A5"].value == "结算规则：系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）"
+    out_csv = tmp_path / "结算单.csv"
+    assert run("settle", str(workbook), "-o", str(out_csv)).exit_code == 0
+    rows = list(csv.reader(out_csv.read_text("utf-8-sig").splitlines()))
+    assert rows[-1] == ["结算规则：系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）"]
