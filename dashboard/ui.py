@@ -12,6 +12,7 @@ from dashboard.views.checks import problems_table
 from kpi.pipeline import rulebook_applies
 
 CONTEXT_KEY = "_ctx"
+INPUTS_KEY = "_inputs"  # what was loaded: (key, name, rules text, rules source, bytes, extra files)
 CHECKS_PAGE = "app_pages/checks.py"
 
 
@@ -132,6 +133,7 @@ def build_context() -> Context:
     if extra:  # the detail step's cache key covers the extra files too
         key = d.digest((key + "".join(d.digest(b) for b, _ in extra)).encode("utf-8"))
     loaded = load(data, name, key, rules_text, rules_source, extra)
+    st.session_state[INPUTS_KEY] = (key, name, rules_text, rules_source, data, extra)  # for readings
     if rules_upload_problems:
         loaded = d.Loaded(
             loaded.file, loaded.digest, None, loaded.records, (), loaded.problems, rules_upload_problems
@@ -177,3 +179,9 @@ def require_cards(ctx: Context) -> d.Loaded:
 
 def show_problems(problems) -> None:
     st.dataframe(problems_table(problems), hide_index=True, width="stretch")
+
+
+def readings(month: str):
+    """The month's reading rows (`kpi readings`) for the loaded workbook, cached by content."""
+    key, name, rules_text, rules_source, data, extra = st.session_state[INPUTS_KEY]
+    return d.cached_readings(key, name, rules_text, rules_source, month, data, extra)
