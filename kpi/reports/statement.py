@@ -122,9 +122,6 @@ def statement_csv_bytes(cards: list[Scorecard]) -> bytes:
                 for k in STATEMENT_KEYS
             ]
         )
-    for line in settlement_rules(cards):
-        writer.writerow([])
-        writer.writerow([line])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -137,8 +137,6 @@ def test_explain_says_when_the_exam_was_held_and_sat_by_nobody(tmp_path: Path):
 
 
 def test_statement_says_which_settlement_rule_was_assumed(tmp_path: Path):
-    import csv
-
     import openpyxl
 
     workbook = write_summary(tmp_path / "spec.xlsx", [SPEC_EXAMPLE])
@@ -146,7 +144,3 @@ def test_statement_says_which_settlement_rule_was_assumed(tmp_path: Path):
     assert run("settle", str(workbook), "-o", str(out)).exit_code == 0
     sheet = openpyxl.load_workbook(out)["结算单"]
     assert sheet["A5"].value == "结算规则：系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）"
-    out_csv = tmp_path / "结算单.csv"
-    assert run("settle", str(workbook), "-o", str(out_csv)).exit_code == 0
-    rows = list(csv.reader(out_csv.read_text("utf-8-sig").splitlines()))
-    assert rows[-1] == ["结算规则：系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）"]
