@@ -4,7 +4,9 @@ Pure functions over exact numbers. Each metric's points are rounded half up to t
 places; a category scores the sum of its printed points over the sum of its assessed maxima times
 its weight (rounded again); the total is the sum of the printed category and adjustment lines.
 
-Slightly over ~250 lines: the scorecard records and the walk that fills them are kept together.
+Over ~250 lines: the scorecard records and the walk that fills them are kept together, with the
+contested readings each step honours (an exam not held or sat by nobody, a category's not-assessed
+metrics, the fee a percent deduction is taken from).
 """
 
 from __future__ import annotations
