@@ -65,3 +65,13 @@ def test_readings_frame_keeps_one_vendor():
     )
     frame = readings_frame([row, other], "乙")
     assert frame.values.tolist() == [["话题", "解读", "60.53", "4,209.15", "-3.00", "-249.90"]]
+
+
+def test_settlement_page_says_which_settlement_rule_was_assumed():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("app_pages/settlement.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "结算规则：系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）" in [
+        c.value for c in at.caption
+    ]
