@@ -10,7 +10,6 @@ that names no entry or no known key, and a reading whose rulebook would not pass
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -55,13 +54,15 @@ def build_readings(data: dict) -> tuple[Reading, ...]:
 
 
 def _targets(data: dict, path: str) -> tuple[list[tuple[dict, str]], str]:
-    """The tables a key path sets and the key set in each, or an empty list and why not."""
+    """The tables a key path sets and the key set in each, or an empty list and why not. The tables
+    on the path are replaced in `data` by copies (copy on write): the caller's originals stay as
+    they were, so `data` need only be a shallow copy."""
     parts = path.split(".")
     section = parts[0]
     if section in LISTS:
         if len(parts) < 3:
             return [], f"应写成 {section}.<id>.<键>"
-        items = data.get(section, [])
+        items = data[section] = [dict(i) for i in data.get(section, [])]
         chosen = items if parts[1] == "*" else [i for i in items if i.get("id") == parts[1]]
         if not chosen:
             ids = "、".join(str(i.get("id")) for i in items)
@@ -70,7 +71,8 @@ def _targets(data: dict, path: str) -> tuple[list[tuple[dict, str]], str]:
     elif section in schema.SECTIONS[""] and schema.SECTIONS[""][section][0] == schema.TABLE:
         if len(parts) < 2:
             return [], f"应写成 {section}.<键>"
-        chosen, rest, schema_section = [data.setdefault(section, {})], parts[1:], section
+        data[section] = dict(data.get(section, {}))
+        chosen, rest, schema_section = [data[section]], parts[1:], section
     else:
         return [], f"未知的规则本部分「{section}」"
     for depth, key in enumerate(rest):
@@ -80,14 +82,16 @@ def _targets(data: dict, path: str) -> tuple[list[tuple[dict, str]], str]:
         if depth == len(rest) - 1:
             return [(table, key) for table in chosen], ""
         schema_section = f"{schema_section}.{key}"
-        chosen = [table.setdefault(key, {}) for table in chosen]
+        for table in chosen:
+            table[key] = dict(table.get(key, {}))
+        chosen = [table[key] for table in chosen]
     return [], "键路径不完整"
 
 
 def apply_changes(data: dict, changes: tuple[tuple[str, object], ...]) -> dict:
-    """A copy of the rulebook data with each (path, value) set; a bad path raises ValueError."""
-    out = copy.deepcopy(data)
-    out.pop("readings", None)  # the altered rulebook is scored, not asked about its readings
+    """A copy of the rulebook data with each (path, value) set; a bad path raises ValueError.
+    `data` itself is not changed."""
+    out = {k: v for k, v in data.items() if k != "readings"}  # the altered rulebook is scored, not asked
     for path, value in changes:
         targets, why = _targets(out, path)
         if not targets:
@@ -107,7 +111,7 @@ def check_readings(data: dict, source: str, check: Callable[[dict, str], list[Pr
             continue
         bad = False
         for path in entry["changes"]:
-            targets, why = _targets(copy.deepcopy(data), path)
+            targets, why = _targets(dict(data), path)
             if not targets:
                 problems.append(Problem(why, file=source, key=f"{where}.{path}"))
                 bad = True

@@ -131,3 +131,25 @@ def test_option_values_are_checked(old, new, message):
     with pytest.raises(RulebookError) as caught:
         parse_rulebook(DEFAULT.replace(old, new, 1), source="t.toml")
     assert [str(p) for p in caught.value.problems] == [f"文件「t.toml」，{message}"]
+
+
+def test_applying_a_reading_leaves_the_rulebook_data_as_it_was():
+    import tomllib
+    from decimal import Decimal
+
+    from kpi.rules.readings import apply_changes
+
+    data = tomllib.loads(DEFAULT, parse_float=Decimal)
+    before = repr(data)
+    changed = apply_changes(
+        data,
+        (
+            ("metrics.business_exam.exam.no_takers", "not_assessed"),
+            ("categories.*.not_assessed", "zero"),
+            ("settlement.mode", "bands"),
+        ),
+    )
+    assert repr(data) == before
+    assert changed["metrics"][7]["exam"]["no_takers"] == "not_assessed"
+    assert [c["not_assessed"] for c in changed["categories"]] == ["zero"] * 3
+    assert changed["settlement"]["mode"] == "bands" and "readings" not in changed
