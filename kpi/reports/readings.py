@@ -20,6 +20,11 @@ def signed(value: Decimal) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
+def signed_money(value: Decimal) -> str:
+    """A change of yuan as people read it: "+1,234.50", "-249.90"."""
+    return f"{'+' if value >= 0 else '-'}{abs(value):,.2f}"
+
+
 def reading_dict(row: ReadingRow) -> dict[str, str]:
     """One row of `kpi readings --format json`."""
     return {
@@ -45,7 +50,7 @@ def reading_cells(row: ReadingRow) -> list[str]:
         fmt2(row.total),
         f"{row.payout:,.2f}",
         signed(row.delta_total),
-        f"{'+' if row.delta_payout >= 0 else '-'}{abs(row.delta_payout):,.2f}",
+        signed_money(row.delta_payout),
     ]
 
 
@@ -78,7 +83,8 @@ def readings_used(rows: Sequence[ReadingRow]) -> str:
         if used is None or used.literal or not others:
             continue
         effects = "；".join(
-            f"按「{r.reading}」总分 {signed(r.delta_total)}、应付 {signed(r.delta_payout)} 元" for r in others
+            f"按「{r.reading}」总分 {signed(r.delta_total)}、应付 {signed_money(r.delta_payout)} 元"
+            for r in others
         )
         out.append(f"  · {topic}：{used.reading}（{effects}）")
         out.append(f"      条款：「{used.clause}」")
