@@ -18,10 +18,11 @@ import streamlit as st
 from kpi.detail.repeats import agents_frame
 from kpi.detail.run import detail_bytes
 from kpi.errors import InputError, Problem
-from kpi.pipeline import rulebook_applies, score_all, with_detail
+from kpi.pipeline import readings_of, rulebook_applies, score_all, with_detail
 from kpi.records import VendorMonth
 from kpi.reports.reconciliation import reconciliation_frame
 from kpi.rules.rulebook import DEFAULT_RULEBOOK, Rulebook, parse_rulebook
+from kpi.scoring.readings import ReadingRow
 from kpi.scoring.scorecard import Scorecard
 from kpi.summary.reader import read_summary_bytes, summary_notices
 
@@ -184,3 +185,31 @@ def cached_detail(
     expert_transfers, not_judgeable, rate (exact ratio), points."""
     rules, _ = parse_rules(rules_text, rules_source)
     return read_detail_part(_data, name, rules, _records, _extra)
+
+
+# ------------------------------------------------------------------ 评分卡 · 条款解读对得分的影响
+def readings_bytes(
+    data: bytes, name: str, rules_text: str, rules_source: str, month: str, extra: Uploads = ()
+) -> tuple[ReadingRow, ...]:
+    """`kpi readings` for a month of a workbook given as bytes: every vendor, every reading; none
+    when the workbook or the rulebook has problems (the pages show those already)."""
+    rules, _ = parse_rules(rules_text, rules_source)
+    summary, problems = read_workbook(data, name)
+    if rules is None or problems or rulebook_applies(summary, rules, name):
+        return ()
+    try:
+        found = detail_bytes(data, name, extra=extra)
+    except Exception:  # noqa: BLE001 - reported by the detail step already
+        return ()
+    records, _, problems = with_detail(summary, found, rules, None, month)
+    if problems:
+        return ()
+    cards = score_all(records, rules, month)
+    return readings_of(cards, summary, records, found, rules, month)
+
+
+@st.cache_data(show_spinner="按各种解读重新计算…", max_entries=16)
+def cached_readings(
+    key: str, name: str, rules_text: str, rules_source: str, month: str, _data: bytes, _extra: Uploads = ()
+) -> tuple[ReadingRow, ...]:
+    return readings_bytes(_data, name, rules_text, rules_source, month, _extra)

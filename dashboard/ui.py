@@ -183,3 +183,11 @@ def require_cards(ctx: Context) -> d.Loaded:
 
 def show_problems(problems) -> None:
     st.dataframe(problems_table(problems), hide_index=True, width="stretch")
+
+
+def readings(ctx: Context):
+    """The chosen month's reading rows (`kpi readings`) for the loaded workbook, cached by content."""
+    i = ctx.inputs
+    return d.cached_readings(
+        ctx.loaded.digest, i.name, i.rules_text, i.rules_source, ctx.month, i.data, i.extra
+    )

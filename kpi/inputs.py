@@ -19,6 +19,7 @@ class Column:
     required: bool = True
     aliases: tuple[str, ...] = ()
     at_most: str | None = None  # key of the column this count may not exceed
+    not_held_words: tuple[str, ...] = ()  # cell texts stating the thing was not held this month
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -51,7 +52,13 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("dissatisfied_callbacks", "不满意回访数", "count", at_most="dissatisfied_ratings"),
     Column("agents_total", "座席总数", "count", aliases=("坐席总数",)),
     Column("exam_takers", "参考人数", "count", at_most="agents_total"),
-    Column("exam_average", "考试平均分", "score", required=False),
+    Column(
+        "exam_average",
+        "考试平均分",
+        "score",
+        required=False,
+        not_held_words=("未组织", "无考试", "本月无考试"),
+    ),
     Column("escalated_complaints", "升级投诉数", "count"),
     Column("audit_pass_rate", "业务稽核合格率", "rate"),
     Column("missing_audit_records", "台账自查缺失数", "count"),

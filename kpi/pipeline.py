@@ -18,6 +18,7 @@ from kpi.files.cells import norm_text
 from kpi.progress import Progress
 from kpi.records import VendorMonth
 from kpi.rules.rulebook import Rulebook
+from kpi.scoring.readings import ReadingRow, reading_rows
 from kpi.scoring.scorecard import Scorecard, score
 from kpi.summary.reader import SUMMARY_SHEET, read_summary, summary_notices
 
@@ -63,18 +64,79 @@ def assess(
     they give replace the summary's for their month (records' sources say "detail"). `detail_files`:
     more detail files of the month (a month spread over several files).
     """
+    summary, data, problems = _read(path, rules, display, expect_month, use_detail, progress, detail_files)
+    notices = tuple(summary_notices(summary))
+    if problems:
+        return Assessment(tuple(summary), (), tuple(problems), notices=notices)
+    records, detail, problems = with_detail(summary, data, rules, progress, month)
+    if problems:
+        return Assessment(tuple(records), (), problems, detail, notices)
+    return Assessment(tuple(records), score_all(records, rules, month, vendor), (), detail, notices)
+
+
+def _read(
+    path: str | Path,
+    rules: Rulebook,
+    display: str | None,
+    expect_month: str | None,
+    use_detail: bool,
+    progress: Progress | None,
+    detail_files: Sequence[str | Path],
+) -> tuple[list[VendorMonth], DetailData | None, list[Problem] | tuple[Problem, ...]]:
     with ThreadPoolExecutor(max_workers=1) as pool:  # openpyxl reads the summary while fastexcel
         pending = pool.submit(read_summary, path, display, month=expect_month)  # (GIL released)
         data = read_detail_sheets(path, progress, detail_files) if use_detail else None  # reads the detail
         records, problems = pending.result()
-    notices = tuple(summary_notices(records))
-    problems = problems or rulebook_applies(records, rules, display or Path(path).name)
+    return records, data, problems or rulebook_applies(records, rules, display or Path(path).name)
+
+
+def assess_readings(
+    path: str | Path,
+    rules: Rulebook,
+    month: str | None = None,
+    vendor: str | None = None,
+    use_detail: bool = True,
+    progress: Progress | None = None,
+    detail_files: Sequence[str | Path] = (),
+) -> tuple[Assessment, tuple[ReadingRow, ...]]:
+    """The assessment, and the chosen vendor-months scored under each reading of the rulebook's
+    contested clauses (`kpi.scoring.readings`); no rows when the assessment has problems."""
+    summary, data, problems = _read(path, rules, None, None, use_detail, progress, detail_files)
+    notices = tuple(summary_notices(summary))
     if problems:
-        return Assessment(tuple(records), (), tuple(problems), notices=notices)
-    records, detail, problems = with_detail(records, data, rules, progress, month)
+        return Assessment(tuple(summary), (), tuple(problems), notices=notices), ()
+    records, detail, problems = with_detail(summary, data, rules, progress, month)
     if problems:
-        return Assessment(tuple(records), (), problems, detail, notices)
-    return Assessment(tuple(records), score_all(records, rules, month, vendor), (), detail, notices)
+        return Assessment(tuple(records), (), problems, detail, notices), ()
+    cards = score_all(records, rules, month, vendor)
+    rows = readings_of(cards, summary, records, data, rules, month, vendor)
+    return Assessment(tuple(records), cards, (), detail, notices), rows
+
+
+def readings_of(
+    cards: Sequence[Scorecard],
+    summary: Sequence[VendorMonth],
+    records: Sequence[VendorMonth],
+    data: DetailData | None,
+    rules: Rulebook,
+    month: str | None = None,
+    vendor: str | None = None,
+) -> tuple[ReadingRow, ...]:
+    """`reading_rows` of the rulebook's own `cards` (of `records`, the summary's records taking the
+    detail's figures): scored again under each reading, the detail (`data`) measured again from the
+    `summary` records when the reading changes the rulebook's [detail]."""
+    measured = {rules.detail: tuple(records)}
+
+    def rescore(altered: Rulebook) -> tuple[Scorecard, ...]:
+        if altered.detail not in measured:
+            records, _, problems = with_detail(summary, data, altered, None, month)
+            if problems:  # the same data measured another way: a problem here is a bug
+                raise RuntimeError(f"detail re-measured under a reading has problems: {problems}")
+            measured[altered.detail] = records
+        return score_all(measured[altered.detail], altered, month, vendor)
+
+    used_detail = any(v == "detail" for c in cards for _, v in c.sources)
+    return reading_rows(cards, rules, rescore, with_detail=used_detail)
 
 
 def rulebook_applies(records: Sequence[VendorMonth], rules: Rulebook, file: str) -> tuple[Problem, ...]:

@@ -26,6 +26,7 @@ class VendorMonth:
     exam_scores: tuple[Fraction, ...] | None = None  # each taker's score, when the exam sheet is given
     notes: tuple[str, ...] = ()  # what the reader of the scorecard should know (e.g. calls not judgeable)
     sheet: str = ""  # the summary sheet's name as found, for messages
+    not_held: frozenset[str] = frozenset()  # keys whose cell stated the thing was not held (考试 未组织)
 
     def get(self, key: str) -> Value:
         return self.inputs.get(key)

@@ -4,7 +4,7 @@
 
 A small centre: each vendor takes about 6,000–10,000 connected calls a month with 25–45 agents.
 Profiles make the data tell a story: 华信客服 is strong, 联创呼叫 fails several metrics, 众合外包 and
-远景服务 sit in between; March has no exam, April has no new agents to monitor, 联创呼叫 has a
+远景服务 sit in between; March has no exam (考试平均分 says 未组织), April has no new agents to monitor, 联创呼叫 has a
 security incident in February and 众合外包 an escalated complaint in May. Across the months every
 curve segment is hit (below, between and beyond the thresholds).
 
@@ -80,7 +80,7 @@ def _row(rng: random.Random, vendor: str, month_index: int) -> dict[str, object]
         "dissatisfied_callbacks": min(dissatisfied, round(dissatisfied * (callback + jitter(-6, 6)) / 100)),
         "agents_total": agents,
         "exam_takers": takers,
-        "exam_average": None if takers == 0 else round(exam + jitter(-6, 6), 1),
+        "exam_average": "未组织" if takers == 0 else round(exam + jitter(-6, 6), 1),  # stated: no exam held
         "escalated_complaints": 1 if (vendor, month_index) in {("众合外包", 4), ("联创呼叫", 5)} else 0,
         "audit_pass_rate": f"{round(audit + jitter(-1.5, 1.5), 1)}%",
         "missing_audit_records": rng.choice([0, 0, 0, 1]) if vendor == "联创呼叫" else 0,

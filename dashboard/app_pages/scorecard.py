@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import charts, documents, ui
 from dashboard.views import common, scorecard
+from dashboard.views.readings import readings_frame
 from kpi.money import fmt2
 
 ctx = ui.context()
@@ -58,3 +59,10 @@ with right:
 st.caption(s.note)
 if dict(card.sources).get("repeat_2h_calls") == "detail":  # counted from the call detail
     documents.evidence_button(ctx.inputs, loaded.rules, loaded.records, ctx.vendor)
+
+st.subheader("条款解读对得分的影响")
+st.caption(
+    "合同原文未明确或自相矛盾的条款：每种解读单独套用（规则本其他规定不变）时的总分和应付金额，"
+    "变化 = 该解读下的结果 − 规则本的结果；标「（规则本）」的是规则本采用的解读。与 kpi readings 相同。"
+)
+st.dataframe(readings_frame(ui.readings(ctx), ctx.vendor), hide_index=True, key="readings")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import documents, ui
 from dashboard.views import settlement
-from kpi.reports.statement import scorecards_json, scorecards_xlsx, statement_bytes
+from kpi.reports.statement import scorecards_json, scorecards_xlsx, settlement_rules, statement_bytes
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -16,6 +16,8 @@ st.caption(f"{label}：应付金额 = 话务酬金 × 考核系数 − 信息安
 table = settlement.settlement_table(cards)
 right = {c: st.column_config.TextColumn(c, alignment="right") for c in table.columns[2:]}
 st.dataframe(table, hide_index=True, key="statement", column_config=right)
+for line in settlement_rules(cards):  # the contract gives no score-to-money rule: say which was assumed
+    st.caption(line)
 
 stem = f"结算单_{label}"
 one, two, three = st.columns(3)

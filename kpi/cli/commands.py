@@ -10,8 +10,10 @@ import click
 from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, load_rules, run_assessment, write_output
 from kpi.cli.detail_commands import agents, reconcile_cmd
 from kpi.cli.document_commands import evidence, statement
+from kpi.cli.readings_command import readings_cmd, run_readings
 from kpi.cli.usage import Group
 from kpi.detail.run import DetailRun
+from kpi.reports.readings import readings_used
 from kpi.reports.scorecards import explain, next_steps, scorecard_dict, scores_table
 from kpi.reports.statement import write_statement
 from kpi.scoring.next_point import next_points
@@ -27,6 +29,7 @@ main.add_command(reconcile_cmd)
 main.add_command(agents)
 main.add_command(statement)
 main.add_command(evidence)
+main.add_command(readings_cmd)
 
 
 @main.command()
@@ -86,10 +89,12 @@ def explain_cmd(
 ) -> None:
     """逐条说明某家外包公司的得分和结算，附条款原文，以及再改善多少能多得 1 分。"""
     rules = load_rules(rules_path)
-    result = run_assessment(workbook, rules, month, vendor, detail_files=detail_files)
+    result, rows = run_readings(workbook, rules, month, vendor, detail_files)
     records = {(r.vendor, r.month): r for r in result.records}
     texts = [
-        f"{explain(c)}\n\n{next_steps(next_points(records[(c.vendor, c.month)], rules))}"
+        f"{explain(c)}\n\n"
+        f"{readings_used([r for r in rows if (r.vendor, r.month) == (c.vendor, c.month)])}\n\n"
+        f"{next_steps(next_points(records[(c.vendor, c.month)], rules))}"
         for c in result.cards
     ]
     click.echo("\n\n".join(texts))

@@ -17,6 +17,7 @@ from kpi.detail.repeats import (
     call_flags,
     default_settings,
     infer_month,
+    vendor_repeat_customers,
 )
 from kpi.detail.staff import staff_figures
 from kpi.progress import Progress, no_progress
@@ -109,11 +110,15 @@ def measure_detail(
         report("计算二小时重复呼叫", 0.0)
         flags = call_flags(calls, month, settings)
         report("计算二小时重复呼叫", 0.7)
-        agents = agent_repeats(calls, flags, points_for_rate)
+        agents = agent_repeats(calls, flags, points_for_rate, settings.repeat_count)
         for a in agents:
             totals = sums.setdefault(a.vendor, dict.fromkeys(COUNTS, 0))
             for k in COUNTS:
                 totals[k] += getattr(a, k)
+        if settings.repeat_count == "customers":  # a caller counts once per vendor, not once per agent
+            customers = vendor_repeat_customers(calls, flags)
+            for vendor, totals in sums.items():
+                totals["repeat_2h_calls"] = customers.get(vendor, 0)
         extra = {
             "data_end": flags.data_end,
             "test_calls": int(flags.test.sum()),

@@ -108,7 +108,10 @@ def apply_detail(records: Sequence[VendorMonth], measure: DetailMeasure) -> tupl
                 f"话务明细：{detail.not_judgeable:,} 通接通电话的 {measure.window_minutes} 分钟窗口超出明细数据的"
                 "截止时间，且未见再次呼入，无法判定，按非重复计。",
             )
-        out.append(replace(record, inputs=inputs, sources=sources, exam_scores=scores, notes=notes))
+        held = record.not_held - {k for k, v in figures.items() if v}  # the detail shows it was held
+        out.append(
+            replace(record, inputs=inputs, sources=sources, exam_scores=scores, notes=notes, not_held=held)
+        )
     return tuple(out)
 
 

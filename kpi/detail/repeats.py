@@ -163,10 +163,31 @@ class AgentRepeats:
 COUNTS = ("connected_calls", "repeat_2h_calls", "valid_calls", "expert_transfers", "not_judgeable")
 
 
+def _distinct_callers(groups: np.ndarray, callers: np.ndarray, n: int) -> np.ndarray:
+    """Per group (0..n-1), how many distinct callers the rows of that group have."""
+    pairs = np.unique(np.stack([groups.astype(np.int64), callers.astype(np.int64)]), axis=1)
+    return np.bincount(pairs[0], minlength=n).astype(np.int64)
+
+
+def vendor_repeat_customers(calls: pd.DataFrame, flags: CallFlags) -> dict[str, int]:
+    """Per vendor, the distinct callers with at least one 2-hour repeat (the "customers" count:
+    a caller who repeated with two of the vendor's agents counts once for the vendor)."""
+    rows = np.flatnonzero(flags.repeat)
+    vendor_codes, vendors = encode(calls["vendor"])
+    caller_codes, _ = encode(calls["caller"])
+    counts = _distinct_callers(vendor_codes[rows], caller_codes[rows], len(vendors))
+    return {str(v): int(counts[i]) for i, v in enumerate(vendors.to_pylist()) if counts[i]}
+
+
 def agent_repeats(
-    calls: pd.DataFrame, flags: CallFlags, points_for_rate: Callable[[Fraction], object] | None = None
+    calls: pd.DataFrame,
+    flags: CallFlags,
+    points_for_rate: Callable[[Fraction], object] | None = None,
+    repeat_count: str = "calls",
 ) -> tuple[AgentRepeats, ...]:
-    """Per-agent counts, sorted by vendor then agent id; sums over a vendor are its figures."""
+    """Per-agent counts, sorted by vendor then agent id; sums over a vendor are its figures (but for
+    repeats counted as "customers", see `vendor_repeat_customers`). `repeat_count`: "calls" counts
+    each connected call followed by a re-entry; "customers" the distinct callers among those calls."""
     rows = np.flatnonzero(flags.month_call)
     vendor_codes, vendors = encode(calls["vendor"])
     agent_codes, agents = encode(calls["agent_id"])
@@ -188,6 +209,10 @@ def agent_repeats(
         "not_judgeable": flags.not_judgeable[rows],
     }
     counts = {k: np.bincount(first, weights=w, minlength=n).astype(np.int64) for k, w in weights.items()}
+    if repeat_count == "customers":
+        repeated = flags.repeat[rows]
+        caller_codes, _ = encode(calls["caller"])
+        counts["repeat_2h_calls"] = _distinct_callers(first[repeated], caller_codes[rows][repeated], n)
     out = []
     for i, p in enumerate(pair):
         vendor, agent = str(vendors[p // max(1, len(agents))]), str(agents[p % max(1, len(agents))])

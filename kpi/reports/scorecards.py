@@ -148,14 +148,21 @@ def explain(card: Scorecard) -> str:
     adjust = sum((a.points for a in card.adjustments), Decimal(0))
     out += ["", f"总分 = {parts} {'-' if adjust < 0 else '+'} {fmt2(abs(adjust))} = {fmt2(card.total)}", ""]
     s = card.settlement
+    withheld = [f"{s.base_fee:,.2f} × {show(s.security_percent)}%"]
+    if s.security_percent_adjusted:  # the rulebook takes it from the adjusted fee (fee_base)
+        withheld = [w for w in withheld if s.security_percent] + [
+            f"考核后酬金 {s.adjusted_fee:,.2f} × {show(s.security_percent_adjusted)}%"
+        ]
     out += [
         "【结算】",
         f"  话务酬金 = 有效话务量 {s.valid_calls:,} × 单价 {s.unit_price} 元 = {s.base_fee:,.2f} 元",
         f"  考核系数 = {s.coefficient}（{s.note}）",
         f"  考核后酬金 = {s.base_fee:,.2f} × {s.coefficient} = {s.adjusted_fee:,.2f} 元",
-        f"  信息安全扣款 = {s.base_fee:,.2f} × {show(s.security_percent)}% = {s.security_deduction:,.2f} 元",
+        f"  信息安全扣款 = {' + '.join(withheld)} = {s.security_deduction:,.2f} 元",
         f"  应付金额 = {s.adjusted_fee:,.2f} − {s.security_deduction:,.2f} = {s.payout:,.2f} 元",
     ]
+    if s.rule:
+        out.append(f"  结算规则：{s.rule}")
     if card.sources:
         out += ["", "数据来源：" + sources_text(card)]
     out += [f"说明：{note}" for note in card.notes]

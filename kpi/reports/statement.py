@@ -62,6 +62,11 @@ def statement_rows(cards: list[Scorecard]) -> tuple[list[dict[str, object]], dic
     return rows, totals
 
 
+def settlement_rules(cards: list[Scorecard]) -> list[str]:
+    """The settlement rule each line assumed, said once below the statement (the contract gives none)."""
+    return [f"结算规则：{rule}" for rule in dict.fromkeys(c.settlement.rule for c in cards) if rule]
+
+
 def statement_bytes(cards: list[Scorecard]) -> bytes:
     """The settlement statement workbook (结算单 + 评分卡 sheets) as bytes."""
     buffer = io.BytesIO()
@@ -147,6 +152,8 @@ def _statement_sheet(book: xlsxwriter.Workbook, fmt: dict, cards: list[Scorecard
     ):
         letter = chr(ord("A") + col)
         sheet.write_formula(last, col, f"=SUM({letter}2:{letter}{last})", fmt[style], float(totals[key]))
+    for i, line in enumerate(settlement_rules(cards)):
+        sheet.write_string(last + 2 + i, 0, line)
     sheet.set_column(0, 1, 12)
     sheet.set_column(2, 9, 15)
     sheet.freeze_panes(1, 2)

@@ -1,5 +1,8 @@
 """The rulebook's named checks of meaning, run after `kpi.rules.schema.check_shape` and before any data
 is touched: ids unique, weights positive, curves in order, inputs known …; each returns (key path, message).
+
+A little over ~250 lines: one small function per named check, each beside the others so the list
+`RULES` reads as the rulebook's whole meaning.
 """
 
 from __future__ import annotations
@@ -101,8 +104,8 @@ def curves_in_order(data: dict) -> list[tuple[str, str]]:
             elif section == "metrics" and item.get("kind", "ratio") == "ratio":
                 found += _curve_fits_metric(item, points, where)
             for end in ("below", "above"):
-                if end in item and item[end] != "clamp" and not is_num(item[end]):
-                    found.append((f"{where}.{end}", f'应为 "clamp" 或数字，发现「{item[end]}」'))
+                if end in item and item[end] not in ("clamp", "extend") and not is_num(item[end]):
+                    found.append((f"{where}.{end}", f'应为 "clamp"、"extend" 或数字，发现「{item[end]}」'))
     return found
 
 
@@ -163,14 +166,63 @@ def settlement_sound(data: dict) -> list[tuple[str, str]]:
     s = data["settlement"]
     if s["mode"] == "linear":
         return []
+    if s["mode"] == "curve":
+        return _settlement_curve(s)
     if s["mode"] != "bands":
-        return [("settlement.mode", f"应为 linear 或 bands，发现「{s['mode']}」")]
+        return [("settlement.mode", f"应为 linear、bands 或 curve，发现「{s['mode']}」")]
     mins = [_num(b["min_score"]) for b in s.get("bands", [])]
     if not mins:
         return [("settlement.bands", 'mode = "bands" 需要至少一个分档')]
     if any(a <= b for a, b in pairwise(mins)):
         return [("settlement.bands", "分档必须按 min_score 从高到低排列")]
     return []
+
+
+def _settlement_curve(s: dict) -> list[tuple[str, str]]:
+    points = _curve_points(s.get("curve", []))
+    if not points:
+        return [("settlement.curve", 'mode = "curve" 需要至少一个点 [[总分, 系数], …]')]
+    if "coefficient_max" not in s:
+        return [("settlement.coefficient_max", 'mode = "curve" 需要系数上限 coefficient_max')]
+    if any(a >= b for a, b in pairwise(x for x, _ in points)):
+        return [("settlement.curve", "曲线的点必须按总分严格递增排列")]
+    top = _num(s["coefficient_max"])
+    if any(c < 0 or c > top for _, c in points):
+        return [("settlement.curve", f"曲线上的系数必须在 0 到 coefficient_max {s['coefficient_max']} 之间")]
+    return []
+
+
+# Options of a contested clause: (section, key under each entry, allowed values, default first).
+OPTIONS = (
+    ("categories", "not_assessed", ("drop_from_max", "full", "zero")),
+    ("metrics", "exam.no_takers", ("lowest_band", "participation_only", "not_assessed")),
+    ("adjustments", "fee_base", ("base_fee", "adjusted_fee")),
+    ("detail", "repeat_count", ("calls", "customers")),
+)
+
+
+def options_known(data: dict) -> list[tuple[str, str]]:
+    """Each contested-clause option is one of its readings; an exam's takers are not also listed
+    in not_assessed_when_zero (0 takers is for exam.no_takers to decide)."""
+    found = []
+    for section, path, allowed in OPTIONS:
+        entries = data.get(section, [])
+        for i, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+            value: object = entry
+            for part in path.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            where = f"{section}[{i + 1}].{path}" if isinstance(entries, list) else f"{section}.{path}"
+            if value is not None and value not in allowed:
+                found.append((where, f"应为 {'、'.join(allowed)}，发现「{value}」"))
+    for i, m in enumerate(data["metrics"]):
+        if "exam" in m and m["exam"]["takers"] in m.get("not_assessed_when_zero", []):
+            found.append(
+                (
+                    f"metrics[{i + 1}].not_assessed_when_zero",
+                    f"参考人数（{m['exam']['takers']}）为 0 时按 exam.no_takers 计分，不应列在此处",
+                )
+            )
+    return found
 
 
 def exam_bands_in_order(data: dict) -> list[tuple[str, str]]:
@@ -208,6 +260,7 @@ RULES: tuple[Callable[[dict], list[tuple[str, str]]], ...] = (
     exam_bands_in_order,
     detail_sound,
     effective_month_is_a_month,
+    options_known,
 )
 
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 from itertools import pairwise
 
 from kpi.money import round_half_up
-from kpi.rules.rulebook import Curve
+from kpi.rules.rulebook import EXTEND, Curve
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,12 @@ def evaluate(curve: Curve, x: Fraction, unit: str = "") -> CurveResult:
     first_x, first_p = pts[0]
     last_x, last_p = pts[-1]
     if x < first_x:
+        if curve.below == EXTEND and len(pts) > 1:
+            return _extended(curve, pts[0], pts[1], x, f"低于 {_x(first_x, unit)}")
         return _beyond(curve.below, first_x, first_p, f"低于 {_x(first_x, unit)}", unit)
     if x > last_x:
+        if curve.above == EXTEND and len(pts) > 1:
+            return _extended(curve, pts[-2], pts[-1], x, f"高于 {_x(last_x, unit)}")
         return _beyond(curve.above, last_x, last_p, f"高于 {_x(last_x, unit)}", unit)
     for xi, pi in pts:
         if x == xi:
@@ -44,7 +48,22 @@ def evaluate(curve: Curve, x: Fraction, unit: str = "") -> CurveResult:
     raise AssertionError(f"value {x} not placed on curve {pts}")  # unreachable for an ordered curve
 
 
-def _beyond(end: Fraction | None, x: Fraction, p: Fraction, where: str, unit: str) -> CurveResult:
-    if end is None:
+def _extended(
+    curve: Curve, a: tuple[Fraction, Fraction], b: tuple[Fraction, Fraction], x: Fraction, where: str
+) -> CurveResult:
+    """The line through the end segment a–b, continued to x and kept within the curve's bounds."""
+    (x0, p0), (x1, p1) = a, b
+    points = p0 + (p1 - p0) * (x - x0) / (x1 - x0)
+    text = f"{where}：沿端段直线延伸"
+    if curve.bounds is not None:
+        low, high = curve.bounds
+        if points < low or points > high:
+            points = max(low, min(high, points))
+            text += f"，限于 {_p(low)}～{_p(high)}"
+    return CurveResult(points, f"{text}：{_p(points)} 分")
+
+
+def _beyond(end: Fraction | str | None, x: Fraction, p: Fraction, where: str, unit: str) -> CurveResult:
+    if end is None or end == EXTEND:  # a one-point curve has no line to extend
         return CurveResult(p, f"{where}：按端点 {_x(x, unit)} 计 {_p(p)} 分")
     return CurveResult(end, f"{where}：{_p(end)} 分")

@@ -11,7 +11,7 @@ checked TOML, so a new rulebook key is added in one place; the checks themselves
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
@@ -20,6 +20,7 @@ from pathlib import Path
 from kpi.disk import read_capped
 from kpi.errors import InputError, Problem
 from kpi.rules import checks, schema
+from kpi.rules.readings import Reading, apply_changes, build_readings, check_readings
 
 DEFAULT_RULEBOOK = "default.toml"
 
@@ -36,13 +37,18 @@ class Ratio:
     unit: str
 
 
+EXTEND = "extend"
+
+
 @dataclass(frozen=True)
 class Curve:
-    """A straight-line curve through `points` (ascending x); None at an end means clamp."""
+    """A straight-line curve through `points` (ascending x). At an end: None = clamp, a number, or
+    EXTEND = the end segment's line continued, kept within `bounds` (0 and the maximum)."""
 
     points: tuple[tuple[Fraction, Fraction], ...]
-    below: Fraction | None
-    above: Fraction | None
+    below: Fraction | str | None
+    above: Fraction | str | None
+    bounds: tuple[Fraction, Fraction] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,9 @@ class ExamRule:
     participation_deduction: Fraction
     basis: str
     bands: tuple[tuple[Fraction, Fraction], ...]  # (below, deduct)
+    no_takers: str = (
+        "lowest_band"  # held, sat by nobody: "lowest_band" | "participation_only" | "not_assessed"
+    )
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,7 @@ class Category:
     label: str
     weight: Fraction
     scale_to_weight: bool
+    not_assessed: str = "drop_from_max"  # a not-assessed metric: "drop_from_max" | "full" | "zero"
 
 
 @dataclass(frozen=True)
@@ -101,15 +111,17 @@ class Adjustment:
     points_per_point: Fraction = Fraction(0)
     shortfall: str = "proportional"
     percent_per_unit: Fraction = Fraction(0)
+    fee_base: str = "base_fee"  # fee_percent taken from "base_fee" or "adjusted_fee"
     ratio: Ratio | None = None
     curve: Curve | None = None
 
 
 @dataclass(frozen=True)
 class SettlementRule:
-    mode: str  # "linear" | "bands"
+    mode: str  # "linear" | "bands" | "curve"
     bands: tuple[tuple[Fraction, Fraction], ...]  # (min_score, coefficient), descending
     payout_floor: Decimal
+    curve: Curve | None = None  # mode "curve": score → coefficient, extended above up to coefficient_max
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,7 @@ class DetailRules:
     test_numbers: frozenset[str]
     min_talk_seconds: int
     new_agent_months: int
+    repeat_count: str = "calls"  # "calls": repeated calls; "customers": distinct callers who repeated
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,8 @@ class Rulebook:
     settlement: SettlementRule
     detail: DetailRules
     source: str
+    readings: tuple[Reading, ...] = ()
+    text: str = field(default="", compare=False, repr=False)  # the TOML, for `with_reading`
 
     def category(self, category_id: str) -> Category:
         return next(c for c in self.categories if c.id == category_id)
@@ -182,12 +197,27 @@ def parse_rulebook(text: str, source: str = "规则本") -> Rulebook:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise RulebookError([Problem(f"TOML 语法错误：{exc}", file=source)]) from None
-    problems = schema.check_shape(data, source)
+    problems = _check(data, source)
     if not problems:
-        problems = checks.check_rules(data, source)
+        problems = check_readings(data, source, _check)
     if problems:
         raise RulebookError(problems)
-    return _build(data, source)
+    return _build(data, source, text)
+
+
+def _check(data: dict, source: str) -> list[Problem]:
+    return schema.check_shape(data, source) or checks.check_rules(data, source)
+
+
+def with_reading(rules: Rulebook, reading: Reading) -> Rulebook:
+    """The rulebook with one reading's keys set (checked when the rulebook was loaded)."""
+    data = apply_changes(tomllib.loads(rules.text, parse_float=Decimal), reading.changes)
+    return _build(data, rules.source, rules.text, rules.readings)
+
+
+def in_effect(rules: Rulebook, reading: Reading) -> bool:
+    """Whether the rulebook already reads the clause this way (setting the keys changes nothing)."""
+    return with_reading(rules, reading) == rules
 
 
 # ------------------------------------------------------------------ building records from checked data
@@ -195,7 +225,9 @@ def _n(value: object) -> Fraction:
     return Fraction(str(value).strip())
 
 
-def _end(value: object) -> Fraction | None:
+def _end(value: object) -> Fraction | str | None:
+    if value == EXTEND:
+        return EXTEND
     return None if value in (None, "clamp") else _n(value)
 
 
@@ -203,11 +235,14 @@ def _ratio(d: dict) -> Ratio:
     return Ratio(tuple(d["numerator"]), tuple(d["denominator"]), _n(d.get("scale", 1)), d.get("unit", ""))
 
 
-def _curve(d: dict) -> Curve | None:
+def _curve(d: dict, top: Fraction | None = None) -> Curve | None:
+    """A metric's curve (`top` = its max points) or an adjustment's (bounds from its own points)."""
     if not d.get("curve"):
         return None
     points = tuple((_n(x), _n(p)) for x, p in d["curve"])
-    return Curve(points, _end(d.get("below", "clamp")), _end(d.get("above", "clamp")))
+    ps = [p for _, p in points]
+    bounds = (Fraction(0), top) if top is not None else (min(0, *ps), max(0, *ps))
+    return Curve(points, _end(d.get("below", "clamp")), _end(d.get("above", "clamp")), bounds)
 
 
 def _metric(d: dict) -> Metric:
@@ -223,6 +258,7 @@ def _metric(d: dict) -> Metric:
             _n(e["participation_deduction"]),
             e["basis"],
             tuple((_n(b["below"]), _n(b["deduct"])) for b in e["bands"]),
+            e.get("no_takers", "lowest_band"),
         )
     gate = None
     if "gate" in d:
@@ -241,7 +277,7 @@ def _metric(d: dict) -> Metric:
         not_assessed_when_zero=tuple(d.get("not_assessed_when_zero", default_zero)),
         ratio=_ratio(d) if kind == "ratio" else None,
         direction=d.get("direction", ""),
-        curve=_curve(d),
+        curve=_curve(d, _n(d["max_points"])),
         gate=gate,
         exam=exam,
     )
@@ -259,12 +295,26 @@ def _adjustment(d: dict) -> Adjustment:
         points_per_point=_n(d.get("points_per_point", 0)),
         shortfall=d.get("shortfall", "proportional"),
         percent_per_unit=_n(d.get("percent_per_unit", 0)),
+        fee_base=d.get("fee_base", "base_fee"),
         ratio=_ratio(d) if "numerator" in d else None,
         curve=_curve(d),
     )
 
 
-def _build(data: dict, source: str) -> Rulebook:
+def _settlement(s: dict) -> SettlementRule:
+    curve = None
+    if s["mode"] == "curve":
+        points = tuple((_n(x), _n(c)) for x, c in s["curve"])
+        curve = Curve(points, None, EXTEND, (Fraction(0), _n(s["coefficient_max"])))
+    return SettlementRule(
+        s["mode"],
+        tuple((_n(b["min_score"]), _n(b["coefficient"])) for b in s.get("bands", [])),
+        Decimal(str(s.get("payout_floor", 0)).strip()),
+        curve,
+    )
+
+
+def _build(data: dict, source: str, text: str = "", readings: tuple[Reading, ...] | None = None) -> Rulebook:
     c, r, s, det = data["contract"], data["rounding"], data["settlement"], data["detail"]
     return Rulebook(
         name=c["name"],
@@ -276,22 +326,27 @@ def _build(data: dict, source: str) -> Rulebook:
         money_places=r["money_places"],
         coefficient_places=r.get("coefficient_places", 4),
         categories=tuple(
-            Category(x["id"], x["label"], _n(x["weight"]), x.get("scale_to_weight", True))
+            Category(
+                x["id"],
+                x["label"],
+                _n(x["weight"]),
+                x.get("scale_to_weight", True),
+                x.get("not_assessed", "drop_from_max"),
+            )
             for x in data["categories"]
         ),
         metrics=tuple(_metric(m) for m in data["metrics"]),
         adjustments=tuple(_adjustment(a) for a in data.get("adjustments", [])),
-        settlement=SettlementRule(
-            s["mode"],
-            tuple((_n(b["min_score"]), _n(b["coefficient"])) for b in s.get("bands", [])),
-            Decimal(str(s.get("payout_floor", 0)).strip()),
-        ),
+        settlement=_settlement(s),
         detail=DetailRules(
             det["repeat_window_minutes"],
             det["repeat_anchor"],
             frozenset(str(t).strip() for t in det["test_numbers"]),
             det["min_talk_seconds"],
             det["new_agent_months"],
+            det.get("repeat_count", "calls"),
         ),
         source=source,
+        readings=build_readings(data) if readings is None else readings,
+        text=text,
     )

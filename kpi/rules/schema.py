@@ -29,6 +29,7 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "adjustments": (LIST, False),
         "settlement": (TABLE, True),
         "detail": (TABLE, True),
+        "readings": (LIST, False),
     },
     "contract": {
         "name": (STR, True),
@@ -47,6 +48,7 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "label": (STR, True),
         "weight": (NUM, True),
         "scale_to_weight": (BOOL, False),
+        "not_assessed": (STR, False),
     },
     "metrics": {
         "id": (STR, True),
@@ -84,6 +86,7 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "participation_min": (NUM, True),
         "participation_deduction": (NUM, True),
         "basis": (STR, True),
+        "no_takers": (STR, False),
         "bands": (LIST, True),
     },
     "metrics.exam.bands": {"below": (NUM, True), "deduct": (NUM, True)},
@@ -98,6 +101,7 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "points_per_point": (NUM, False),
         "shortfall": (STR, False),
         "percent_per_unit": (NUM, False),
+        "fee_base": (STR, False),
         "numerator": (KEYS, False),
         "denominator": (KEYS, False),
         "scale": (NUM, False),
@@ -106,7 +110,13 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "below": (STR, False),
         "above": (STR, False),
     },
-    "settlement": {"mode": (STR, True), "bands": (LIST, False), "payout_floor": (NUM, False)},
+    "settlement": {
+        "mode": (STR, True),
+        "bands": (LIST, False),
+        "curve": (PAIRS, False),
+        "coefficient_max": (NUM, False),
+        "payout_floor": (NUM, False),
+    },
     "settlement.bands": {"min_score": (NUM, True), "coefficient": (NUM, True)},
     "detail": {
         "repeat_window_minutes": (INT, True),
@@ -114,6 +124,14 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "test_numbers": (KEYS, True),
         "min_talk_seconds": (INT, True),
         "new_agent_months": (INT, True),
+        "repeat_count": (STR, False),
+    },
+    "readings": {
+        "topic": (STR, True),
+        "clause": (STR, True),
+        "label": (STR, True),
+        "literal": (BOOL, False),
+        "changes": (TABLE, True),
     },
 }
 

@@ -150,7 +150,8 @@ def _exam_moves(vm, rules, metric: Metric, before: Decimal, top: Decimal, build)
     places = rules.points_places
     moves: list[Move] = []
     takers, agents = int(vm.get(e.takers) or 0), int(vm.get(e.agents) or 0)
-    if agents and F(takers) / agents * 100 < e.participation_min:
+    # with nobody sitting the exam, what more takers would score is unknown (their marks are not)
+    if takers and agents and F(takers) / agents * 100 < e.participation_min:
         need = math.ceil(e.participation_min * agents / 100) - takers
         need = min(need, agents - takers)
         new_vm = with_inputs(vm, {e.takers: takers + need})
@@ -186,7 +187,10 @@ def _exam_moves(vm, rules, metric: Metric, before: Decimal, top: Decimal, build)
                         f"{_gain_text(before, after, '满分' if after >= top else '')}",
                     )
                 )
-    if not moves:
+    if not moves and not takers:
+        text = f"本月考试无人参加：需座席参加考试（参考率达到 {show_number(e.participation_min)}%），得分取决于成绩"
+        moves.append(build("unreachable", (e.takers,), 0, before, vm, text))
+    elif not moves:
         moves.append(build("unreachable", (), 0, before, vm, f"{metric.label}无法通过调整考试数据多得分"))
     return moves
 
@@ -206,7 +210,8 @@ def _adjustment_move(vm, rules: Rulebook, a: Adjustment, base: Scorecard) -> Mov
             -1,
             line.points,
             new_vm,
-            f"{noun}每减少 1 宗可少扣话务酬金的 {show_number(a.percent_per_unit)}%，应付金额多 {saved:,.2f} 元",
+            f"{noun}每减少 1 宗可少扣{'考核后酬金' if a.fee_base == 'adjusted_fee' else '话务酬金'}的 "
+            f"{show_number(a.percent_per_unit)}%，应付金额多 {saved:,.2f} 元",
         )
     if line.points >= 0 or a.kind not in ("per_count", "below_rate"):
         return None

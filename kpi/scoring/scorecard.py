@@ -4,7 +4,9 @@ Pure functions over exact numbers. Each metric's points are rounded half up to t
 places; a category scores the sum of its printed points over the sum of its assessed maxima times
 its weight (rounded again); the total is the sum of the printed category and adjustment lines.
 
-Slightly over ~250 lines: the scorecard records and the walk that fills them are kept together.
+Over ~250 lines: the scorecard records and the walk that fills them are kept together, with the
+contested readings each step honours (an exam not held or sat by nobody, a category's not-assessed
+metrics, the fee a percent deduction is taken from).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class AdjustmentLine:
     fee_percent: Fraction
     rule: str
     clause: str
+    fee_base: str = "base_fee"  # the fee `fee_percent` is taken from: "base_fee" | "adjusted_fee"
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,10 @@ def score_metric(m: Metric, vm: VendorMonth, places: int) -> MetricScore:
         return MetricScore(
             **base, assessed=False, value=None, points=round_half_up(0, places), segment=f"{why}为 0：未考核"
         )
+    if m.kind == "exam" and (why_not := _exam_not_assessed(m, vm)):
+        return MetricScore(
+            **base, assessed=False, value=None, points=round_half_up(0, places), segment=why_not
+        )
     if m.kind == "exam":
         points, value, segment = _exam_points(m, vm)
     else:
@@ -141,16 +148,38 @@ def score_metric(m: Metric, vm: VendorMonth, places: int) -> MetricScore:
     )
 
 
+def _exam_not_assessed(m: Metric, vm: VendorMonth) -> str:
+    """Why the exam is not assessed: none held (stated in the sheet), or held, sat by nobody, and the
+    rulebook reads that as not assessed; "" when it is assessed."""
+    e = m.exam
+    if e.average in vm.not_held:
+        return f"{input_label(e.average)}写明本月未组织考试：未考核"
+    if not vm.get(e.takers) and e.no_takers == "not_assessed":
+        return (
+            f"{input_label(e.takers)}为 0（考试已组织、无人参加），按规则本 no_takers = not_assessed：未考核"
+        )
+    return ""
+
+
 def _exam_points(m: Metric, vm: VendorMonth) -> tuple[Fraction, Fraction | None, str]:
     e = m.exam
     takers, agents = F(vm.get(e.takers) or 0), F(vm.get(e.agents) or 0)
     participation = takers / agents * 100 if agents else Fraction(0)
     deductions, steps = Fraction(0), [f"参考率 {round_half_up(participation, 2)}%"]
+    if not takers:
+        steps[0] = f"{input_label(e.takers)}为 0（考试已组织、无人参加）：{steps[0]}"
     if participation < e.participation_min:
         deductions += e.participation_deduction
         steps[0] += f" < {e.participation_min}%，扣 {e.participation_deduction}"
     average = vm.get(e.average)
-    if e.basis == "per_taker" and vm.exam_scores:
+    if not takers:
+        if e.no_takers == "lowest_band" and e.bands:
+            worst = e.bands[0][1]
+            deductions += worst
+            steps.append(f"无人参考，按最低档扣 {worst}（不参考不应比参考不及格得分高）")
+        else:
+            steps.append("无人参考，只扣参考率（规则本 no_takers = participation_only）")
+    elif e.basis == "per_taker" and vm.exam_scores:
         per = sum(_band(e.bands, s) for s in vm.exam_scores)
         deductions += per
         steps.append(f"逐人计：{len(vm.exam_scores)} 人共扣 {per}")
@@ -173,20 +202,34 @@ def _band(bands: tuple[tuple[Fraction, Fraction], ...], score: Fraction) -> Frac
     return next((deduct for below, deduct in bands if score < below), Fraction(0))
 
 
+NOT_ASSESSED_COUNT = {"full": "按满分计入", "zero": "按 0 分计入"}
+
+
 def score_category(c: Category, metrics: list[MetricScore], places: int) -> CategoryScore:
-    assessed = [s for s in metrics if s.category == c.id and s.assessed]
+    """The category's score; its not-assessed metrics leave its maximum ("drop_from_max"), count
+    full ("full") or count 0 of their maximum ("zero"), as the category's `not_assessed` says."""
+    mine = [s for s in metrics if s.category == c.id]
+    assessed = [s for s in mine if s.assessed]
+    skipped = [s for s in mine if not s.assessed] if c.not_assessed in NOT_ASSESSED_COUNT else []
     weight = round_half_up(c.weight, places)
     points = sum((s.points for s in assessed), Decimal(0))
-    top = sum((s.max_points for s in assessed), Decimal(0))
-    if not assessed:
+    top = sum((s.max_points for s in assessed + skipped), Decimal(0))
+    if c.not_assessed == "full":
+        points += sum((s.max_points for s in skipped), Decimal(0))
+    note = (
+        f"（未考核的{'、'.join(s.label for s in skipped)}{NOT_ASSESSED_COUNT[c.not_assessed]}）"
+        if skipped
+        else ""
+    )
+    if not assessed and not skipped:
         return CategoryScore(c.id, c.label, weight, points, top, weight, "本类指标均未考核：按满分计")
     if c.scale_to_weight:
         score = round_half_up(F(points) / F(top) * c.weight, places)
         return CategoryScore(
-            c.id, c.label, weight, points, top, score, f"{points} ÷ {top} × {weight} = {score}"
+            c.id, c.label, weight, points, top, score, f"{points} ÷ {top} × {weight} = {score}{note}"
         )
     score = min(points, weight)
-    return CategoryScore(c.id, c.label, weight, points, top, score, f"{points}（上限 {weight}）")
+    return CategoryScore(c.id, c.label, weight, points, top, score, f"{points}（上限 {weight}）{note}")
 
 
 def score_adjustment(a: Adjustment, vm: VendorMonth, places: int) -> AdjustmentLine:
@@ -227,9 +270,20 @@ def score_adjustment(a: Adjustment, vm: VendorMonth, places: int) -> AdjustmentL
         rule = f"低于 {a.threshold}% 的差额 {round_half_up(gap, 4).normalize()} × {a.points_per_point}"
     else:  # fee_percent
         points, fee = Fraction(0), a.percent_per_unit * amount
-        rule = f"{amount} × {a.percent_per_unit}% 话务酬金（扣款，不扣分）"
+        fee_name = "考核后酬金" if a.fee_base == "adjusted_fee" else "话务酬金"
+        rule = f"{amount} × {a.percent_per_unit}% {fee_name}（扣款，不扣分）"
     return AdjustmentLine(
-        a.id, a.label, a.kind, inputs, amount, unit, round_half_up(points, places), fee, rule, a.clause
+        a.id,
+        a.label,
+        a.kind,
+        inputs,
+        amount,
+        unit,
+        round_half_up(points, places),
+        fee,
+        rule,
+        a.clause,
+        a.fee_base,
     )
 
 
@@ -240,8 +294,9 @@ def score(vm: VendorMonth, rules: Rulebook) -> Scorecard:
     categories = tuple(score_category(c, metrics, places) for c in rules.categories)
     adjustments = tuple(score_adjustment(a, vm, places) for a in rules.adjustments)
     total = sum((c.score for c in categories), Decimal(0)) + sum((a.points for a in adjustments), Decimal(0))
-    fee_percent = sum((a.fee_percent for a in adjustments), Fraction(0))
-    settlement = settle(int(vm.get("valid_calls") or 0), total, fee_percent, rules)
+    fee_percent = sum((a.fee_percent for a in adjustments if a.fee_base == "base_fee"), Fraction(0))
+    of_adjusted = sum((a.fee_percent for a in adjustments if a.fee_base == "adjusted_fee"), Fraction(0))
+    settlement = settle(int(vm.get("valid_calls") or 0), total, fee_percent, rules, of_adjusted)
     return Scorecard(
         vm.vendor,
         vm.month,

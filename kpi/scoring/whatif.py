@@ -81,7 +81,8 @@ def with_inputs(vm: VendorMonth, changes: Mapping[str, Value]) -> VendorMonth:
     """A copy of `vm` with some inputs replaced (the record itself is never changed)."""
     inputs = dict(vm.inputs)
     inputs.update(changes)
-    return VendorMonth(vm.vendor, vm.month, inputs, dict(vm.sources), vm.row, vm.exam_scores)
+    held = vm.not_held - {k for k, v in changes.items() if v}  # a figure given: the thing was held
+    return VendorMonth(vm.vendor, vm.month, inputs, dict(vm.sources), vm.row, vm.exam_scores, not_held=held)
 
 
 def simulate(vm: VendorMonth, rules: Rulebook, changes: Mapping[str, Value]) -> Scorecard:

@@ -201,10 +201,15 @@ def _parse_row(
 ) -> tuple[VendorMonth | None, list[Problem]]:
     values: dict[str, object] = {}
     problems: list[Problem] = []
+    not_held: set[str] = set()
     for key, i in index.items():
         column, raw = BY_KEY[key], cell_at(cells, i)
         where = dict(file=table.file, sheet=table.sheet, row=excel_row, column=table.headers[i])
-        value, problem = _parsecell_at(column, raw)
+        if isinstance(raw, str) and norm_text(raw) in column.not_held_words:
+            values[key] = None
+            not_held.add(key)
+            continue
+        value, problem = _parse_cell(column, raw)
         if problem:
             problems.append(
                 Problem(
@@ -215,16 +220,19 @@ def _parse_row(
             values[key] = value
     if problems:
         return None, problems
-    problems += _cross_checks(table, index, excel_row, values)
+    problems += _cross_checks(table, index, excel_row, values, not_held)
     if problems:
         return None, problems
     vendor, month = values.pop("vendor"), values.pop("month")
     inputs = {k: values.get(k) for k in BY_KEY if k not in ("vendor", "month")}
     sources = {k: "summary" for k, v in inputs.items() if v is not None}
-    return VendorMonth(vendor, month, inputs, sources, excel_row, sheet=table.sheet), []
+    record = VendorMonth(
+        vendor, month, inputs, sources, excel_row, sheet=table.sheet, not_held=frozenset(not_held)
+    )
+    return record, []
 
 
-def _parsecell_at(column: Column, raw: object) -> tuple[object, tuple[str, str] | None]:
+def _parse_cell(column: Column, raw: object) -> tuple[object, tuple[str, str] | None]:
     if isinstance(raw, NoCachedValue):
         return None, (
             "公式没有计算结果（文件可能由程序生成、从未在 Excel 中打开保存过）",
@@ -239,6 +247,8 @@ def _parsecell_at(column: Column, raw: object) -> tuple[object, tuple[str, str] 
     if column.kind == "text":
         return norm_text(raw), None
     value, expected = PARSERS[column.kind](raw)
+    if expected and column.not_held_words:
+        expected += f"；本月未组织时填「{column.not_held_words[0]}」"
     return (None, (_why(column, raw), expected)) if expected else (value, None)
 
 
@@ -262,7 +272,7 @@ def _why(column: Column, raw: object) -> str:
 
 
 def _cross_checks(
-    table: Table, index: dict[str, int], excel_row: int, values: dict[str, object]
+    table: Table, index: dict[str, int], excel_row: int, values: dict[str, object], not_held: set[str]
 ) -> list[Problem]:
     at = {"file": table.file, "sheet": table.sheet, "row": excel_row}
     problems = [
@@ -278,13 +288,23 @@ def _cross_checks(
     if values.get("agents_total") == 0:
         column = table.headers[index["agents_total"]]
         problems.append(Problem("座席总数必须大于 0", column=column, value="0", expected="正整数", **at))
-    if values.get("exam_takers") and values.get("exam_average") is None:
+    if values.get("exam_takers") and "exam_average" in not_held:
+        problems.append(
+            Problem(
+                f"考试平均分写明本月未组织考试，参考人数却为 {values['exam_takers']}",
+                column=table.headers[index["exam_takers"]],
+                value=str(values["exam_takers"]),
+                expected="0（本月未组织考试），或在考试平均分填写平均分",
+                **at,
+            )
+        )
+    elif values.get("exam_takers") and values.get("exam_average") is None:
         problems.append(
             Problem(
                 "有参考人数却没有考试平均分",
                 column="考试平均分",
                 value="（空）",
-                expected="0～100 的平均分（无考试时参考人数填 0）",
+                expected="0～100 的平均分（本月未组织考试时填「未组织」，参考人数填 0）",
                 **at,
             )
         )

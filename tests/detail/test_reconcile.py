@@ -142,3 +142,21 @@ def test_reconciliation_frame_holds_text_columns_for_the_app():
         "⚠ 不一致",
     ]
     assert {type(v) for v in frame["汇总表"]} == {str}
+
+
+def test_apply_detail_keeps_an_exam_stated_not_held_unless_the_detail_shows_takers():
+    from dataclasses import replace
+
+    from kpi.detail.measure import DetailMeasure, VendorDetail
+
+    not_held = replace(summary("华信客服", exam_takers=0), not_held=frozenset({"exam_average"}))
+    nobody = DetailMeasure(
+        "2024-06", (VendorDetail("华信客服", "2024-06", exam_takers=0, has_exam=True),), ()
+    )
+    sat = DetailMeasure(
+        "2024-06",
+        (VendorDetail("华信客服", "2024-06", exam_takers=3, exam_average=Fraction(80), has_exam=True),),
+        (),
+    )
+    assert apply_detail([not_held], nobody)[0].not_held == frozenset({"exam_average"})
+    assert apply_detail([not_held], sat)[0].not_held == frozenset()

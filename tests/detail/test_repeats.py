@@ -264,3 +264,31 @@ def test_covered_months_leave_out_the_next_months_first_window():
     assert covered_months(log, 120) == ["2024-06"]
     later = calls(call(A, "2024-06-30 23:30:00", "2024-06-30 23:30:10"), call(A, "2024-07-01 02:00:00"))
     assert covered_months(later, 120) == ["2024-06", "2024-07"]
+
+
+def test_repeat_count_customers_counts_distinct_callers_per_agent_and_per_vendor():
+    # A repeats twice with agent A1 (two connected calls each followed by a re-entry) and once with
+    # A2; B repeats once with A2. Calls: A1 2, A2 2 → vendor 4. Customers: A1 1, A2 2 → vendor 2
+    # (A counts once for the vendor, not once per agent).
+    log = calls(
+        call(A, "09:00:00", "09:00:10", agent="A1"),
+        call(A, "09:30:00", "09:30:10", agent="A1"),
+        call(A, "10:00:00", "10:00:10", agent="A2"),
+        call(A, "10:30:00"),
+        call(B, "11:00:00", "11:00:10", agent="A2"),
+        call(B, "11:30:00"),
+    )
+    data = DetailData(calls=log)
+    by_calls = measure_detail(data, MONTH, default_settings())
+    by_customers = measure_detail(data, MONTH, default_settings(repeat_count="customers"))
+    assert [(a.agent_id, a.repeat_2h_calls) for a in by_calls.agents] == [("A1", 2), ("A2", 2)]
+    assert [(a.agent_id, a.repeat_2h_calls) for a in by_customers.agents] == [("A1", 1), ("A2", 2)]
+    assert (by_calls.vendors[0].repeat_2h_calls, by_customers.vendors[0].repeat_2h_calls) == (4, 2)
+    assert by_customers.vendors[0].rate == Fraction(2, 4)  # of 4 connected calls
+
+
+def test_repeat_count_customers_with_no_repeats():
+    log = calls(call(A, "09:00:00", "09:00:10"))
+    measure = measure_detail(DetailData(calls=log), MONTH, default_settings(repeat_count="customers"))
+    assert [(a.agent_id, a.repeat_2h_calls) for a in measure.agents] == [("A1", 0)]
+    assert measure.vendors[0].repeat_2h_calls == 0

@@ -97,3 +97,42 @@ def test_ratio_value_exact():
 
     metric = RULES.metric("repeat_2h")
     assert ratio_value(vendor_month(repeat_2h_calls=1547, connected_calls=9100), metric.ratio) == 17
+
+
+def extended(metric):
+    from dataclasses import replace
+
+    return replace(metric.curve, below="extend", above="extend")
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "points"),
+    [
+        ("repeat_2h", "18", "6"),  # slope −1 per point past 17%
+        ("repeat_2h", "24", "0"),
+        ("repeat_2h", "30", "0"),  # floored at 0
+        ("repeat_2h", "10", "10"),  # capped at the max
+        ("complaints_per_10k", "7", "2"),  # −0.75 per ‱ past 5
+        ("callback_rate", "60", "2"),  # 3.5 − 0.075 × 20
+        ("callback_rate", "20", "0"),
+        ("callback_rate", "79", "3.425"),
+    ],
+)
+def test_extend_continues_the_end_segment(metric, value, points):
+    assert evaluate(extended(RULES.metric(metric)), Fraction(value)).points == Fraction(points)
+
+
+def test_extend_says_how():
+    curve = extended(RULES.metric("repeat_2h"))
+    assert evaluate(curve, Fraction(18), "%").segment == "高于 17%：沿端段直线延伸：6 分"
+    assert evaluate(curve, Fraction(30), "%").segment == "高于 17%：沿端段直线延伸，限于 0～10：0 分"
+
+
+@pytest.mark.parametrize("metric", CURVE_METRICS, ids=lambda m: m.id)
+@given(a=values, b=values)
+def test_extended_curve_monotone_and_within_zero_and_max(metric, a, b):
+    curve = extended(metric)
+    low, high = min(a, b), max(a, b)
+    p_low, p_high = evaluate(curve, low).points, evaluate(curve, high).points
+    assert 0 <= p_low <= metric.max_points and 0 <= p_high <= metric.max_points
+    assert (p_low <= p_high) if metric.direction == "higher_better" else (p_low >= p_high)

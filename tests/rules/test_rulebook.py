@@ -137,7 +137,7 @@ MORE_BROKEN = [
     (
         '[settlement]\nmode = "linear"',
         '[settlement]\nmode = "steps"',
-        "键「settlement.mode」：应为 linear 或 bands，发现「steps」",
+        "键「settlement.mode」：应为 linear、bands 或 curve，发现「steps」",
     ),
     (
         '[settlement]\nmode = "linear"',
@@ -157,7 +157,7 @@ MORE_BROKEN = [
     (
         'above = "0"\nnot_assessed_when_zero = ["connected_calls"]\nclause = "2小时',
         'above = "zero"\nnot_assessed_when_zero = ["connected_calls"]\nclause = "2小时',
-        '键「metrics[1].above」：应为 "clamp" 或数字，发现「zero」',
+        '键「metrics[1].above」：应为 "clamp"、"extend" 或数字，发现「zero」',
     ),
     ('weight = "30"', "weight = true", "键「categories[1].weight」：类型不对：发现「True」，应为数字"),
 ]

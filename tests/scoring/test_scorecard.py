@@ -77,12 +77,66 @@ def test_business_exam(rules, takers, average, expected):
     assert str(points(card, "business_exam").points) == expected
 
 
-def test_no_exam_is_not_assessed_and_other_scores_full(rules):
-    card = score(vendor_month(exam_takers=0, exam_average=None), rules)
+def test_no_exam_held_is_not_assessed_and_other_scores_full(rules):
+    from dataclasses import replace
+
+    held_none = replace(vendor_month(exam_takers=0, exam_average=None), not_held=frozenset({"exam_average"}))
+    card = score(held_none, rules)
     exam = points(card, "business_exam")
-    assert not exam.assessed and exam.segment == "参考人数为 0：未考核"
+    assert not exam.assessed and exam.segment == "考试平均分写明本月未组织考试：未考核"
     other = next(c for c in card.categories if c.id == "other")
     assert other.score == Decimal("10.00") and "均未考核" in other.formula
+    assert card.total == Decimal("71.53")
+
+
+def test_exam_held_with_no_takers_scores_the_lowest_band_by_default(rules):
+    card = score(vendor_month(exam_takers=0, exam_average=None), rules)
+    exam = points(card, "business_exam")
+    assert exam.assessed and exam.points == Decimal("0.00")
+    assert exam.segment == (
+        "参考人数为 0（考试已组织、无人参加）：参考率 0.00% < 70%，扣 2；"
+        "无人参考，按最低档扣 5（不参考不应比参考不及格得分高）；共扣 5（扣完为止）"
+    )
+    assert [str(c.score) for c in card.categories] == ["25.40", "49.63", "0.00"]
+    assert (str(card.total), str(card.settlement.payout)) == ("61.53", "4292.45")
+
+
+@pytest.mark.parametrize(
+    "reading, exam_points, other, total, payout",
+    [
+        ("participation_only", "3.00", "6.00", "67.53", "4792.25"),
+        ("not_assessed", "0.00", "10.00", "71.53", "5125.45"),
+    ],
+)
+def test_exam_held_with_no_takers_other_readings(rules, reading, exam_points, other, total, payout):
+    from dataclasses import replace
+
+    exam_metric = rules.metric("business_exam")
+    changed = replace(exam_metric, exam=replace(exam_metric.exam, no_takers=reading))
+    rules = replace(rules, metrics=tuple(changed if m.id == "business_exam" else m for m in rules.metrics))
+    card = score(vendor_month(exam_takers=0, exam_average=None), rules)
+    exam = points(card, "business_exam")
+    assert (exam.assessed, str(exam.points)) == (reading != "not_assessed", exam_points)
+    assert str(card.categories[2].score) == other
+    assert (str(card.total), str(card.settlement.payout)) == (total, payout)
+
+
+@pytest.mark.parametrize(
+    "mode, service, formula_note",
+    [
+        ("drop_from_max", "49.80", ""),  # 20.75 / 25 × 60
+        ("full", "52.71", "（未考核的在线监听正确率按满分计入）"),  # 30.75 / 35 × 60 = 52.714…
+        ("zero", "35.57", "（未考核的在线监听正确率按 0 分计入）"),  # 20.75 / 35 × 60 = 35.571…
+    ],
+)
+def test_not_assessed_metric_readings(rules, mode, service, formula_note):
+    from dataclasses import replace
+
+    rules = replace(rules, categories=tuple(replace(c, not_assessed=mode) for c in rules.categories))
+    card = score(vendor_month(monitored_calls=0, monitored_correct=0), rules)
+    category = next(c for c in card.categories if c.id == "service")
+    assert str(category.score) == service
+    assert category.formula.endswith(formula_note)
 
 
 def test_no_new_agents_leaves_the_category_maximum(rules):

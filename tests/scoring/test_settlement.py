@@ -64,3 +64,65 @@ def test_statement_totals_equal_the_sum_of_lines(rules, lines):
     for r in rows:
         assert r["payout"] == max(Decimal(0), r["adjusted_fee"] - r["security_deduction"])
         assert r["base_fee"].as_tuple().exponent == -2
+
+
+def curve_rules(rules):
+    from importlib import resources
+
+    from kpi.rules.rulebook import parse_rulebook
+
+    text = resources.files("kpi.rules").joinpath("default.toml").read_text("utf-8")
+    old = '[settlement]\nmode = "linear"'
+    assert old in text
+    new = '[settlement]\nmode = "curve"\ncurve = [["60", "0.6"], ["100", "1"]]\ncoefficient_max = "1.1"'
+    return parse_rulebook(text.replace(old, new))
+
+
+def test_settlement_curve_may_pay_a_bonus_up_to_its_maximum(rules):
+    curved = curve_rules(rules)
+    coefficients = [
+        settle(9800, Decimal(s), Fraction(0), curved).coefficient
+        for s in ("50.00", "63.53", "105.00", "130.00")
+    ]
+    # below the first point: its 0.6; between: linear; above the last: the line continued, at most 1.1
+    assert coefficients == [Decimal("0.6000"), Decimal("0.6353"), Decimal("1.0500"), Decimal("1.1000")]
+    assert settle(9800, Decimal("105.00"), Fraction(0), curved).adjusted_fee == Decimal("8746.50")
+
+
+def test_every_settlement_says_which_rule_was_assumed(rules):
+    assert settle(9800, Decimal("63.53"), Fraction(10), rules).rule == (
+        "系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）"
+    )
+    assert settle(9800, Decimal("63.53"), Fraction(10), curve_rules(rules)).rule == (
+        "按结算曲线：60 分 → 0.6、100 分 → 1（之间线性，高于末点沿直线延伸，系数最高 1.1）"
+        "（合同未规定得分与金额的换算，此为规则本的假设）"
+    )
+
+
+def test_security_deduction_from_the_adjusted_fee(rules):
+    s = settle(9800, Decimal("63.53"), Fraction(0), rules, security_percent_adjusted=Fraction(10))
+    # 10% of the adjusted 5,292.05 = 529.205 → 529.21
+    assert (s.adjusted_fee, s.security_deduction, s.payout) == (
+        Decimal("5292.05"),
+        Decimal("529.21"),
+        Decimal("4762.84"),
+    )
+
+
+def test_settlement_curve_is_checked(rules):
+    from importlib import resources
+
+    import pytest
+
+    from kpi.rules.rulebook import RulebookError, parse_rulebook
+
+    text = resources.files("kpi.rules").joinpath("default.toml").read_text("utf-8")
+    broken = text.replace(
+        '[settlement]\nmode = "linear"',
+        '[settlement]\nmode = "curve"\ncurve = [["60", "0.6"], ["100", "1.2"]]\ncoefficient_max = "1.1"',
+    )
+    with pytest.raises(RulebookError) as caught:
+        parse_rulebook(broken, source="t.toml")
+    assert [str(p) for p in caught.value.problems] == [
+        "文件「t.toml」，键「settlement.curve」：曲线上的系数必须在 0 到 coefficient_max 1.1 之间"
+    ]

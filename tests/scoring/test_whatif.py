@@ -248,3 +248,22 @@ def test_audit_rate_goal(shortfall, rate, goal):
     ]
     assert Fraction(rate) + move.change == Fraction(goal)
     assert move.points_after - move.points_before == Decimal("1.00")
+
+
+def test_a_change_keeps_the_exam_not_held_unless_it_gives_the_exam_figures(rules):
+    from dataclasses import replace as copy
+
+    held_none = copy(vm(exam_takers=0, exam_average=None), not_held=frozenset({"exam_average"}))
+    assert with_inputs(held_none, {"connected_calls": 9000}).not_held == frozenset({"exam_average"})
+    assert with_inputs(held_none, {"exam_takers": 70, "exam_average": 80}).not_held == frozenset()
+    exam = next(
+        m for m in simulate(held_none, rules, {"connected_calls": 9000}).metrics if m.id == "business_exam"
+    )
+    assert not exam.assessed
+
+
+def test_no_exam_move_when_nobody_sat_the_exam(rules):
+    moves = next_points(vm(exam_takers=0, exam_average=None), rules)
+    assert [(m.kind, m.text) for m in moves if m.label == "业务考试"] == [
+        ("unreachable", "本月考试无人参加：需座席参加考试（参考率达到 70%），得分取决于成绩")
+    ]

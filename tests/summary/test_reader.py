@@ -59,3 +59,30 @@ def test_missing_column(tmp_path: Path):
     assert [str(p) for p in problems] == [
         "文件「m.xlsx」，工作表「月度指标」，第 1 行，「接通量」列：缺少必需的列，应为列名「接通量」或「connected_calls」"
     ]
+
+
+def test_exam_not_held_is_stated_held_with_no_takers_is_blank(tmp_path: Path):
+    rows = [
+        dict(SPEC_EXAMPLE, vendor="甲", exam_takers=0, exam_average="未组织"),
+        dict(SPEC_EXAMPLE, vendor="乙", exam_takers=0, exam_average="本月无考试"),
+        dict(SPEC_EXAMPLE, vendor="丙", exam_takers=0, exam_average=None),  # held, sat by nobody
+    ]
+    records, problems = read_summary(write_summary(tmp_path / "m.xlsx", rows))
+    assert problems == []
+    assert [(r.vendor, r.get("exam_average"), sorted(r.not_held)) for r in records] == [
+        ("甲", None, ["exam_average"]),
+        ("乙", None, ["exam_average"]),
+        ("丙", None, []),
+    ]
+
+
+def test_exam_not_held_with_takers_is_a_located_problem(tmp_path: Path):
+    rows = [
+        dict(SPEC_EXAMPLE, exam_takers=65, exam_average="无考试"),
+        dict(SPEC_EXAMPLE, vendor="乙", exam_average="没考"),
+    ]
+    _, problems = read_summary(write_summary(tmp_path / "bad.xlsx", rows))
+    assert [str(p) for p in problems] == [
+        "文件「bad.xlsx」，工作表「月度指标」，第 2 行，「参考人数」列：考试平均分写明本月未组织考试，参考人数却为 65：发现「65」，应为0（本月未组织考试），或在考试平均分填写平均分",
+        "文件「bad.xlsx」，工作表「月度指标」，第 3 行，「考试平均分」列：无法识别的值：发现「没考」，应为0～100 之间的分数；本月未组织时填「未组织」",
+    ]
