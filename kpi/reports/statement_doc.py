@@ -96,7 +96,7 @@ def vendor_section(card: Scorecard, rules: Rulebook) -> VendorSection:
         card.vendor,
         card.month,
         sources_text(card),
-        tuple(card.notes),
+        tuple(card.notes) + ((f"结算规则：{card.settlement.rule}",) if card.settlement.rule else ()),
         _metrics(card, rules),
         _categories(card),
         _adjustments(card),
