@@ -13,8 +13,11 @@ all report against the same located row; they are one pass over the sheet.
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
+
+from openpyxl.utils import get_column_letter
 
 from kpi.errors import Problem, show_value
 from kpi.files.cells import (
@@ -29,7 +32,7 @@ from kpi.files.cells import (
     parse_score,
     to_fraction,
 )
-from kpi.files.safety import DEFAULT_LIMITS, Limits
+from kpi.files.safety import DEFAULT_LIMITS, Limits, sniff
 from kpi.files.sheets import RawSheet, Table, find_sheet, read_sheets, read_sheets_bytes, to_table
 from kpi.inputs import BY_KEY, SUMMARY_COLUMNS, Column, over_limit
 from kpi.records import VendorMonth
@@ -52,7 +55,10 @@ def read_summary(
     sheets, problems = read_sheets(path, display, only=SUMMARY_SHEET_ALIASES, limits=limits)
     if problems:
         return [], problems
-    return summary_from_sheets(sheets, display or Path(path).name, month)
+    name = display or Path(path).name
+    with open(path, "rb") as f:
+        head = f.read(65536)
+    return _named_as_excel(head, name, *summary_from_sheets(sheets, name, month))
 
 
 def read_summary_bytes(
@@ -62,7 +68,33 @@ def read_summary_bytes(
     sheets, problems = read_sheets_bytes(data, name, only=SUMMARY_SHEET_ALIASES, limits=limits)
     if problems:
         return [], problems
-    return summary_from_sheets(sheets, name, month)
+    return _named_as_excel(data[:65536], name, *summary_from_sheets(sheets, name, month))
+
+
+NO_HEADER = "找不到表头行（前 15 行中没有「月份」「外包公司」「接通量」等列名）"
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _named_as_excel(
+    head: bytes, name: str, records: list[VendorMonth], problems: list[Problem]
+) -> tuple[list[VendorMonth], list[Problem]]:
+    """A text file named .xlsx (a renamed .txt) that is no table either: say it is not Excel, rather
+    than that its header row is missing. A real CSV under an Excel name is still read as before."""
+    if (
+        len(problems) == 1
+        and problems[0].message == NO_HEADER
+        and name.lower().endswith(EXCEL_SUFFIXES)
+        and sniff(head) == "text"
+    ):
+        suffix = name[name.rfind(".") :]
+        return [], [
+            Problem(
+                f"文件扩展名是 {suffix}，但内容是纯文本，不是 Excel 工作簿",
+                file=name,
+                expected="Excel 工作簿（在 Excel/WPS 中另存为 .xlsx），或带表头的 CSV 文件",
+            )
+        ]
+    return records, problems
 
 
 def summary_from_sheets(
@@ -87,7 +119,7 @@ def summary_from_sheets(
     if table is None:
         return [], [
             Problem(
-                "找不到表头行（前 15 行中没有「月份」「外包公司」「接通量」等列名）",
+                NO_HEADER,
                 file=file,
                 sheet=sheet.name,
             )
@@ -149,17 +181,29 @@ def map_columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
             )
             continue
         index[column.key] = i
+    unknown = {
+        i: h for i, h in enumerate(table.headers) if h and by_name.get(norm_header(h)) is None
+    }  # headers as found that name no column: a misspelt one is among them
     for column in SUMMARY_COLUMNS:
         if column.required and column.key not in index:
-            problems.append(
-                Problem(
-                    "缺少必需的列",
-                    column=column.header,
-                    expected=f"列名「{column.header}」或「{column.key}」",
-                    **where,
-                )
-            )
+            problems.append(_missing(column.header, unknown, where))
     return index, problems
+
+
+def _missing(header: str, unknown: dict[int, str], where: dict) -> Problem:
+    """A required column not found, naming the unrecognised header most like it and its column letter."""
+    close = difflib.get_close_matches(header, list(unknown.values()), n=1, cutoff=0.5)
+    if not close:
+        return Problem("缺少必需的列", column=header, expected=f"列名「{header}」", **where)
+    index = next(i for i, h in unknown.items() if h == close[0])
+    letter = get_column_letter(index + 1)
+    return Problem(
+        f"缺少必需的列「{header}」，该列表头无法识别",
+        column=letter,
+        value=close[0],
+        expected=f"「{header}」（若 {letter} 列就是这一列，请把表头改为「{header}」）",
+        **where,
+    )
 
 
 def validate_table(table: Table) -> tuple[list[VendorMonth], list[Problem]]:
