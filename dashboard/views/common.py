@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,6 +12,21 @@ from kpi.scoring.scorecard import MetricScore
 
 RED, AMBER, GREEN, GREY = "#d9534f", "#f0ad4e", "#5cb85c", "#c8c8c8"
 STATUS_LABEL = {"red": "未达基准", "amber": "基准～目标之间", "green": "满分", "na": "未考核"}
+
+
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#!|~<>$:&^=\"'])")
+_LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])")
+_SHORTCODE = re.compile(r":(?=[\w+/-]+:)")  # :smile: / :material/x: are expanded even when escaped
+WORD_JOINER = "\u2060"
+
+
+def md(text: object) -> str:
+    """User text (a vendor name, an agent id, a file name, a cell value) made inert for the elements
+    that render Markdown (titles, captions, alerts, metric labels): every Markdown, LaTeX, colour and
+    HTML character is backslash-escaped, so `[点我](https://…)` shows as typed and loads nothing."""
+    flat = " ".join(str(text).splitlines())
+    escaped = _MARKUP.sub(r"\\\1", _SHORTCODE.sub(":" + WORD_JOINER, flat))
+    return _LINE_START.sub(lambda m: m.group(1) + re.sub(r"([-+.)])", r"\\\1", m.group(2)), escaped)
 
 
 def money(value: Decimal) -> str:

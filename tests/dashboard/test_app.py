@@ -182,7 +182,7 @@ def test_agents_without_call_detail_says_so(app, monkeypatch):
     monkeypatch.setattr(
         d,
         "cached_detail",
-        lambda key, name, text, source, _data, _records, _extra=(): (_records, None, None, ()),
+        lambda key, name, text, source, _data, _records, *_: (_records, None, None, (), None),
     )
     goto(app, "agents")
     assert any("本工作簿没有话务明细" in i.value for i in app.info)
@@ -204,7 +204,7 @@ def test_agents_with_call_detail(app, monkeypatch):
     monkeypatch.setattr(
         d,
         "cached_detail",
-        lambda key, name, text, source, _data, _records, _extra=(): (_records, agents, None, ()),
+        lambda key, name, text, source, _data, _records, *_: (_records, agents, None, (), None),
     )
     goto(app, "agents")
     table = shown_table(app, "坐席工号", "得分")
@@ -328,17 +328,67 @@ def test_uploaded_rulebook_changes_the_scores(app):
     assert expected.settlement.payout != card("华信客服").settlement.payout
 
 
-def test_a_page_bug_is_contained(app, monkeypatch):
+def _page_text(at: AppTest) -> str:
+    """Every text the page shows (alerts, markdown, captions, titles, expanders, exceptions)."""
+    parts = [
+        e.value
+        for kind in ("error", "warning", "info", "success", "markdown", "caption", "title")
+        for e in at.get(kind)
+    ]
+    parts += [e.label for e in at.expander] + [str(e.value) for e in at.exception]
+    return "\n".join(parts)
+
+
+def test_a_page_bug_is_contained(app, monkeypatch, caplog):
     def broken(cards):
-        raise RuntimeError("boom")
+        raise RuntimeError("boom in /srv/secret/path.py")
 
     monkeypatch.setattr(settlement_views, "settlement_table", broken)
-    app.switch_page("app_pages/settlement.py").run()
-    assert any("页面出错" in e.value for e in app.error)
-    assert len(app.expander) >= 1 and app.expander[-1].label == "技术细节"
+    with caplog.at_level("ERROR", logger="dashboard"):
+        app.switch_page("app_pages/settlement.py").run()
+    assert not app.exception
+    errors = [e.value for e in app.error]
+    assert len(errors) == 1 and errors[0].startswith("页面出错，未能显示（参考编号 ")
+    reference = errors[0].split("参考编号 ")[1][:8]
+    text = _page_text(app)
+    assert "boom" not in text and "/srv/" not in text and "Traceback" not in text and "技术细节" not in text
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and "boom in /srv/secret/path.py" in str(logged[0].exc_info[1])
     # the sidebar still works: the user can go on to another page
     goto(app, "overview")
     assert app.metric[0].value == fmt2(card("华信客服").total)
+
+
+def test_an_error_while_loading_is_contained_too(monkeypatch, caplog):
+    """build_context (the sidebar and the load) runs inside the boundary as well."""
+
+    def broken(*args, **kwargs):
+        raise ValueError("bad state at /home/app/kpi/x.py")
+
+    monkeypatch.setattr(d, "cached_score", broken)
+    at = AppTest.from_file(APP, default_timeout=60)
+    with caplog.at_level("ERROR", logger="dashboard"):
+        at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("页面出错，未能显示（参考编号 ")
+    assert "/home/app" not in _page_text(at)
+    reference = at.error[0].value.split("参考编号 ")[1][:8]
+    assert any(reference in r.getMessage() for r in caplog.records)
+
+
+def test_error_details_are_off_in_the_server_config():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_extra_detail_cache_key_covers_names_and_bytes():
+    same = b"caller,time\n"
+    assert d.uploads_key("k", ((same, "甲.csv"),)) != d.uploads_key("k", ((same, "乙.csv"),))
+    assert d.uploads_key("k", ((same, "甲.csv"),)) != d.uploads_key("k", ((same + b"x", "甲.csv"),))
+    assert d.uploads_key("k", ((same, "甲.csv"),)) == d.uploads_key("k", ((same, "甲.csv"),))
+    assert d.uploads_key("k", ()) == "k"
 
 
 def test_simulation_warns_about_impossible_inputs(app):
@@ -411,3 +461,19 @@ def test_a_month_of_detail_in_extra_uploaded_files(app, tmp_path):
     goto(app, "scorecard")
     shown = {m.label: m.value for m in app.metric}
     assert shown["话务酬金(元)"] == "2.55"  # 3 valid calls from the detail × 0.85, not the summary's 9,800
+
+
+def test_a_load_over_the_time_limit_is_a_clear_problem(monkeypatch):
+    from dashboard import worker
+
+    def slow(*args, **kwargs):
+        raise worker.TimedOut(300)
+
+    monkeypatch.setattr(d, "cached_detail", slow)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["工作簿中发现 1 处问题，未评分。请修正后重新上传。"]
+    report = shown_table(at, "问题", "应为")
+    assert report.iloc[0]["问题"] == "处理超过 300 秒仍未完成，已停止（其他用户不受影响）"
+    assert report.iloc[0]["文件"] == "monthly_2024H1.xlsx"
