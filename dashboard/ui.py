@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard import charts, worker
 from dashboard import data as d
-from dashboard import worker
 from dashboard.views.checks import problems_table
 from dashboard.views.common import md
+from dashboard.views.provenance import banner, not_judged
 from kpi.errors import Problem
 from kpi.pipeline import rulebook_applies
 
@@ -217,6 +218,23 @@ def require_cards(ctx: Context) -> d.Loaded:
         st.warning("工作簿中没有可评分的数据行。")
     st.stop()
     raise AssertionError("unreachable")  # st.stop() ends the run
+
+
+def chart(figure, key: str) -> None:
+    """A plotly chart without its toolbar (on a phone the toolbar covered the title)."""
+    st.plotly_chart(figure, key=key, config=charts.CONFIG)
+
+
+def provenance(loaded: d.Loaded, month: str, vendor: str | None = None) -> None:
+    """The banner of where the figures came from (call detail vs declared), and the calls that could
+    not be judged, as `kpi score` / `kpi explain` note them."""
+    text = banner(loaded.provenance, month, vendor)
+    if text:
+        differs = any(vendor is None or x.vendor == vendor for x in loaded.provenance.differences)
+        (st.warning if differs else st.info)(md(text), icon=":material/fact_check:")
+    unjudged = not_judged(loaded.provenance, month, vendor)
+    if unjudged:
+        st.caption(md(unjudged))
 
 
 def show_problems(problems) -> None:

@@ -10,14 +10,33 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
+import threading
 import time
 import traceback
+import types
 from collections.abc import Callable
 from typing import Any
 
 DEFAULT_LIMIT = 300.0
 _CONTEXT = mp.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["__main__", "dashboard.data"])  # children skip re-running main
+_CONTEXT.set_forkserver_preload(["dashboard.data"])
+# Streamlit runs the page script as the `__main__` module, and a forkserver child re-runs `__main__`
+# before its job (to unpickle what it defines): the whole app, again, in every child. While a child
+# is started, `__main__` is a module with neither name nor file, so nothing is re-run.
+_NO_MAIN = types.ModuleType("__main__")
+_STARTING = threading.Lock()
+
+
+def _start(child) -> None:
+    with _STARTING:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = _NO_MAIN
+        try:
+            child.start()
+        finally:
+            if sys.modules.get("__main__") is _NO_MAIN:  # unless a script run replaced it meanwhile
+                sys.modules["__main__"] = main
 
 
 def time_limit() -> float:
@@ -75,7 +94,7 @@ def run_limited(fn: Callable[..., Any], *args: Any, deadline: Deadline | None = 
     deadline = deadline or Deadline()
     receive, send = _CONTEXT.Pipe(duplex=False)
     child = _CONTEXT.Process(target=_child, args=(send, fn, args), daemon=True)
-    child.start()
+    _start(child)
     send.close()
     try:
         if not receive.poll(deadline.left()):

@@ -44,7 +44,7 @@ def waterfall_steps(card: Scorecard) -> tuple[Decimal, list[tuple[str, Decimal]]
             shown += lost
         rest = (c.score - c.weight) - shown
         if rest:
-            steps.append((f"{c.label}取整", rest))
+            steps.append((f"取整差额（{c.label}）", rest))
     for a in card.adjustments:
         if a.points:
             steps.append((a.label, a.points))

@@ -78,36 +78,49 @@ def test_overview_opens_on_sample_data_with_each_vendors_total_and_payout(app):
     june = sorted((c for c in CARDS if c.month == LAST), key=lambda c: (-c.total, c.vendor))
     may = {c.vendor: c for c in CARDS if c.month == "2024-05"}
     shown = metrics(app)
-    per_card = len(shown) // len(june)
-    assert per_card == 2 + sum(m.direction == "lower_better" for m in RULES.metrics)
+    assert len(shown) == 2 * len(june)  # total and payout; the rates are short lines (defect 13)
     for i, c in enumerate(june):
-        total, payout, *rates = shown[i * per_card : (i + 1) * per_card]
+        total, payout = shown[i * 2 : (i + 1) * 2]
         assert total[:2] == ("总分", fmt2(c.total))
         assert Decimal(total[2]) == c.total - may[c.vendor].total
         assert payout[:2] == ("应付金额(元)", f"{c.settlement.payout:,.2f}")
         assert Decimal(payout[2].replace(",", "")) == c.settlement.payout - may[c.vendor].settlement.payout
-        assert rates[0][0] == "二小时重复拨打率"
     # the Chinese headings of the cards follow the ranking
     assert [h.value for h in app.subheader][: len(june)] == [c.vendor for c in june]
     assert app.metric[0].value == fmt2(card("华信客服").total) == "97.48"
 
 
-def test_overview_lower_is_better_rates_are_coloured_inversely(app):
-    from streamlit.proto.Metric_pb2 import Metric
+def _rate_line(vendor: str, metric_id: str) -> str:
+    now = next(m for m in card(vendor).metrics if m.id == metric_id)
+    before = next(m for m in card(vendor, "2024-05").metrics if m.id == metric_id)
+    from kpi.money import round_half_up
 
-    lower = {m.label for m in RULES.metrics if m.direction == "lower_better"}
-    checked = 0
-    for m in app.metric:
-        if (
-            not m.delta
-            or m.delta.lstrip("+-").rstrip("%‱").replace(",", "").replace(".", "").strip("0") == ""
-        ):
-            continue
-        falling = m.delta.startswith("-")
-        good = falling if m.label in lower else not falling
-        assert m.proto.color == (Metric.MetricColor.GREEN if good else Metric.MetricColor.RED), m.label
-        checked += 1
-    assert checked >= 12
+    step = round_half_up(now.value - before.value, 2)
+    colour = "gray" if step == 0 else "green" if step < 0 else "red"
+    word = {"%": "个百分点", "‱": "个万分点"}[now.unit]
+    return f"{now.label} **{round_half_up(now.value, 2)}{now.unit}** :{colour}[{'+' if step > 0 else ''}{step} {word}]"
+
+
+def test_overview_rate_changes_are_percentage_points_coloured_by_direction(app):
+    """Defect 11: a rate's change is 个百分点 (not %); lower is better, so a fall is green."""
+    texts = "\n".join(m.value for m in app.markdown)
+    for vendor in ("华信客服", "联创呼叫", "众合外包", "远景服务"):
+        for metric_id in ("repeat_2h", "support_rate", "complaints_per_10k"):
+            assert _rate_line(vendor, metric_id) in texts
+    assert "个百分点" in texts and "%]" not in texts
+
+
+def test_overview_shows_where_the_figures_came_from(app):
+    """The provenance banner: the call detail replaced the declaration, and where they differ."""
+    warning = next(w.value for w in app.warning if "按话务明细计分" in w.value)
+    assert warning.endswith("；与申报不一致 1 处：联创呼叫 2小时重复呼叫数 申报 1,016，明细 1,129")
+    assert any(
+        c.value
+        == "有 4 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
+        for c in app.caption
+    )
+    app.sidebar.selectbox(key="month").set_value("2024-05").run()  # May has no call detail
+    assert not any("按话务明细计分" in w.value for w in [*app.warning, *app.info])
 
 
 def test_overview_month_picker_changes_the_numbers(app):
