@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data as d
 from dashboard.views import checks
 from dashboard.views import settlement as settlement_views
-from kpi.money import fmt2
+from kpi.money import fmt2, round_half_up
 from kpi.pipeline import assess
 from kpi.rules.rulebook import load_rulebook
 from kpi.scoring.next_point import next_points
@@ -142,7 +142,7 @@ def test_scorecard_shows_total_payout_and_explanation(app):
     assert shown["总分"] == fmt2(c.total) == "19.14"
     assert shown["应付金额(元)"] == f"{c.settlement.payout:,.2f}"
     assert shown["考核系数"] == str(c.settlement.coefficient)
-    table = shown_table(app, "指标", "计分说明", "条款")
+    table = shown_table(app, "指标", "计分说明", "得分")
     assert list(table["指标"]) == [m.label for m in c.metrics]
     assert list(table["得分"]) == [fmt2(m.points) for m in c.metrics]
     assert list(table["计分说明"]) == [m.segment for m in c.metrics]
@@ -160,12 +160,56 @@ def test_scorecard_shows_not_assessed_as_such(app):
     app.run()
     app.sidebar.selectbox(key="vendor").set_value("华信客服").run()
     goto(app, "scorecard")
-    table = shown_table(app, "指标", "计分说明", "条款")
+    table = shown_table(app, "指标", "计分说明", "得分")
     row = table[table["指标"] == "在线监听正确率"].iloc[0]
     assert row["得分"] == "未考核"
     assert any("未考核" in i.value and "在线监听正确率" in i.value for i in app.info)
     expected = d.assess_bytes(csv_bytes(rows), "月度指标.csv", d.default_rules_text()).card("华信客服", LAST)
     assert {label: v for label, v, _ in metrics(app)}["总分"] == fmt2(expected.total)
+
+
+def test_scorecard_with_a_security_deduction_shows_every_money_line(app):
+    """Defect 7: 话务酬金, 系数, 考核后酬金, 信息安全扣款 and 应付 all shown, so the page adds up."""
+    app.sidebar.selectbox(key="month").set_value("2024-02").run()
+    app.sidebar.selectbox(key="vendor").set_value("联创呼叫").run()
+    goto(app, "scorecard")
+    s = card("联创呼叫", "2024-02").settlement
+    assert s.security_deduction == Decimal("477.19")
+    shown = {label: value for label, value, _ in metrics(app)}
+    assert shown["话务酬金(元)"] == f"{s.base_fee:,.2f}"
+    assert shown["考核系数"] == str(s.coefficient)
+    assert shown["考核后酬金(元)"] == f"{s.adjusted_fee:,.2f}"
+    assert shown["信息安全扣款(元)"] == "477.19"
+    assert shown["应付金额(元)"] == f"{s.payout:,.2f}"
+    money = {k: Decimal(v.replace(",", "")) for k, v in shown.items() if k.endswith("(元)")}
+    assert money["考核后酬金(元)"] - money["信息安全扣款(元)"] == money["应付金额(元)"]
+
+
+def test_scorecard_clauses_are_text_not_a_table_column(app):
+    """Defect 8: the clause a dispute quotes is readable text, not a clipped table column; the points
+    come right after the metric in the table."""
+    goto(app, "scorecard")
+    c = card(app.sidebar.selectbox(key="vendor").value)
+    table = shown_table(app, "指标", "计分说明", "得分")
+    assert "条款" not in table.columns and list(table.columns)[:3] == ["指标", "值", "得分"]
+    texts = [m.value for m in app.markdown]
+    for m in c.metrics:
+        assert any(t.startswith(f"**{m.label}**：「") and t.endswith("」") for t in texts), m.label
+    from dashboard.views.common import md
+
+    repeat = next(m for m in c.metrics if m.id == "repeat_2h")
+    assert f"**二小时重复拨打率**：「{md(repeat.clause)}」" in texts  # the whole clause, as text
+
+
+def test_scorecard_bullet_values_are_text_above_the_chart(app):
+    """Defect 2: the value and points are written as text (not drawn where a chart clips them)."""
+    app.sidebar.selectbox(key="vendor").set_value("众合外包").run()
+    goto(app, "scorecard")
+    texts = [m.value for m in app.markdown]
+    assert "**二小时重复拨打率**　14.04%　得分 9.96 / 10.00" in texts
+    complaints = next(m for m in card("众合外包").metrics if m.id == "complaints_per_10k")
+    value = round_half_up(complaints.value, 2)
+    assert f"**服务万次投诉率**　{value}‱　得分 {complaints.points} / 5.00" in texts
 
 
 # ------------------------------------------------------------------ 趋势
@@ -185,6 +229,7 @@ def test_trends_tables_hold_the_library_values(app):
 # ------------------------------------------------------------------ 坐席
 def test_agents_from_the_sample_call_detail(app):
     goto(app, "agents")
+    app.toggle(key="agents_all").set_value(True).run()
     table = shown_table(app, "坐席工号", "得分")
     detail = assess(SAMPLE, RULES).detail.measure
     assert len(table) == len(detail.agents)
@@ -220,12 +265,45 @@ def test_agents_with_call_detail(app, monkeypatch):
         lambda key, name, text, source, _data, _records, *_: (_records, agents, None, (), None),
     )
     goto(app, "agents")
+    app.toggle(key="agents_all").set_value(True).run()
     table = shown_table(app, "坐席工号", "得分")
     assert list(table["坐席工号"]) == ["A01", "A02", "B01"]
-    worst = app.dataframe[1].value
-    assert worst.iloc[0]["坐席工号"] == "A01" and worst.iloc[0]["拖累公司得分"] == 1.0
+    worst = shown_table(app, "超基准重复数")
+    # A01: 200 − ⌊1000 × 17%⌋ = 30 above the baseline; A02 and B01 are under it
+    assert list(zip(worst["坐席工号"], worst["超基准重复数"], strict=True)) == [("A01", 30)]
     app.text_input(key="agents_query").set_value("b0").run()
     assert list(shown_table(app, "坐席工号", "得分")["坐席工号"]) == ["B01"]
+
+
+def test_agents_follow_the_sidebar_month_and_vendor(app):
+    """Defect 6: the sidebar's vendor and month apply; the month is named; another month says so."""
+    app.sidebar.selectbox(key="vendor").set_value("联创呼叫").run()
+    goto(app, "agents")
+    assert app.title[0].value == f"坐席 · 联创呼叫 · {LAST}"
+    table = shown_table(app, "坐席工号", "得分")
+    assert set(table["外包公司"]) == {"联创呼叫"}
+    app.sidebar.selectbox(key="month").set_value("2024-05").run()
+    assert any("话务明细只有 2024-06 的呼叫；左侧所选的 2024-05 没有话务明细" in i.value for i in app.info)
+
+
+def test_worst_agents_rank_by_repeats_above_the_baseline_for_every_vendor(app):
+    """Defect 6: the worst vendor's agents are ranked (not all 0.00), and under 全部 every vendor is
+    reached."""
+    goto(app, "agents")
+    app.toggle(key="agents_all").set_value(True).run()
+    worst = shown_table(app, "超基准重复数")
+    detail = assess(SAMPLE, RULES).detail.measure
+    over = {a.vendor for a in detail.agents if a.repeat_2h_calls > (a.connected_calls * 17) // 100}
+    assert "联创呼叫" in over and set(worst["外包公司"]) == over  # every vendor reached under 全部
+    lianchuang = worst[worst["外包公司"] == "联创呼叫"]
+    assert len(lianchuang) == 10
+    assert list(lianchuang["超基准重复数"]) == sorted(lianchuang["超基准重复数"], reverse=True)
+    expected = sorted(
+        (max(0, a.repeat_2h_calls - (a.connected_calls * 17) // 100), a.agent_id)
+        for a in detail.agents
+        if a.vendor == "联创呼叫"
+    )[::-1]
+    assert lianchuang.iloc[0]["超基准重复数"] == expected[0][0] > 0
 
 
 # ------------------------------------------------------------------ 结算
