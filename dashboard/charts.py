@@ -29,7 +29,7 @@ def plain(text: object) -> str:
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title=title, height=height, font=FONT, margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_layout(title=plain(title), height=height, font=FONT, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.views import checks
 from dashboard.views.common import md
+from dashboard.views.provenance import not_judged
 
 ctx = ui.context()
 loaded = ui.context().loaded
@@ -57,3 +58,7 @@ elif loaded.reconciliation is None:
 else:
     st.caption("汇总表是外包公司申报的数字，话务明细是依据；下表列出两者的差异。")
     st.dataframe(loaded.reconciliation, hide_index=True, key="reconciliation")
+    if loaded.provenance is not None:
+        unjudged = not_judged(loaded.provenance, loaded.provenance.month)
+        if unjudged:
+            st.caption(unjudged)

@@ -43,7 +43,9 @@ for m in card.metrics:
     value = float(m.value) if m.value is not None else None
     with halves[drawn % 2]:
         st.markdown(scorecard.bullet_heading(m))
-        ui.chart(charts.bullet(m.label, value, spec, fmt2(m.points), fmt2(m.max_points)), key=f"bullet_{m.id}")
+        ui.chart(
+            charts.bullet(m.label, value, spec, fmt2(m.points), fmt2(m.max_points)), key=f"bullet_{m.id}"
+        )
     drawn += 1
 if not_assessed:
     st.info("未考核（不计入所属类别满分）：" + "；".join(not_assessed))
@@ -53,7 +55,10 @@ st.dataframe(
     scorecard.explanation(card),
     hide_index=True,
     key="explanation",
-    column_config={"指标": st.column_config.TextColumn(pinned=True), "得分": st.column_config.TextColumn(width="small")},
+    column_config={
+        "指标": st.column_config.TextColumn(pinned=True),
+        "得分": st.column_config.TextColumn(width="small"),
+    },
 )
 left, right = st.columns(2)
 with left:

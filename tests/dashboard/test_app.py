@@ -348,6 +348,80 @@ def test_simulation_moves_total_and_payout(app):
     assert {label: v for label, v, _ in metrics(app)}["模拟总分"] == fmt2(card("远景服务").total)
 
 
+def _june_record(vendor: str):
+    return next(r for r in assess(SAMPLE, RULES).records if r.vendor == vendor and r.month == LAST)
+
+
+def test_simulation_reset_puts_the_inputs_back(app):
+    """Defect 1: after 恢复原始数据 the boxes show the workbook's figures, and the next edit does not
+    silently re-apply the old change."""
+    app.sidebar.selectbox(key="vendor").set_value("远景服务").run()
+    goto(app, "simulate")
+    record = _june_record("远景服务")
+    repeats = f"sim|远景服务|{LAST}|repeat_2h_calls"
+    app.number_input(key=repeats).set_value(int(record.get("repeat_2h_calls")) - 80).run()
+    assert {label: v for label, v, _ in metrics(app)}["模拟总分"] == "74.57"
+    app.button(key="sim_reset").click().run()
+    assert app.number_input(key=repeats).value == int(record.get("repeat_2h_calls"))
+    assert {label: v for label, v, _ in metrics(app)}["模拟总分"] == fmt2(card("远景服务").total)
+    correct = f"sim|远景服务|{LAST}|dial_tests_correct"
+    app.number_input(key=correct).set_value(int(record.get("dial_tests_correct")) + 1).run()
+    expected = simulate(record, RULES, {"dial_tests_correct": int(record.get("dial_tests_correct")) + 1})
+    assert {label: v for label, v, _ in metrics(app)}["模拟总分"] == fmt2(expected.total)
+
+
+def test_simulation_ranks_actions_by_the_money_they_bring(app):
+    goto(app, "simulate")
+    vendor = app.sidebar.selectbox(key="vendor").value
+    moves = [m for m in next_points(_june_record(vendor), RULES) if m.kind not in ("full", "not_assessed")]
+    expected = sorted(
+        moves, key=lambda m: (-(m.payout_after - m.payout_before), -(m.total_after - m.total_before), m.label)
+    )
+    listing = next(m.value for m in app.markdown if m.value.startswith("- "))
+    lines = listing.splitlines()
+    assert len(lines) == len(moves)
+    for line, move in zip(lines, expected, strict=True):
+        assert f"**应付 +{move.payout_after - move.payout_before:,.2f} 元**" in line and move.label in line
+    gains = [Decimal(line.split("应付 ")[1].split(" 元")[0].replace(",", "")) for line in lines]
+    assert gains == sorted(gains, reverse=True)
+
+
+def test_simulation_warns_at_a_cliff(app):
+    """Two more repeats past 17% lose the metric's 7 points: the page says so, with the money."""
+    app.sidebar.selectbox(key="vendor").set_value("远景服务").run()
+    goto(app, "simulate")
+    record = _june_record("远景服务")
+    edge = int(record.get("connected_calls")) * 17 // 100 - 1  # 1,341 of 7,895 = 16.99%
+    app.number_input(key=f"sim|远景服务|{LAST}|repeat_2h_calls").set_value(edge).run()
+    warnings = [w.value for w in app.warning]
+    assert any(
+        w.startswith("再多 2 次2小时重复呼叫，二小时重复拨打率将失去 7.01 分（7.01 → 0 分）")
+        for w in warnings
+    )
+
+
+def test_simulation_explains_zero_connected_calls(app):
+    """Zeroing 接通量 makes the rate metrics 未考核 (their maximum leaves the category): said, not a
+    silent jump of the total."""
+    goto(app, "simulate")
+    vendor = app.sidebar.selectbox(key="vendor").value
+    app.number_input(key=f"sim|{vendor}|{LAST}|connected_calls").set_value(0).run()
+    info = next(i.value for i in app.info if "按未考核处理" in i.value)
+    assert info.startswith("「接通量」为 0，二小时重复拨打率、服务请求支撑率")
+    shown = {label: (v, delta) for label, v, delta in metrics(app)}
+    assert f"所以总分 {shown['模拟总分'][1]}" in info
+
+
+def test_simulation_gate_says_the_shortfall(app):
+    goto(app, "simulate")
+    vendor = app.sidebar.selectbox(key="vendor").value
+    app.number_input(key=f"sim|{vendor}|{LAST}|tickets_created").set_value(1).run()
+    listing = next(m.value for m in app.markdown if m.value.startswith("- "))
+    line = next(x for x in listing.splitlines() if "工单准确率" in x)
+    assert "建单率" in line and "未达门槛" in line and "个百分点" in line
+    assert "由 0 分变为 0 分" not in listing
+
+
 # ------------------------------------------------------------------ 数据检查 and bad uploads
 def test_checks_on_sample_data_pass(app):
     goto(app, "checks")
