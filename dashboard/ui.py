@@ -11,7 +11,7 @@ from dashboard import charts, worker
 from dashboard import data as d
 from dashboard.views.checks import problems_table
 from dashboard.views.common import md
-from dashboard.views.provenance import banner, not_judged
+from dashboard.views.provenance import banner, not_judged, sources
 from kpi.errors import Problem
 from kpi.pipeline import rulebook_applies
 
@@ -36,8 +36,15 @@ def style() -> None:
         '[data-testid="stFileUploaderDropzoneInstructions"] > div {display: none;}'
         '[data-testid="stFileUploaderDropzoneInstructions"]::after {'
         f'content: "单个文件不超过 {limit} MB，可拖放到此处"; font-size: 0.8rem; opacity: 0.7;}}'
-        '[data-testid="stFileUploaderDropzone"] button {font-size: 0;}'
-        '[data-testid="stFileUploaderDropzone"] button::after {content: "选择文件"; font-size: 0.875rem;}'
+        '[data-testid="stFileUploaderDropzone"] button > * {display: none;}'
+        '[data-testid="stFileUploaderDropzone"] button::after {content: "选择文件";}'
+        # on a phone a vendor card puts its two figures side by side (the page was ~3,900 px tall)
+        "@media (max-width: 640px) {"
+        '[class*="st-key-vendor_card_"] {flex-direction: row; flex-wrap: wrap; column-gap: 0.75rem;}'
+        '[class*="st-key-vendor_card_"] > * {width: 100%;}'
+        '[class*="st-key-vendor_card_"] > :has([data-testid="stMetric"]) {width: calc(50% - 0.5rem);}'
+        '[class*="st-key-vendor_card_"] [data-testid="stMetricValue"] {font-size: 1.6rem;}'
+        "}"
         "</style>"
     )
 
@@ -232,9 +239,9 @@ def provenance(loaded: d.Loaded, month: str, vendor: str | None = None) -> None:
     if text:
         differs = any(vendor is None or x.vendor == vendor for x in loaded.provenance.differences)
         (st.warning if differs else st.info)(md(text), icon=":material/fact_check:")
-    unjudged = not_judged(loaded.provenance, month, vendor)
-    if unjudged:
-        st.caption(md(unjudged))
+    notes = [sources(loaded.provenance, month), not_judged(loaded.provenance, month, vendor)]
+    if any(notes):
+        st.caption(md("".join(n for n in notes if n)))
 
 
 def show_problems(problems) -> None:

@@ -28,9 +28,8 @@ for start in range(0, len(tiles), per_row):
     for offset, (column, tile) in enumerate(zip(columns, tiles[start : start + per_row], strict=False)):
         with column.container(border=True, key=f"vendor_card_{start + offset}"):
             st.subheader(md(tile.vendor))
-            total, payout = (column_ for column_ in st.columns(2))
-            for place, figure in zip((total, payout), tile.figures, strict=True):
-                place.metric(
+            for figure in tile.figures:
+                st.metric(
                     figure.label,
                     figure.value,
                     delta=figure.delta,

@@ -18,14 +18,18 @@ _MARKUP = re.compile(r"([\\`*_{}\[\]()#!|~<>$:&^=\"'])")
 _LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])")
 _SHORTCODE = re.compile(r":(?=[\w+/-]+:)")  # :smile: / :material/x: are expanded even when escaped
 WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=www)(\.)|(@)(?=\w)")  # GFM links bare URLs
 
 
 def md(text: object) -> str:
     """User text (a vendor name, an agent id, a file name, a cell value) made inert for the elements
     that render Markdown (titles, captions, alerts, metric labels): every Markdown, LaTeX, colour and
-    HTML character is backslash-escaped, so `[点我](https://…)` shows as typed and loads nothing."""
+    HTML character is backslash-escaped, so `[点我](https://…)` shows as typed and loads nothing; an
+    invisible word joiner breaks what GFM would turn into a link or an icon even when escaped (bare
+    URLs, www., e-mail addresses, :shortcodes:)."""
     flat = " ".join(str(text).splitlines())
-    escaped = _MARKUP.sub(r"\\\1", _SHORTCODE.sub(":" + WORD_JOINER, flat))
+    flat = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, _SHORTCODE.sub(":" + WORD_JOINER, flat))
+    escaped = _MARKUP.sub(r"\\\1", flat)
     return _LINE_START.sub(lambda m: m.group(1) + re.sub(r"([-+.)])", r"\\\1", m.group(2)), escaped)
 
 

@@ -60,14 +60,20 @@ def banner(p: Provenance | None, month: str, vendor: str | None = None) -> str |
     if p is None or p.month != month:
         return None
     differences = [d for d in p.differences if vendor is None or d.vendor == vendor]
-    text = f"按话务明细计分（{'、'.join(p.labels)}取自话务明细，其余取自月度指标汇总表）"
-    if differences:
-        items = "；".join(
-            (f"{d.label}" if vendor else f"{d.vendor} {d.label}") + f" 申报 {d.declared}，明细 {d.detail}"
-            for d in differences
-        )
-        return f"{text}；与申报不一致 {len(differences)} 处：{items}"
-    return f"{text}；与申报一致。"
+    if not differences:
+        return "按话务明细计分；与申报一致。"
+    items = "；".join(
+        (d.label if vendor else f"{d.vendor} {d.label}") + f" 申报 {d.declared}，明细 {d.detail}"
+        for d in differences
+    )
+    return f"按话务明细计分；与申报不一致 {len(differences)} 处：{items}"
+
+
+def sources(p: Provenance | None, month: str) -> str | None:
+    """Which figures the call detail gave (the rest are the summary's)."""
+    if p is None or p.month != month:
+        return None
+    return f"取自话务明细：{'、'.join(p.labels)}；其余取自月度指标汇总表。"
 
 
 def not_judged(p: Provenance | None, month: str, vendor: str | None = None) -> str | None:

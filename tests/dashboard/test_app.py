@@ -112,13 +112,13 @@ def test_overview_rate_changes_are_percentage_points_coloured_by_direction(app):
 
 def test_overview_shows_where_the_figures_came_from(app):
     """The provenance banner: the call detail replaced the declaration, and where they differ."""
-    warning = next(w.value for w in app.warning if "按话务明细计分" in w.value)
-    assert warning.endswith("；与申报不一致 1 处：联创呼叫 2小时重复呼叫数 申报 1,016，明细 1,129")
-    assert any(
-        c.value
-        == "有 4 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
-        for c in app.caption
-    )
+    warnings = [w.value for w in app.warning if "按话务明细计分" in w.value]
+    assert warnings == ["按话务明细计分；与申报不一致 1 处：联创呼叫 2小时重复呼叫数 申报 1,016，明细 1,129"]
+    assert (
+        "取自话务明细：接通量、有效话务量、2小时重复呼叫数、转接专家席数、座席总数、参考人数、考试平均分；"
+        "其余取自月度指标汇总表。有 4 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，"
+        "无法判定，按非重复计。"
+    ) in [c.value for c in app.caption]
     app.sidebar.selectbox(key="month").set_value("2024-05").run()  # May has no call detail
     assert not any("按话务明细计分" in w.value for w in [*app.warning, *app.info])
 
@@ -166,6 +166,22 @@ def test_scorecard_shows_not_assessed_as_such(app):
     assert any("未考核" in i.value and "在线监听正确率" in i.value for i in app.info)
     expected = d.assess_bytes(csv_bytes(rows), "月度指标.csv", d.default_rules_text()).card("华信客服", LAST)
     assert {label: v for label, v, _ in metrics(app)}["总分"] == fmt2(expected.total)
+
+
+def test_scorecard_banner_names_the_vendors_own_difference_and_unjudged_calls(app):
+    app.sidebar.selectbox(key="vendor").set_value("联创呼叫").run()
+    goto(app, "scorecard")
+    assert [w.value for w in app.warning] == [
+        "按话务明细计分；与申报不一致 1 处：2小时重复呼叫数 申报 1,016，明细 1,129"
+    ]
+    app.sidebar.selectbox(key="vendor").set_value("众合外包").run()
+    assert [i.value for i in app.info if "按话务明细" in i.value] == ["按话务明细计分；与申报一致。"]
+    assert any(
+        c.value.endswith(
+            "有 3 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
+        )
+        for c in app.caption
+    )
 
 
 def test_scorecard_with_a_security_deduction_shows_every_money_line(app):

@@ -239,3 +239,16 @@ def test_over_limits():
     assert simulate.over_limits(
         {"dial_tests": 10, "dial_tests_correct": 11, "exam_takers": 1, "agents_total": 5}
     ) == ["「质量拨测正确数」大于「质量拨测数」"]
+
+
+def test_user_text_is_escaped_for_markdown():
+    """Vendor names, agent ids and cell values go into titles and alerts as text, never markup."""
+    j = common.WORD_JOINER
+    assert common.md("联创呼叫") == "联创呼叫"
+    assert common.md("[点我](https://example.invalid)") == f"\\[点我\\]\\(https\\:{j}//example.invalid\\)"
+    assert common.md("![x](https://example.invalid/p.png)").startswith("\\!\\[x\\]\\(")
+    assert common.md(":red[警告] $x^2$") == "\\:red\\[警告\\] \\$x\\^2\\$"
+    assert common.md(":smile: :material/home:") == f"\\:{j}smile\\: \\:{j}material/home\\:"
+    assert common.md("- 1. <b>") == "\\- 1. \\<b\\>"
+    assert common.md("第一行\n# 第二行") == "第一行 \\# 第二行"
+    assert charts.plain("<a href='x'>甲</a>") == "&lt;a href='x'&gt;甲&lt;/a&gt;"
