@@ -658,3 +658,44 @@ def test_a_load_over_the_time_limit_is_a_clear_problem(monkeypatch):
     report = shown_table(at, "问题", "应为")
     assert report.iloc[0]["问题"] == "处理超过 300 秒仍未完成，已停止（其他用户不受影响）"
     assert report.iloc[0]["文件"] == "monthly_2024H1.xlsx"
+
+
+def test_a_rulebook_error_is_the_rulebooks_with_its_key_and_nothing_claims_success(app):
+    """Defect 9: a rulebook's problem is reported as the rulebook's, with its key path; 数据检查 does
+    not then say 检查通过 nor 本工作簿没有话务明细."""
+    text = d.default_rules_text().replace(
+        'curve = [["14", "10"], ["17", "7"]]', 'curve = [["17", "10"], ["14", "7"]]'
+    )
+    app.sidebar.radio(key="rules_choice").set_value("上传规则本").run()
+    app.sidebar.file_uploader(key="rules_upload").upload(
+        "我的规则.toml", text.encode("utf-8"), "application/toml"
+    )
+    app.run()
+    assert [e.value for e in app.error] == ["规则本中发现 1 处问题，未评分。请修正后重新上传。"]
+    listed = shown_table(app, "问题", "键")
+    assert list(listed["键"]) == ["metrics[1].curve"] and list(listed["文件"]) == ["我的规则.toml"]
+    goto(app, "checks")
+    report = shown_table(app, "问题", "键")
+    assert report.iloc[0]["键"] == "metrics[1].curve"
+    assert report.iloc[0]["问题"] == "曲线的点必须按 x 严格递增排列"
+    assert not any("检查通过" in s.value for s in app.success)
+    assert not any("本工作簿没有话务明细" in i.value for i in app.info)
+    assert any("规则本有误" in w.value for w in app.warning)
+
+
+def test_a_misspelt_header_and_a_text_file_are_named_as_such_on_the_page(app):
+    """Defect 9: the header found and its column letter; a .txt renamed .xlsx is said to be no Excel."""
+    rows = sample_rows()
+    rows[1][rows[1].index("接通量")] = "接通数量"
+    app.sidebar.file_uploader(key="workbook_upload").upload("表头.csv", csv_bytes(rows), "text/csv")
+    app.run()
+    report = shown_table(app, "问题", "发现")
+    assert report.iloc[0]["问题"] == "缺少必需的列「接通量」，该列表头无法识别"
+    assert report.iloc[0]["列"] == "D" and report.iloc[0]["发现"] == "接通数量"
+    assert "connected_calls" not in report.iloc[0]["应为"]
+    app.sidebar.file_uploader(key="workbook_upload").upload(
+        "说明.xlsx", "这不是表格\n".encode(), "application/octet-stream"
+    )
+    app.run()
+    report = shown_table(app, "问题", "发现")
+    assert report.iloc[0]["问题"] == "文件扩展名是 .xlsx，但内容是纯文本，不是 Excel 工作簿"

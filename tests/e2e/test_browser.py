@@ -330,9 +330,16 @@ def test_page_icon_is_served_locally(page, server):
 def test_simulation_reset_clears_the_boxes(page, server, june):
     """Defect 1: after 恢复原始数据 the box shows the workbook's figure again, and the next edit does
     not silently re-apply the old change."""
+    from playwright.sync_api import expect
+
     open_page(page, server, "simulate", "模拟")
+    vendor = page.locator("h1").first.inner_text().split(" · ")[1]
+    record = next(
+        r for r in assess(SAMPLE, load_rulebook()).records if r.vendor == vendor and r.month == MONTH
+    )
+    original = str(record.get("repeat_2h_calls"))
     box = page.get_by_label("2小时重复呼叫数")
-    original = box.input_value()
+    expect(box).to_have_value(original)
     total = page.locator("[data-testid='stMetricValue']").first
     before = total.inner_text()
     box.fill(str(int(original.replace(",", "")) + 500))
@@ -345,7 +352,7 @@ def test_simulation_reset_clears_the_boxes(page, server, june):
         "(v) => document.querySelector(\"[data-testid='stMetricValue']\").innerText === v", arg=before
     )
     settle(page)
-    assert box.input_value() == original
+    expect(box).to_have_value(original)
     other = page.get_by_label("质量拨测数")
     other.fill(other.input_value())  # an edit that changes nothing
     other.press("Enter")
