@@ -699,3 +699,25 @@ def test_a_misspelt_header_and_a_text_file_are_named_as_such_on_the_page(app):
     app.run()
     report = shown_table(app, "问题", "发现")
     assert report.iloc[0]["问题"] == "文件扩展名是 .xlsx，但内容是纯文本，不是 Excel 工作簿"
+
+
+def test_vendor_names_written_as_markdown_are_shown_as_text(app):
+    """Issue 9: a vendor named like a Markdown link or image is escaped wherever Markdown renders it
+    (card title, page title); the browser test checks that nothing is fetched."""
+    from dashboard.views.common import md
+
+    link, image = "[点我](https://example.invalid)", "![x](https://example.invalid/p.png)"
+    rows = sample_rows()
+    for row in rows[2:]:
+        row[1] = {"联创呼叫": link, "远景服务": image}.get(row[1], row[1])
+    app.sidebar.file_uploader(key="workbook_upload").upload("名称.csv", csv_bytes(rows), "text/csv")
+    app.run()
+    assert not app.exception
+    headings = [h.value for h in app.subheader]
+    assert md(link) in headings and md(image) in headings
+    assert all("](" not in h for h in headings)
+    app.sidebar.selectbox(key="vendor").set_value(link).run()
+    goto(app, "scorecard")
+    assert app.title[0].value == f"评分卡 · {md(link)} · {LAST}"
+    goto(app, "simulate")
+    assert app.title[0].value == f"模拟 · {md(link)} · {LAST}"
