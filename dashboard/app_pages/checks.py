@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.views import checks
-from dashboard.views.common import md
+from dashboard.views.common import md, wording
 from dashboard.views.provenance import not_judged
 
 ctx = ui.context()
@@ -57,7 +57,8 @@ elif loaded.reconciliation is None:
     st.info("本工作簿没有话务明细，无对账表。")
 else:
     st.caption("汇总表是外包公司申报的数字，话务明细是依据；下表列出两者的差异。")
-    st.dataframe(loaded.reconciliation, hide_index=True, key="reconciliation")
+    shown = loaded.reconciliation.assign(指标=loaded.reconciliation["指标"].map(wording))
+    st.dataframe(shown, hide_index=True, key="reconciliation")
     if loaded.provenance is not None:
         unjudged = not_judged(loaded.provenance, loaded.provenance.month)
         if unjudged:

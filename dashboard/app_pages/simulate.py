@@ -87,7 +87,7 @@ with right:
     for cliff in simulate_views.near_cliffs(changed, rules):
         st.warning(md(cliff.text), icon=":material/warning:")
     if changes:
-        st.caption("已修改：" + "、".join(BY_KEY[k].header for k in changes))
+        st.caption("已修改：" + "、".join(common.wording(BY_KEY[k].header) for k in changes))
     st.dataframe(simulate_views.comparison(before, after), hide_index=True, key="sim_compare")
 
     st.subheader("再得 1 分需要什么")

@@ -33,6 +33,13 @@ def md(text: object) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + re.sub(r"([-+.)])", r"\\\1", m.group(2)), escaped)
 
 
+def wording(label: str) -> str:
+    """The app's one word for an agent, 坐席 (the pages, 坐席工号, 坐席名册), also in the names of the
+    inputs it shows: the summary's 座席总数 is accepted under both spellings and shown as 坐席总数.
+    Quoted contract clauses keep their own wording (座席代表) and never pass through here."""
+    return label.replace("座席", "坐席")
+
+
 def money(value: Decimal) -> str:
     """Yuan as printed on the statement: thousands separators, two decimals (exact Decimal)."""
     return f"{value:,.2f}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.views.common import wording
 from kpi.detail.reconcile import show
 from kpi.detail.run import DetailRun
 from kpi.records import Value
@@ -45,8 +46,11 @@ def provenance(run: DetailRun) -> Provenance | None:
         return None
     return Provenance(
         m.month,
-        tuple(dict.fromkeys(r.label for r in run.reconciliation)),
-        tuple(Difference(r.vendor, r.label, _printed(r.summary), _printed(r.detail)) for r in run.flagged),
+        tuple(dict.fromkeys(wording(r.label) for r in run.reconciliation)),
+        tuple(
+            Difference(r.vendor, wording(r.label), _printed(r.summary), _printed(r.detail))
+            for r in run.flagged
+        ),
         m.not_judgeable,
         m.window_minutes,
         tuple((v.vendor, v.not_judgeable or 0) for v in m.vendors),

@@ -14,6 +14,7 @@ from dashboard.views.common import (
     md,
     money,
     value_text,
+    wording,
 )
 from kpi.money import fmt2, round_half_up
 from kpi.reports.scorecards import show
@@ -113,7 +114,7 @@ def explanation(card: Scorecard) -> pd.DataFrame:
                 "得分": fmt2(m.points) if m.assessed else "未考核",
                 "满分": fmt2(m.max_points),
                 "计分说明": m.segment,
-                "输入": "，".join(f"{label} {show(v)}" for _, label, v in m.inputs),
+                "输入": "，".join(f"{wording(label)} {show(v)}" for _, label, v in m.inputs),
                 "类别": labels.get(m.category, m.category),
             }
         )

@@ -11,6 +11,7 @@ from dashboard.views.common import (
     md,
     signed,
     value_text,
+    wording,
 )
 from kpi.inputs import BY_KEY, SUMMARY_COLUMNS, over_limit
 from kpi.money import fmt2
@@ -33,7 +34,7 @@ class Field:
 def input_fields(inputs: dict) -> list[Field]:
     """The summary sheet's figures of a vendor-month, in the sheet's column order."""
     return [
-        Field(c.key, c.header, c.kind, inputs.get(c.key))
+        Field(c.key, wording(c.header), c.kind, inputs.get(c.key))
         for c in SUMMARY_COLUMNS
         if c.kind in ("count", "rate", "score")
     ]
@@ -42,7 +43,8 @@ def input_fields(inputs: dict) -> list[Field]:
 def over_limits(inputs: dict) -> list[str]:
     """Counts above the column they may not exceed (e.g. more correct dial tests than tests)."""
     return [
-        f"「{column.header}」大于「{BY_KEY[column.at_most].header}」" for column, _, _ in over_limit(inputs)
+        f"「{wording(column.header)}」大于「{wording(BY_KEY[column.at_most].header)}」"
+        for column, _, _ in over_limit(inputs)
     ]
 
 
@@ -121,7 +123,7 @@ def became_unassessed(before: Scorecard, after: Scorecard, changes: dict) -> str
     ]
     if not lost:
         return None
-    zeroed = [BY_KEY[k].header for k, v in changes.items() if v == 0 and k in BY_KEY]
+    zeroed = [wording(BY_KEY[k].header) for k, v in changes.items() if v == 0 and k in BY_KEY]
     cause = f"「{'」「'.join(zeroed)}」为 0，" if zeroed else ""
     return (
         f"{cause}{'、'.join(lost)} 无法计算，按未考核处理：其满分不计入所属类别，类别得分按其余指标折算，"

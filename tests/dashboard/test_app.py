@@ -115,7 +115,7 @@ def test_overview_shows_where_the_figures_came_from(app):
     warnings = [w.value for w in app.warning if "按话务明细计分" in w.value]
     assert warnings == ["按话务明细计分；与申报不一致 1 处：联创呼叫 2小时重复呼叫数 申报 1,016，明细 1,129"]
     assert (
-        "取自话务明细：接通量、有效话务量、2小时重复呼叫数、转接专家席数、座席总数、参考人数、考试平均分；"
+        "取自话务明细：接通量、有效话务量、2小时重复呼叫数、转接专家席数、坐席总数、参考人数、考试平均分；"
         "其余取自月度指标汇总表。有 4 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，"
         "无法判定，按非重复计。"
     ) in [c.value for c in app.caption]
@@ -721,3 +721,19 @@ def test_vendor_names_written_as_markdown_are_shown_as_text(app):
     assert app.title[0].value == f"评分卡 · {md(link)} · {LAST}"
     goto(app, "simulate")
     assert app.title[0].value == f"模拟 · {md(link)} · {LAST}"
+
+
+def test_the_app_says_zuoxi_one_way(app):
+    """Defect 11: 坐席 throughout the app's own words and the inputs it names (the summary's column
+    座席总数 is accepted under both spellings); only quoted contract clauses keep 座席代表."""
+    seen = []
+    for page in ("overview", "scorecard", "agents", "simulate", "checks"):
+        goto(app, page)
+        texts = [
+            e.value for kind in ("markdown", "caption", "info", "warning", "title") for e in app.get(kind)
+        ]
+        texts += [n.label for n in app.number_input] + [m.label for m in app.metric]
+        texts += [str(v) for f in app.dataframe for v in f.value.astype(str).to_numpy().ravel()]
+        seen += [t for t in texts if "：「" not in t]  # a clause is quoted as **label**：「…」
+    assert any("坐席总数" in t for t in seen)
+    assert [t for t in seen if "座席" in t] == []
