@@ -1,4 +1,8 @@
-"""Entry point and router: `streamlit run dashboard/app.py`. Opens on the bundled sample data."""
+"""Entry point and router: `streamlit run dashboard/app.py`. Opens on the bundled sample data.
+
+Everything below the page config runs inside the error boundary (dashboard.boundary): the sidebar's
+loading as much as the page, so an unexpected error shows one Chinese message with a reference id.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ if str(ROOT) not in sys.path:  # so `dashboard` and this checkout's `kpi` import
 
 import streamlit as st  # noqa: E402
 
-from dashboard import ui  # noqa: E402
+from dashboard import boundary, ui  # noqa: E402
 
+ICON = Path(__file__).resolve().parent / "static" / "icon.png"  # served by this server, not a CDN
 PAGES = [
     st.Page(
         "app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True
@@ -25,12 +30,9 @@ PAGES = [
     st.Page("app_pages/checks.py", title="数据检查", icon=":material/fact_check:", url_path="checks"),
 ]
 
-st.set_page_config(page_title="10086 外包考核", page_icon=":material/support_agent:", layout="wide")
+st.set_page_config(page_title="10086 外包考核", page_icon=str(ICON), layout="wide")
 page = st.navigation(PAGES)
-ui.build_context()
-try:
+with boundary.guarded():
+    ui.style()
+    ui.build_context()
     page.run()
-except Exception as exc:  # noqa: BLE001 - a bug in a page must not leave the user with a bare traceback
-    st.error("页面出错，未能显示。请把下面的技术细节发给维护人员。您的数据未被修改。")
-    with st.expander("技术细节"):
-        st.exception(exc)

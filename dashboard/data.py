@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard import worker
+from dashboard.views.provenance import Provenance, provenance
 from kpi.detail.repeats import agents_frame
 from kpi.detail.run import detail_bytes
 from kpi.errors import InputError, Problem
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "monthly_2024H1.xlsx"
 SAMPLE_LABEL = "示例数据"
 DEFAULT_RULES_SOURCE = f"kpi/rules/{DEFAULT_RULEBOOK}"
+Uploads = tuple[tuple[bytes, str], ...]  # extra detail files: (bytes, name)
 
 
 def default_rules_text() -> str:
@@ -38,6 +41,15 @@ def default_rules_text() -> str:
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def uploads_key(key: str, extra: Uploads) -> str:
+    """The cache key of a workbook with extra detail files: each file's name and content count, so two
+    sessions uploading the same bytes under different names never share a result (names are shown)."""
+    if not extra:
+        return key
+    parts = [key, *(f"{len(name.encode('utf-8'))}:{name}:{digest(data)}" for data, name in extra)]
+    return digest("\n".join(parts).encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,7 @@ class Loaded:
     agents: pd.DataFrame | None = field(default=None, compare=False)  # per-agent call detail, if any
     reconciliation: pd.DataFrame | None = field(default=None, compare=False)  # detail vs summary, if any
     notices: tuple[str, ...] = ()  # said to the user though nothing is wrong (a total row skipped …)
+    provenance: Provenance | None = None  # set when figures came from the call detail
 
     @property
     def ok(self) -> bool:
@@ -109,10 +122,9 @@ def read_workbook(data: bytes, name: str) -> tuple[tuple[VendorMonth, ...], tupl
     return tuple(records), tuple(problems)
 
 
-DetailParts = tuple[tuple[VendorMonth, ...], pd.DataFrame | None, pd.DataFrame | None, tuple[Problem, ...]]
-
-
-Uploads = tuple[tuple[bytes, str], ...]  # extra detail files: (bytes, name)
+DetailParts = tuple[
+    tuple[VendorMonth, ...], pd.DataFrame | None, pd.DataFrame | None, tuple[Problem, ...], Provenance | None
+]
 
 
 def read_detail_part(
@@ -124,12 +136,12 @@ def read_detail_part(
     try:
         found = detail_bytes(data, name, extra=extra)
     except Exception as exc:  # noqa: BLE001 - a reader failure on a user's file is reported, not raised
-        return records, None, None, (Problem(f"无法读取话务明细（{type(exc).__name__}）", file=name),)
+        return records, None, None, (Problem(f"无法读取话务明细（{type(exc).__name__}）", file=name),), None
     records, run, problems = with_detail(records, found, rules)
     if run is None or problems:
-        return records, None, None, problems
+        return records, None, None, problems, None
     agents = agents_frame(run.measure.agents) if found.calls is not None else None
-    return records, agents, reconciliation_frame(run.reconciliation), ()
+    return records, agents, reconciliation_frame(run.reconciliation), (), provenance(run)
 
 
 def assess_bytes(
@@ -141,32 +153,57 @@ def assess_bytes(
     notices = tuple(summary_notices(records))
     if rules is not None:
         problems = problems or rulebook_applies(records, rules, name)
-    agents = reconciliation = None
+    agents = reconciliation = origin = None
     if rules is not None and not problems:
-        records, agents, reconciliation, problems = read_detail_part(data, name, rules, records, extra)
+        records, agents, reconciliation, problems, origin = read_detail_part(
+            data, name, rules, records, extra
+        )
     cards = score_all(records, rules) if rules is not None and not problems else ()
     return Loaded(
-        name, digest(data), rules, records, cards, problems, rule_problems, agents, reconciliation, notices
+        name,
+        digest(data),
+        rules,
+        records,
+        cards,
+        problems,
+        rule_problems,
+        agents,
+        reconciliation,
+        notices,
+        origin,
     )
 
 
 # ------------------------------------------------------------------ cached steps (keyed on content)
+# Each runs in a child process under the load's deadline (dashboard.worker); a timeout or a crashed
+# child raises, so it is never cached, and the app reports it as a problem of the upload.
 @st.cache_data(show_spinner=False, max_entries=16)
 def cached_rules(text: str, source: str) -> tuple[Rulebook | None, tuple[Problem, ...]]:
     return parse_rules(text, source)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def cached_read(key: str, name: str, _data: bytes) -> tuple[tuple[VendorMonth, ...], tuple[Problem, ...]]:
-    return read_workbook(_data, name)
+def cached_read(
+    key: str, name: str, _data: bytes, _deadline: worker.Deadline | None = None
+) -> tuple[tuple[VendorMonth, ...], tuple[Problem, ...]]:
+    return worker.run_limited(read_workbook, _data, name, deadline=_deadline)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def cached_score(
-    key: str, name: str, rules_text: str, rules_source: str, _records: tuple[VendorMonth, ...]
+    key: str,
+    name: str,
+    rules_text: str,
+    rules_source: str,
+    _records: tuple[VendorMonth, ...],
+    _deadline: worker.Deadline | None = None,
 ) -> tuple[Scorecard, ...]:
+    return worker.run_limited(score_text, _records, rules_text, rules_source, deadline=_deadline)
+
+
+def score_text(records: tuple[VendorMonth, ...], rules_text: str, rules_source: str) -> tuple[Scorecard, ...]:
     rules, _ = parse_rules(rules_text, rules_source)
-    return score_all(_records, rules)
+    return score_all(records, rules)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -178,13 +215,27 @@ def cached_detail(
     _data: bytes,
     _records: tuple[VendorMonth, ...],
     _extra: Uploads = (),
+    _deadline: worker.Deadline | None = None,
 ) -> DetailParts:
     """`read_detail_part` under the given rulebook (its [detail] settings and repeat curve).
 
     The agents frame has columns agent_id, vendor, connected_calls, repeat_2h_calls, valid_calls,
     expert_transfers, not_judgeable, rate (exact ratio), points."""
+    return worker.run_limited(
+        detail_text, _data, name, rules_text, rules_source, _records, _extra, deadline=_deadline
+    )
+
+
+def detail_text(
+    data: bytes,
+    name: str,
+    rules_text: str,
+    rules_source: str,
+    records: tuple[VendorMonth, ...],
+    extra: Uploads,
+) -> DetailParts:
     rules, _ = parse_rules(rules_text, rules_source)
-    return read_detail_part(_data, name, rules, _records, _extra)
+    return read_detail_part(data, name, rules, records, extra)
 
 
 # ------------------------------------------------------------------ 评分卡 · 条款解读对得分的影响

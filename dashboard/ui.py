@@ -7,9 +7,13 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard import charts, worker
 from dashboard import data as d
 from dashboard.documents import Inputs
 from dashboard.views.checks import problems_table
+from dashboard.views.common import md
+from dashboard.views.provenance import banner, not_judged, sources
+from kpi.errors import Problem
 from kpi.pipeline import rulebook_applies
 from kpi.summary.reader import summary_notices
 
@@ -24,6 +28,28 @@ class Context:
     vendor: str | None
     sample: bool
     inputs: Inputs | None = None  # the files behind the figures (statement fingerprint, evidence)
+
+
+def style() -> None:
+    """Chinese for what Streamlit writes in English on the file uploaders ("Upload", "200MB per file"),
+    via CSS (Streamlit has no option for it). No user text goes in here."""
+    limit = st.get_option("server.maxUploadSize")
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzoneInstructions"] > div {display: none;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"]::after {'
+        f'content: "单个文件不超过 {limit} MB，可拖放到此处"; font-size: 0.8rem; opacity: 0.7;}}'
+        '[data-testid="stFileUploaderDropzone"] button > * {display: none;}'
+        '[data-testid="stFileUploaderDropzone"] button::after {content: "选择文件";}'
+        # on a phone a vendor card puts its two figures side by side (the page was ~3,900 px tall)
+        "@media (max-width: 640px) {"
+        '[class*="st-key-vendor_card_"] {flex-direction: row; flex-wrap: wrap; column-gap: 0.75rem;}'
+        '[class*="st-key-vendor_card_"] > * {width: 100%;}'
+        '[class*="st-key-vendor_card_"] > :has([data-testid="stMetric"]) {width: calc(50% - 0.5rem);}'
+        '[class*="st-key-vendor_card_"] [data-testid="stMetricValue"] {font-size: 1.6rem;}'
+        "}"
+        "</style>"
+    )
 
 
 def _file_digest(upload) -> str:
@@ -56,47 +82,81 @@ def _rules_source() -> tuple[str, str, tuple]:
     return d.default_rules_text(), d.DEFAULT_RULES_SOURCE, ()
 
 
+def stopped(name: str, exc: Exception) -> Problem:
+    """A load that ran out of time or whose worker died, as a problem of the upload."""
+    if isinstance(exc, worker.TimedOut):
+        return Problem(
+            f"处理超过 {exc.seconds:.0f} 秒仍未完成，已停止（其他用户不受影响）",
+            file=name,
+            expected="较小的文件：把话务明细按月或按公司拆开后再上传，或在命令行用 kpi score 处理",
+        )
+    return Problem(
+        "读取时处理进程意外退出，文件可能已损坏或过于庞大（其他用户不受影响）",
+        file=name,
+        expected="在 Excel/WPS 中打开后另存为 .xlsx 再上传",
+    )
+
+
 def load(
     data: bytes, name: str, key: str, rules_text: str, rules_source: str, extra: d.Uploads = ()
 ) -> d.Loaded:
-    """Read → validate → score, each step cached by content; progress shown on a first load."""
+    """Read → validate → score, each step cached by content and run in a worker process under one
+    time limit; progress shown on a first load. A timeout or a crashed worker is a problem of the upload."""
     seen = st.session_state.setdefault("_loaded_keys", set())
     run_key = (key, d.digest(rules_text.encode("utf-8")))
 
     def steps(bar=None) -> d.Loaded:
+        deadline = worker.Deadline()
         rules, rule_problems = d.cached_rules(rules_text, rules_source)
         if bar:
             bar.progress(20, text="读取并校验工作簿…")
-        records, problems = d.cached_read(key, name, data)
+        try:
+            records, problems = d.cached_read(key, name, data, deadline)
+        except (worker.TimedOut, worker.WorkerDied) as exc:
+            return d.Loaded(name, key, rules, (), (), (stopped(name, exc),), rule_problems)
         notices = tuple(summary_notices(records))
         if rules is not None:
             problems = problems or rulebook_applies(records, rules, name)
-        cards, agents, reconciliation = (), None, None
-        if rules is not None and not problems:
-            if bar:
-                bar.progress(40, text="读取话务明细…")
-            records, agents, reconciliation, problems = d.cached_detail(
-                key, name, rules_text, rules_source, data, records, extra
-            )
-        if rules is not None and not problems:
-            if bar:
-                bar.progress(70, text="评分与结算…")
-            cards = d.cached_score(key, name, rules_text, rules_source, records)
+        cards, agents, reconciliation, provenance = (), None, None, None
+        try:
+            if rules is not None and not problems:
+                if bar:
+                    bar.progress(40, text="读取话务明细…")
+                records, agents, reconciliation, problems, *rest = d.cached_detail(
+                    key, name, rules_text, rules_source, data, records, extra, deadline
+                )
+                provenance = rest[0] if rest else None
+            if rules is not None and not problems:
+                if bar:
+                    bar.progress(70, text="评分与结算…")
+                cards = d.cached_score(key, name, rules_text, rules_source, records, deadline)
+        except (worker.TimedOut, worker.WorkerDied) as exc:
+            return d.Loaded(name, key, rules, records, (), (stopped(name, exc),), rule_problems)
         if bar:
             bar.progress(100, text="完成")
         return d.Loaded(
-            name, key, rules, records, cards, problems, rule_problems, agents, reconciliation, notices
+            name,
+            key,
+            rules,
+            records,
+            cards,
+            problems,
+            rule_problems,
+            agents,
+            reconciliation,
+            notices,
+            provenance,
         )
 
     if run_key in seen:
         return steps()
-    with st.status(f"正在载入 {name}…", expanded=False) as box:
+    with st.status(f"正在载入 {md(name)}…（大文件需要较长时间，请稍候）", expanded=False) as box:
         loaded = steps(st.progress(0, text="读取规则本…"))
         state = "complete" if loaded.ok else "error"
         label = (
-            f"已载入 {name}"
+            f"已载入 {md(name)}"
             if loaded.ok
-            else f"{name}：发现 {len(loaded.problems) + len(loaded.rule_problems)} 处问题"
+            else f"{md(name)}：发现 {len(loaded.problems) + len(loaded.rule_problems)} 处问题"
         )
         box.update(label=label, state=state)
     seen.add(run_key)
@@ -135,17 +195,16 @@ def build_context() -> Context:
     else:
         data, name, key, sample = upload.getvalue(), upload.name, _file_digest(upload), False
     extra = tuple((f.getvalue(), f.name) for f in extras or ())
-    if extra:  # the detail step's cache key covers the extra files too
-        key = d.digest((key + "".join(d.digest(b) for b, _ in extra)).encode("utf-8"))
+    key = d.uploads_key(key, extra)  # the detail step's cache key covers the extra files' names and bytes
     loaded = load(data, name, key, rules_text, rules_source, extra)
     if rules_upload_problems:
         loaded = d.Loaded(
             loaded.file, loaded.digest, None, loaded.records, (), loaded.problems, rules_upload_problems
         )
     with st.sidebar:
-        st.caption(("当前：" + d.SAMPLE_LABEL + " " if sample else "当前：") + name)
+        st.caption(("当前：" + d.SAMPLE_LABEL + " " if sample else "当前：") + md(name))
         if loaded.rules is not None:
-            st.caption(f"规则本：{loaded.rules.name}（{rules_source}）")
+            st.caption(f"规则本：{md(loaded.rules.name)}（{md(rules_source)}）")
         month = _pick("月份", loaded.months, "month", loaded.months[-1] if loaded.months else "")
         vendor = _pick("外包公司", loaded.vendors, "vendor", loaded.vendors[0] if loaded.vendors else "")
     ctx = Context(loaded, month, vendor, sample, Inputs(data, name, extra, rules_text, rules_source))
@@ -168,10 +227,11 @@ def require_cards(ctx: Context) -> d.Loaded:
         return loaded
     count = problem_count(loaded)
     if count:
-        what = "规则本" if loaded.rule_problems else "工作簿"
-        st.error(f"{what}中发现 {count} 处问题，未评分。请修正后重新上传。")
+        for what, problems in (("规则本", loaded.rule_problems), ("工作簿", loaded.problems)):
+            if problems:
+                st.error(f"{what}中发现 {len(problems)} 处问题，未评分。请修正后重新上传。")
         shown = (loaded.rule_problems + loaded.problems)[:5]
-        st.markdown("\n".join(f"{i}. {p}" for i, p in enumerate(shown, 1)))
+        show_problems(shown)
         if count > len(shown):
             st.caption(f"……另有 {count - len(shown)} 处，见「数据检查」。")
         st.page_link(CHECKS_PAGE, label="查看完整的数据检查报告", icon=":material/fact_check:")
@@ -179,6 +239,23 @@ def require_cards(ctx: Context) -> d.Loaded:
         st.warning("工作簿中没有可评分的数据行。")
     st.stop()
     raise AssertionError("unreachable")  # st.stop() ends the run
+
+
+def chart(figure, key: str) -> None:
+    """A plotly chart without its toolbar (on a phone the toolbar covered the title)."""
+    st.plotly_chart(figure, key=key, config=charts.CONFIG)
+
+
+def provenance(loaded: d.Loaded, month: str, vendor: str | None = None) -> None:
+    """The banner of where the figures came from (call detail vs declared), and the calls that could
+    not be judged, as `kpi score` / `kpi explain` note them."""
+    text = banner(loaded.provenance, month, vendor)
+    if text:
+        differs = any(vendor is None or x.vendor == vendor for x in loaded.provenance.differences)
+        (st.warning if differs else st.info)(md(text), icon=":material/fact_check:")
+    notes = [sources(loaded.provenance, month), not_judged(loaded.provenance, month, vendor)]
+    if any(notes):
+        st.caption(md("".join(n for n in notes if n)))
 
 
 def show_problems(problems) -> None:

@@ -5,11 +5,13 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.views import checks
+from dashboard.views.common import md, wording
+from dashboard.views.provenance import not_judged
 
 ctx = ui.context()
 loaded = ui.context().loaded
 st.title("数据检查")
-st.caption(f"文件：{loaded.file}")
+st.caption(f"文件：{md(loaded.file)}")
 
 if loaded.rule_problems:
     st.error(f"规则本有 {len(loaded.rule_problems)} 处问题，未评分：")
@@ -32,6 +34,8 @@ if loaded.problems:
         key="download_problems",
         on_click="ignore",
     )
+elif loaded.rule_problems:
+    st.warning("规则本有误，工作簿只读取了月度指标汇总表，未校验话务明细、未评分；规则本修正后再检查。")
 elif loaded.records:
     months = sorted({r.month for r in loaded.records})
     vendors = sorted({r.vendor for r in loaded.records})
@@ -51,8 +55,15 @@ elif loaded.records:
         st.warning(f"有 {missing} 个外包公司-月份没有数据行。")
 
 st.subheader("话务明细对账")
-if loaded.reconciliation is None:
+if not loaded.ok:
+    st.info("问题修正前不读取话务明细，无对账表。")
+elif loaded.reconciliation is None:
     st.info("本工作簿没有话务明细，无对账表。")
 else:
     st.caption("汇总表是外包公司申报的数字，话务明细是依据；下表列出两者的差异。")
-    st.dataframe(loaded.reconciliation, hide_index=True, key="reconciliation")
+    shown = loaded.reconciliation.assign(指标=loaded.reconciliation["指标"].map(wording))
+    st.dataframe(shown, hide_index=True, key="reconciliation")
+    if loaded.provenance is not None:
+        unjudged = not_judged(loaded.provenance, loaded.provenance.month)
+        if unjudged:
+            st.caption(unjudged)

@@ -1,9 +1,11 @@
-"""总览: the month at a glance — a card per vendor, the ranking, the vendor × metric heat map."""
+"""总览: the month at a glance — where the figures came from, a card per vendor, the ranking, the
+metric × vendor heat map."""
 
 import streamlit as st
 
 from dashboard import charts, ui
 from dashboard.views import overview
+from dashboard.views.common import md
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -13,6 +15,7 @@ previous_month = loaded.previous_month(month)
 previous = loaded.month_cards(previous_month) if previous_month else []
 
 st.title(f"总览 · {month}")
+ui.provenance(loaded, month)
 st.caption(
     f"{len(cards)} 家外包公司。"
     + (f"变化均与 {previous_month} 相比；重复率等越低越好的指标，下降显示为绿色。" if previous_month else "")
@@ -24,7 +27,7 @@ for start in range(0, len(tiles), per_row):
     columns = st.columns(per_row)
     for offset, (column, tile) in enumerate(zip(columns, tiles[start : start + per_row], strict=False)):
         with column.container(border=True, key=f"vendor_card_{start + offset}"):
-            st.subheader(tile.vendor)
+            st.subheader(md(tile.vendor))
             for figure in tile.figures:
                 st.metric(
                     figure.label,
@@ -33,10 +36,13 @@ for start in range(0, len(tiles), per_row):
                     delta_color=figure.delta_color,
                     delta_arrow="off" if figure.delta_color == "off" else "auto",
                 )
+            st.markdown("  \n".join(rate.markdown() for rate in tile.rates))
 
 left, right = st.columns([2, 3])
 with left:
-    st.plotly_chart(charts.ranking_bar(overview.ranking(cards)), key="ranking")
+    ui.chart(charts.ranking_bar(overview.ranking(cards)), key="ranking")
 with right:
-    st.plotly_chart(charts.heat_map(overview.heat_cells(cards, loaded.rules)), key="heat")
-st.caption("颜色：绿 = 满分；黄 = 达到基准值但未满分；红 = 未达基准值；灰 = 未考核。")
+    ui.chart(charts.heat_map(overview.heat_cells(cards, loaded.rules)), key="heat")
+st.caption(
+    "颜色按指标值所在区间：绿 = 达到目标值；黄 = 基准值～目标值之间；红 = 未达基准值；灰 = 未考核。与评分卡相同。"
+)

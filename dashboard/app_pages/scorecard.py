@@ -1,29 +1,32 @@
-"""评分卡: one vendor-month — waterfall from full marks, a bullet per metric, the explanation."""
+"""评分卡: one vendor-month — where the figures came from, every money line, waterfall from full
+marks, a bullet per metric, the explanation and the clauses in full."""
 
 import streamlit as st
 
 from dashboard import charts, documents, ui
-from dashboard.views import common, scorecard
+from dashboard.views import scorecard
+from dashboard.views.common import md
 from dashboard.views.readings import readings_frame
 from kpi.money import fmt2
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
 card = loaded.card(ctx.vendor, ctx.month)
-st.title(f"评分卡 · {ctx.vendor} · {ctx.month}")
+st.title(f"评分卡 · {md(ctx.vendor)} · {ctx.month}")
 if card is None:
-    st.info(f"{ctx.vendor} 在 {ctx.month} 没有数据。请在左侧另选月份或外包公司。")
+    st.info(f"{md(ctx.vendor)} 在 {ctx.month} 没有数据。请在左侧另选月份或外包公司。")
     st.stop()
+ui.provenance(loaded, ctx.month, ctx.vendor)
 
-s = card.settlement
-a, b, c, e = st.columns(4)
-a.metric("总分", fmt2(card.total))
-b.metric("考核系数", str(s.coefficient))
-c.metric("话务酬金(元)", common.money(s.base_fee))
-e.metric("应付金额(元)", common.money(s.payout))
+lines = scorecard.money_lines(card)
+row_one, row_two = st.columns(3), st.columns(3)
+row_one[0].metric("总分", fmt2(card.total))
+for place, (label, figure, how) in zip([*row_one[1:], *row_two], lines, strict=True):
+    place.metric(label, figure, help=md(how))
+st.caption("应付金额 = 考核后酬金 − 信息安全扣款；考核后酬金 = 话务酬金 × 考核系数（每行四舍五入到分）。")
 
 start, steps, total = scorecard.waterfall_steps(card)
-st.plotly_chart(charts.waterfall(start, steps, total), key="waterfall")
+ui.chart(charts.waterfall(start, steps, total), key="waterfall")
 
 st.subheader("各指标：基准值–目标值区间与本月值")
 st.caption("红 = 未达基准值，黄 = 基准值～目标值之间，绿 = 达到目标值；黑条为本月值，蓝线为目标值。")
@@ -32,23 +35,32 @@ halves = st.columns(2)
 for m in card.metrics:
     rule = loaded.rules.metric(m.id)
     if not m.assessed:
-        not_assessed.append(f"{m.label}（{m.segment}）")
+        not_assessed.append(f"{md(m.label)}（{md(m.segment)}）")
         continue
     if rule.curve is None:
-        st.markdown(f"**{m.label}**：{fmt2(m.points)} / {fmt2(m.max_points)} 分 —— {m.segment}")
+        st.markdown(f"**{md(m.label)}**：{fmt2(m.points)} / {fmt2(m.max_points)} 分 —— {md(m.segment)}")
         continue
     spec = scorecard.bullet_spec(rule, m.value)
     value = float(m.value) if m.value is not None else None
-    halves[drawn % 2].plotly_chart(
-        charts.bullet(m.label, value, spec, fmt2(m.points), fmt2(m.max_points)),
-        key=f"bullet_{m.id}",
-    )
+    with halves[drawn % 2]:
+        st.markdown(scorecard.bullet_heading(m))
+        ui.chart(
+            charts.bullet(m.label, value, spec, fmt2(m.points), fmt2(m.max_points)), key=f"bullet_{m.id}"
+        )
     drawn += 1
 if not_assessed:
     st.info("未考核（不计入所属类别满分）：" + "；".join(not_assessed))
 
 st.subheader("计分说明")
-st.dataframe(scorecard.explanation(card), hide_index=True, key="explanation")
+st.dataframe(
+    scorecard.explanation(card),
+    hide_index=True,
+    key="explanation",
+    column_config={
+        "指标": st.column_config.TextColumn(pinned=True),
+        "得分": st.column_config.TextColumn(width="small"),
+    },
+)
 left, right = st.columns(2)
 with left:
     st.markdown("**类别得分**")
@@ -56,7 +68,12 @@ with left:
 with right:
     st.markdown("**扣分项 / 加分项**")
     st.dataframe(scorecard.adjustments(card), hide_index=True, key="adjustments")
-st.caption(s.note)
+
+st.subheader("条款原文")
+with st.container(key="clauses"):
+    for label, clause in scorecard.clauses(card):
+        st.markdown(f"**{md(label)}**：「{md(clause)}」")
+
 if dict(card.sources).get("repeat_2h_calls") == "detail":  # counted from the call detail
     documents.evidence_button(ctx.inputs, loaded.rules, loaded.records, ctx.vendor)
 

@@ -1,4 +1,5 @@
-"""模拟 (self-audit): change any input of a vendor-month and watch points, total and payout move."""
+"""模拟 (self-audit): change any input of a vendor-month and watch points, total and payout move; the
+cliffs ahead, and the next point's actions ranked by the 元 they bring."""
 
 from fractions import Fraction
 
@@ -7,6 +8,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.views import common
 from dashboard.views import simulate as simulate_views
+from dashboard.views.common import md
 from kpi.inputs import BY_KEY
 from kpi.money import fmt2
 from kpi.scoring.next_point import next_points
@@ -16,36 +18,39 @@ ctx = ui.context()
 loaded = ui.require_cards(ctx)
 rules = loaded.rules
 record = loaded.record(ctx.vendor, ctx.month)
-st.title(f"模拟 · {ctx.vendor} · {ctx.month}")
+st.title(f"模拟 · {md(ctx.vendor)} · {ctx.month}")
 if record is None:
-    st.info(f"{ctx.vendor} 在 {ctx.month} 没有数据。请在左侧另选月份或外包公司。")
+    st.info(f"{md(ctx.vendor)} 在 {ctx.month} 没有数据。请在左侧另选月份或外包公司。")
     st.stop()
 before = loaded.card(ctx.vendor, ctx.month)
 prefix = f"sim|{ctx.vendor}|{ctx.month}|"
-if st.button("恢复原始数据", key="sim_reset"):
-    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
-        del st.session_state[key]
+fields = simulate_views.input_fields(dict(record.inputs))
+originals = {prefix + f.key: simulate_views.widget_value(f) for f in fields}
+for key, value in originals.items():  # the boxes take their values from the session, set once
+    st.session_state.setdefault(key, value)
 
+
+def reset() -> None:
+    """Put every box back to the workbook's figure (before the boxes are drawn again)."""
+    st.session_state.update(originals)
+
+
+st.button("恢复原始数据", key="sim_reset", on_click=reset)
 st.caption("修改左侧任一数据，右侧得分、总分和应付金额即时更新。原始数据不会被修改。")
 left, right = st.columns([2, 3])
 changes = {}
 with left, st.container(height=640):
-    for field in simulate_views.input_fields(dict(record.inputs)):
+    for field in fields:
         key = prefix + field.key
         if field.kind == "count":
-            if field.value is None:
-                value = st.number_input(field.label, min_value=0, value=None, step=1, key=key)
-            else:
-                value = st.number_input(field.label, min_value=0, value=int(field.value), step=1, key=key)
+            value = st.number_input(field.label, min_value=0, step=1, key=key)
             new = None if value is None else int(value)
         else:
-            shown = None if field.value is None else float(field.value)
-            top = 100.0
+            shown = simulate_views.widget_value(field)
             value = st.number_input(
                 field.label + ("（%）" if field.kind == "rate" else ""),
                 min_value=0.0,
-                max_value=top,
-                value=shown,
+                max_value=100.0,
                 step=0.1,
                 format="%.2f",
                 key=key,
@@ -60,6 +65,7 @@ with left, st.container(height=640):
             changes[field.key] = new
 
 after = simulate(record, rules, changes)
+changed = with_inputs(record, changes)
 with right:
     a, b = st.columns(2)
     a.metric(
@@ -75,25 +81,20 @@ with right:
     over = simulate_views.over_limits({**record.inputs, **changes})
     if over:
         st.warning("模拟数据不合常理：" + "；".join(over) + "。")
+    unassessed = simulate_views.became_unassessed(before, after, changes)
+    if unassessed:
+        st.info(md(unassessed), icon=":material/info:")
+    for cliff in simulate_views.near_cliffs(changed, rules):
+        st.warning(md(cliff.text), icon=":material/warning:")
     if changes:
-        st.caption("已修改：" + "、".join(BY_KEY[k].header for k in changes))
+        st.caption("已修改：" + "、".join(common.wording(BY_KEY[k].header) for k in changes))
     st.dataframe(simulate_views.comparison(before, after), hide_index=True, key="sim_compare")
 
     st.subheader("再得 1 分需要什么")
-
-    moves = next_points(with_inputs(record, changes), rules)
-    lines = []
-    for move in moves:
-        if move.kind in ("full", "not_assessed"):
-            continue
-        effect = ""
-        if move.total_after != move.total_before:
-            effect = (
-                f"（总分 {common.signed(move.total_after - move.total_before)}，"
-                f"应付 {common.signed(move.payout_after - move.payout_before)} 元）"
-            )
-        lines.append(f"- **{move.label}**：{move.text}{effect}")
+    st.caption("逐项单独计算（其他数据不变），按应付金额增加从多到少排列。")
+    moves = next_points(changed, rules)
+    ranked = simulate_views.ranked_moves(moves)
+    st.markdown("\n".join(simulate_views.move_line(m) for m in ranked) if ranked else "所有指标均已满分。")
     full = [m.label for m in moves if m.kind == "full"]
-    st.markdown("\n".join(lines) if lines else "所有指标均已满分。")
     if full:
-        st.caption("已得满分：" + "、".join(full))
+        st.caption("已得满分：" + md("、".join(full)))

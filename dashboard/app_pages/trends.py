@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import charts, ui
 from dashboard.views import trends
+from dashboard.views.common import md
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -17,6 +18,7 @@ picked = st.multiselect(
     default=["total", rules.metrics[0].id],
     format_func=choices.get,
     key="trend_metrics",
+    placeholder="请选择指标",
 )
 if not picked:
     st.info("请至少选择一个指标。")
@@ -29,7 +31,10 @@ for metric_id in picked:
         baseline, target = trends.trend_lines_for(rule)
         unit = rule.ratio.unit if rule.ratio else "分"
         fig = charts.trend_lines(frame, rule.label, unit, baseline, target)
-    st.plotly_chart(fig, key=f"trend_{metric_id}")
+    ui.chart(fig, key=f"trend_{metric_id}")
+    gaps = trends.not_assessed(frame)
+    if gaps:
+        st.caption(f"未考核（图中以 × 标在底部，不连线）：{md(gaps)}")
     with st.expander(f"{choices[metric_id]} 数据表"):
         table = frame.pivot(index="月份", columns="外包公司", values="值")
         st.dataframe(table, key=f"trend_table_{metric_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pandas as pd
@@ -52,3 +53,34 @@ def agents_table(agents: pd.DataFrame, rules: Rulebook) -> pd.DataFrame:
     out["超目标重复数"] = [by_agent[k].excess if k in by_agent else None for k in keys]
     out["拖累公司得分"] = [float(by_agent[k].points_cost) if k in by_agent else None for k in keys]
     return out
+
+
+def above_baseline(table: pd.DataFrame, rules: Rulebook) -> pd.Series:
+    """Each agent's repeats above the metric's baseline rate for the agent's own calls (repeats −
+    ⌊calls × baseline⌋, at least 0): the repeats that pull the vendor towards losing the metric. Unlike
+    the points one agent costs (0 for every agent of a vendor far past the baseline), it ranks them."""
+    rule = repeat_metric(rules)
+    if rule is None or rule.curve is None:
+        return pd.Series([None] * len(table), index=table.index, dtype=object)
+    xs = [x for x, _ in rule.curve.points]
+    baseline = xs[-1] if rule.direction == "lower_better" else xs[0]
+    return pd.Series(
+        [
+            max(0, int(r) - math.floor(Fraction(int(c)) * baseline / rule.ratio.scale))
+            for r, c in zip(table["2小时重复呼叫数"], table["接通量"], strict=True)
+        ],
+        index=table.index,
+        dtype="int64",
+    )
+
+
+def worst_agents(table: pd.DataFrame, rules: Rulebook, per_vendor: int = 10) -> pd.DataFrame:
+    """The agents with the most repeats above the baseline rate, the first `per_vendor` of each vendor
+    (so under 全部 every vendor is reached), vendors in name order."""
+    ranked = table.assign(超基准重复数=above_baseline(table, rules))
+    ranked = ranked[ranked["超基准重复数"] > 0]
+    ranked = ranked.sort_values(
+        ["外包公司", "超基准重复数", "2小时重复呼叫数", "坐席工号"], ascending=[True, False, False, True]
+    )
+    columns = ["外包公司", "坐席工号", "接通量", "2小时重复呼叫数", "重复拨打率(%)", "超基准重复数"]
+    return ranked.groupby("外包公司", sort=True).head(per_vendor)[columns].reset_index(drop=True)

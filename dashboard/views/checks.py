@@ -10,7 +10,8 @@ from kpi.reports.files import table_csv_bytes
 
 # ------------------------------------------------------------------ 数据检查 / 坐席
 def problems_table(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFrame:
-    return pd.DataFrame(
+    """One row per problem; a rulebook's problems add the 键 column (the key path, e.g. metrics[1].curve)."""
+    table = pd.DataFrame(
         [
             {
                 "序号": i,
@@ -26,6 +27,9 @@ def problems_table(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFram
         ],
         columns=["序号", "文件", "工作表", "行", "列", "发现", "应为", "问题"],
     )
+    if any(p.key for p in problems):
+        table.insert(2, "键", [p.key for p in problems])
+    return table
 
 
 def problems_csv(problems: tuple[Problem, ...] | list[Problem]) -> bytes:

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pandas as pd
 
 from dashboard.views.common import (
+    change_text,
+    md,
     money,
     signed,
     status,
@@ -28,11 +30,30 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """A lower-is-better rate on a vendor's card: its value and its change from the previous month."""
+
+    label: str
+    value: str
+    change: str | None  # in 个百分点 / 个万分点
+    better: bool | None  # None: no change to colour
+
+    def markdown(self) -> str:
+        """One compact line (the card stays short on a phone); the label escaped (a rulebook's text)."""
+        text = f"{md(self.label)} **{self.value}**"
+        if self.change is None:
+            return text
+        colour = "gray" if self.better is None else "green" if self.better else "red"
+        return f"{text} :{colour}[{self.change}]"
+
+
+@dataclass(frozen=True)
 class VendorCard:
     vendor: str
     total: Decimal
     payout: Decimal
     figures: tuple[Figure, ...]
+    rates: tuple[Rate, ...] = ()
 
 
 def vendor_cards(cards: list[Scorecard], previous: list[Scorecard], rules: Rulebook) -> list[VendorCard]:
@@ -51,18 +72,19 @@ def vendor_cards(cards: list[Scorecard], previous: list[Scorecard], rules: Ruleb
                 "normal",
             ),
         ]
+        rates = []
         for m in card.metrics:
             rule = rules.metric(m.id)
             if rule.direction != "lower_better":
                 continue
             old = next((x for x in prev.metrics if x.id == m.id), None) if prev else None
-            delta, color = None, "inverse"
+            change, better = None, None
             if old is not None and old.value is not None and m.value is not None:
-                change = round_half_up(m.value - old.value, 2)
-                delta = f"{'+' if change > 0 else ''}{change}{m.unit}"
-                color = "off" if change == 0 else "inverse"
-            figures.append(Figure(m.label, value_text(m.value, m.unit), delta, color))
-        out.append(VendorCard(card.vendor, card.total, card.settlement.payout, tuple(figures)))
+                step = round_half_up(m.value - old.value, 2)
+                change = change_text(step, m.unit)
+                better = None if step == 0 else step < 0
+            rates.append(Rate(m.label, value_text(m.value, m.unit), change, better))
+        out.append(VendorCard(card.vendor, card.total, card.settlement.payout, tuple(figures), tuple(rates)))
     return out
 
 
@@ -74,19 +96,26 @@ def ranking(cards: list[Scorecard]) -> pd.DataFrame:
 
 
 def heat_cells(cards: list[Scorecard], rules: Rulebook) -> pd.DataFrame:
-    """One row per vendor × metric: points, max, points / max and the RAG status."""
+    """One row per vendor × metric: points, max, the value's red–amber–green band, the cell's label
+    (the points only, so it fits a cell on a phone; the maximum is in the metric's name) and the
+    hover text."""
     rows = []
     for card in sorted(cards, key=lambda c: c.vendor):
         for m in card.metrics:
+            band = status(m, rules.metric(m.id))
             rows.append(
                 {
                     "vendor": card.vendor,
-                    "metric": m.label,
+                    "metric": f"{m.label}（满分 {m.max_points.normalize():f}）",
                     "points": float(m.points),
                     "max_points": float(m.max_points),
-                    "share": float(m.points / m.max_points) if m.assessed else None,
-                    "status": status(m, rules.metric(m.id)),
-                    "text": f"{fmt2(m.points)}/{fmt2(m.max_points)}" if m.assessed else "未考核",
+                    "status": band,
+                    "text": fmt2(m.points) if m.assessed else "未考核",
+                    "detail": (
+                        f"{value_text(m.value, m.unit)}　{fmt2(m.points)} / {fmt2(m.max_points)} 分"
+                        if m.assessed
+                        else "未考核"
+                    ),
                 }
             )
     return pd.DataFrame(rows)

@@ -11,12 +11,15 @@ from dashboard.views.common import (
     AMBER,
     GREEN,
     RED,
+    md,
+    money,
     value_text,
+    wording,
 )
 from kpi.money import fmt2, round_half_up
 from kpi.reports.scorecards import show
 from kpi.rules.rulebook import Metric
-from kpi.scoring.scorecard import Scorecard
+from kpi.scoring.scorecard import MetricScore, Scorecard
 
 
 # ------------------------------------------------------------------ 评分卡
@@ -44,7 +47,7 @@ def waterfall_steps(card: Scorecard) -> tuple[Decimal, list[tuple[str, Decimal]]
             shown += lost
         rest = (c.score - c.weight) - shown
         if rest:
-            steps.append((f"{c.label}取整", rest))
+            steps.append((f"取整差额（{c.label}）", rest))
     for a in card.adjustments:
         if a.points:
             steps.append((a.label, a.points))
@@ -77,23 +80,50 @@ def bullet_spec(rule: Metric, value: Fraction | None) -> dict:
     }
 
 
+def money_lines(card: Scorecard) -> list[tuple[str, str, str]]:
+    """Every money line of the statement, as `kpi explain` prints it: (label, figure, how)."""
+    s = card.settlement
+    return [
+        ("话务酬金(元)", money(s.base_fee), f"有效话务量 {s.valid_calls:,} × 单价 {s.unit_price} 元"),
+        ("考核系数", str(s.coefficient), s.note),
+        ("考核后酬金(元)", money(s.adjusted_fee), f"{money(s.base_fee)} × {s.coefficient}"),
+        (
+            "信息安全扣款(元)",
+            money(s.security_deduction),
+            f"{money(s.base_fee)} × {show(s.security_percent)}%",
+        ),
+        ("应付金额(元)", money(s.payout), f"{money(s.adjusted_fee)} − {money(s.security_deduction)}"),
+    ]
+
+
+def bullet_heading(m: MetricScore) -> str:
+    """The line above a bullet chart: metric, value and points as text (wraps, never clipped)."""
+    return f"**{md(m.label)}**　{value_text(m.value, m.unit)}　得分 {fmt2(m.points)} / {fmt2(m.max_points)}"
+
+
 def explanation(card: Scorecard) -> pd.DataFrame:
+    """The explanation table, points first after the metric (the clauses are shown as text below it:
+    in a table they ran off the screen)."""
     labels = {c.id: c.label for c in card.categories}
     rows = []
     for m in card.metrics:
         rows.append(
             {
-                "类别": labels.get(m.category, m.category),
                 "指标": m.label,
-                "输入": "，".join(f"{label} {show(v)}" for _, label, v in m.inputs),
                 "值": value_text(m.value, m.unit) if m.assessed else "—",
-                "计分说明": m.segment,
                 "得分": fmt2(m.points) if m.assessed else "未考核",
                 "满分": fmt2(m.max_points),
-                "条款": m.clause,
+                "计分说明": m.segment,
+                "输入": "，".join(f"{wording(label)} {show(v)}" for _, label, v in m.inputs),
+                "类别": labels.get(m.category, m.category),
             }
         )
     return pd.DataFrame(rows)
+
+
+def clauses(card: Scorecard) -> list[tuple[str, str]]:
+    """(label, clause) of every metric and adjustment: what a dispute quotes, in full."""
+    return [(m.label, m.clause) for m in card.metrics] + [(a.label, a.clause) for a in card.adjustments]
 
 
 def categories(card: Scorecard) -> pd.DataFrame:
@@ -108,7 +138,7 @@ def categories(card: Scorecard) -> pd.DataFrame:
 def adjustments(card: Scorecard) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"项目": a.label, "数据": show(a.value), "计算": a.rule, "分数": fmt2(a.points), "条款": a.clause}
+            {"项目": a.label, "分数": fmt2(a.points), "数据": show(a.value), "计算": a.rule}
             for a in card.adjustments
         ]
     )

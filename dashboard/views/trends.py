@@ -31,3 +31,9 @@ def trend_lines_for(rule: Metric) -> tuple[float | None, float | None]:
     if rule.direction == "lower_better":
         return float(xs[-1]), float(xs[0])
     return float(xs[0]), float(xs[-1])
+
+
+def not_assessed(frame: pd.DataFrame) -> str:
+    """「远景服务 2024-03、…」: the vendor-months of a trend with no value (not assessed)."""
+    missing = frame[frame["值"].isna()]
+    return "、".join(f"{v} {m}" for v, m in zip(missing["外包公司"], missing["月份"], strict=True))

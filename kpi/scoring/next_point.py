@@ -11,7 +11,7 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
-from kpi.money import F
+from kpi.money import F, round_half_up
 from kpi.records import VendorMonth
 from kpi.rules.rulebook import Adjustment, Metric, Rulebook
 from kpi.scoring.scorecard import Scorecard, gate_passes, ratio_value, score, score_adjustment, score_metric
@@ -136,12 +136,24 @@ def _gate_move(vm, rules, metric: Metric, before: Decimal, build) -> Move:
     if n is None:
         return build("unreachable", keys, 0, before, vm, f"{gate.label}门槛无法通过调整{noun}满足")
     new_vm = moved(vm, keys, sign * n)
-    after = score_metric(metric, new_vm, places).points
+    passed = score_metric(metric, new_vm, places)
+    after = passed.points
     verb = "增加" if rising else "减少"
-    text = (
-        f"{noun}再{verb} {n:,} {unit}可满足{gate.label}门槛（{gate.operator} {show_number(gate.threshold)}"
-        f"{gate.ratio.unit}），{metric.label}由 {show_points(before)} 分变为 {show_points(after)} 分"
+    value = ratio_value(vm, gate.ratio)
+    now = "无法计算" if value is None else f"{show_number(round_half_up(value, 2))}{gate.ratio.unit}"
+    word = "个百分点" if gate.ratio.unit == "%" else gate.ratio.unit
+    gap = None if value is None else round_half_up(abs(gate.threshold - value), 2)
+    shortfall = (
+        "" if gap is None else "，恰好等于门槛不算通过" if gap == 0 else f"，差 {show_number(gap)} {word}"
     )
+    text = (
+        f"{gate.label} {now}，未达门槛（{gate.operator} {show_number(gate.threshold)}{gate.ratio.unit}"
+        f"{shortfall}）：{noun}再{verb} {n:,} {unit}可满足门槛，"
+    )
+    if after > before:
+        text += f"{metric.label}由 {show_points(before)} 分变为 {show_points(after)} 分"
+    else:
+        text += f"但{metric.label}仍为 {show_points(after)} 分（{passed.segment}）"
     return build("gate", keys, sign * n, after, new_vm, text)
 
 

@@ -6,7 +6,10 @@ A bracketed unit after a known header is read as the plain unit only when it is 
 
 from __future__ import annotations
 
+import difflib
 import re
+
+from openpyxl.utils import get_column_letter
 
 from kpi.errors import Problem
 from kpi.files.cells import UNIT_SUFFIX, norm_header, norm_text
@@ -46,17 +49,29 @@ def map_columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
             )
             continue
         index[column.key] = i
+    unknown = {
+        i: h for i, h in enumerate(table.headers) if h and by_name.get(norm_header(h)) is None
+    }  # headers as found that name no column: a misspelt one is among them
     for column in SUMMARY_COLUMNS:
         if column.required and column.key not in index and column.key not in refused:
-            problems.append(
-                Problem(
-                    "缺少必需的列",
-                    column=column.header,
-                    expected=f"列名「{column.header}」或「{column.key}」",
-                    **where,
-                )
-            )
+            problems.append(_missing(column.header, unknown, where))
     return index, problems
+
+
+def _missing(header: str, unknown: dict[int, str], where: dict) -> Problem:
+    """A required column not found, naming the unrecognised header most like it and its column letter."""
+    close = difflib.get_close_matches(header, list(unknown.values()), n=1, cutoff=0.5)
+    if not close:
+        return Problem("缺少必需的列", column=header, expected=f"列名「{header}」", **where)
+    index = next(i for i, h in unknown.items() if h == close[0])
+    letter = get_column_letter(index + 1)
+    return Problem(
+        f"缺少必需的列「{header}」，该列表头无法识别",
+        column=letter,
+        value=close[0],
+        expected=f"「{header}」（若 {letter} 列就是这一列，请把表头改为「{header}」）",
+        **where,
+    )
 
 
 # A bracketed unit after a known header is read as the plain unit only when it is one: 「有效话务量（通）」

@@ -31,7 +31,7 @@ from kpi.files.cells import (
     parse_score,
     to_fraction,
 )
-from kpi.files.safety import DEFAULT_LIMITS, Limits
+from kpi.files.safety import DEFAULT_LIMITS, Limits, sniff
 from kpi.files.sheets import (
     RawSheet,
     Table,
@@ -75,7 +75,10 @@ def read_summary(
     sheets, problems = read_sheets(path, display, only=SUMMARY_SHEET_ALIASES, limits=limits)
     if problems:
         return [], problems
-    return summary_from_sheets(sheets, display or Path(path).name, month)
+    name = display or Path(path).name
+    with open(path, "rb") as f:
+        head = f.read(65536)
+    return _named_as_excel(head, name, *summary_from_sheets(sheets, name, month))
 
 
 def read_summary_bytes(
@@ -85,7 +88,33 @@ def read_summary_bytes(
     sheets, problems = read_sheets_bytes(data, name, only=SUMMARY_SHEET_ALIASES, limits=limits)
     if problems:
         return [], problems
-    return summary_from_sheets(sheets, name, month)
+    return _named_as_excel(data[:65536], name, *summary_from_sheets(sheets, name, month))
+
+
+NO_HEADER = "找不到表头行（前 15 行中没有「月份」「外包公司」「接通量」等列名）"
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _named_as_excel(
+    head: bytes, name: str, records: list[VendorMonth], problems: list[Problem]
+) -> tuple[list[VendorMonth], list[Problem]]:
+    """A text file named .xlsx (a renamed .txt) that is no table either: say it is not Excel, rather
+    than that its header row is missing. A real CSV under an Excel name is still read as before."""
+    if (
+        len(problems) == 1
+        and problems[0].message == NO_HEADER
+        and name.lower().endswith(EXCEL_SUFFIXES)
+        and sniff(head) == "text"
+    ):
+        suffix = name[name.rfind(".") :]
+        return [], [
+            Problem(
+                f"文件扩展名是 {suffix}，但内容是纯文本，不是 Excel 工作簿",
+                file=name,
+                expected="Excel 工作簿（在 Excel/WPS 中另存为 .xlsx），或带表头的 CSV 文件",
+            )
+        ]
+    return records, problems
 
 
 def summary_from_sheets(
@@ -114,7 +143,7 @@ def summary_from_sheets(
     if table is None:
         return [], [
             Problem(
-                "找不到表头行（前 15 行中没有「月份」「外包公司」「接通量」等列名）",
+                NO_HEADER,
                 file=file,
                 sheet=sheet.name,
             )

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data as d
 from dashboard.views import checks
 from dashboard.views import settlement as settlement_views
-from kpi.money import fmt2
+from kpi.money import fmt2, round_half_up
 from kpi.pipeline import assess
 from kpi.rules.rulebook import load_rulebook
 from kpi.scoring.next_point import next_points
@@ -78,36 +78,49 @@ def test_overview_opens_on_sample_data_with_each_vendors_total_and_payout(app):
     june = sorted((c for c in CARDS if c.month == LAST), key=lambda c: (-c.total, c.vendor))
     may = {c.vendor: c for c in CARDS if c.month == "2024-05"}
     shown = metrics(app)
-    per_card = len(shown) // len(june)
-    assert per_card == 2 + sum(m.direction == "lower_better" for m in RULES.metrics)
+    assert len(shown) == 2 * len(june)  # total and payout; the rates are short lines (defect 13)
     for i, c in enumerate(june):
-        total, payout, *rates = shown[i * per_card : (i + 1) * per_card]
+        total, payout = shown[i * 2 : (i + 1) * 2]
         assert total[:2] == ("总分", fmt2(c.total))
         assert Decimal(total[2]) == c.total - may[c.vendor].total
         assert payout[:2] == ("应付金额(元)", f"{c.settlement.payout:,.2f}")
         assert Decimal(payout[2].replace(",", "")) == c.settlement.payout - may[c.vendor].settlement.payout
-        assert rates[0][0] == "二小时重复拨打率"
     # the Chinese headings of the cards follow the ranking
     assert [h.value for h in app.subheader][: len(june)] == [c.vendor for c in june]
     assert app.metric[0].value == fmt2(card("华信客服").total) == "97.48"
 
 
-def test_overview_lower_is_better_rates_are_coloured_inversely(app):
-    from streamlit.proto.Metric_pb2 import Metric
+def _rate_line(vendor: str, metric_id: str) -> str:
+    now = next(m for m in card(vendor).metrics if m.id == metric_id)
+    before = next(m for m in card(vendor, "2024-05").metrics if m.id == metric_id)
+    from kpi.money import round_half_up
 
-    lower = {m.label for m in RULES.metrics if m.direction == "lower_better"}
-    checked = 0
-    for m in app.metric:
-        if (
-            not m.delta
-            or m.delta.lstrip("+-").rstrip("%‱").replace(",", "").replace(".", "").strip("0") == ""
-        ):
-            continue
-        falling = m.delta.startswith("-")
-        good = falling if m.label in lower else not falling
-        assert m.proto.color == (Metric.MetricColor.GREEN if good else Metric.MetricColor.RED), m.label
-        checked += 1
-    assert checked >= 12
+    step = round_half_up(now.value - before.value, 2)
+    colour = "gray" if step == 0 else "green" if step < 0 else "red"
+    word = {"%": "个百分点", "‱": "个万分点"}[now.unit]
+    return f"{now.label} **{round_half_up(now.value, 2)}{now.unit}** :{colour}[{'+' if step > 0 else ''}{step} {word}]"
+
+
+def test_overview_rate_changes_are_percentage_points_coloured_by_direction(app):
+    """Defect 11: a rate's change is 个百分点 (not %); lower is better, so a fall is green."""
+    texts = "\n".join(m.value for m in app.markdown)
+    for vendor in ("华信客服", "联创呼叫", "众合外包", "远景服务"):
+        for metric_id in ("repeat_2h", "support_rate", "complaints_per_10k"):
+            assert _rate_line(vendor, metric_id) in texts
+    assert "个百分点" in texts and "%]" not in texts
+
+
+def test_overview_shows_where_the_figures_came_from(app):
+    """The provenance banner: the call detail replaced the declaration, and where they differ."""
+    warnings = [w.value for w in app.warning if "按话务明细计分" in w.value]
+    assert warnings == ["按话务明细计分；与申报不一致 1 处：联创呼叫 2小时重复呼叫数 申报 1,016，明细 1,129"]
+    assert (
+        "取自话务明细：接通量、有效话务量、2小时重复呼叫数、转接专家席数、坐席总数、参考人数、考试平均分；"
+        "其余取自月度指标汇总表。有 4 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，"
+        "无法判定，按非重复计。"
+    ) in [c.value for c in app.caption]
+    app.sidebar.selectbox(key="month").set_value("2024-05").run()  # May has no call detail
+    assert not any("按话务明细计分" in w.value for w in [*app.warning, *app.info])
 
 
 def test_overview_month_picker_changes_the_numbers(app):
@@ -129,7 +142,7 @@ def test_scorecard_shows_total_payout_and_explanation(app):
     assert shown["总分"] == fmt2(c.total) == "19.14"
     assert shown["应付金额(元)"] == f"{c.settlement.payout:,.2f}"
     assert shown["考核系数"] == str(c.settlement.coefficient)
-    table = shown_table(app, "指标", "计分说明", "条款")
+    table = shown_table(app, "指标", "计分说明", "得分")
     assert list(table["指标"]) == [m.label for m in c.metrics]
     assert list(table["得分"]) == [fmt2(m.points) for m in c.metrics]
     assert list(table["计分说明"]) == [m.segment for m in c.metrics]
@@ -147,12 +160,72 @@ def test_scorecard_shows_not_assessed_as_such(app):
     app.run()
     app.sidebar.selectbox(key="vendor").set_value("华信客服").run()
     goto(app, "scorecard")
-    table = shown_table(app, "指标", "计分说明", "条款")
+    table = shown_table(app, "指标", "计分说明", "得分")
     row = table[table["指标"] == "在线监听正确率"].iloc[0]
     assert row["得分"] == "未考核"
     assert any("未考核" in i.value and "在线监听正确率" in i.value for i in app.info)
     expected = d.assess_bytes(csv_bytes(rows), "月度指标.csv", d.default_rules_text()).card("华信客服", LAST)
     assert {label: v for label, v, _ in metrics(app)}["总分"] == fmt2(expected.total)
+
+
+def test_scorecard_banner_names_the_vendors_own_difference_and_unjudged_calls(app):
+    app.sidebar.selectbox(key="vendor").set_value("联创呼叫").run()
+    goto(app, "scorecard")
+    assert [w.value for w in app.warning] == [
+        "按话务明细计分；与申报不一致 1 处：2小时重复呼叫数 申报 1,016，明细 1,129"
+    ]
+    app.sidebar.selectbox(key="vendor").set_value("众合外包").run()
+    assert [i.value for i in app.info if "按话务明细" in i.value] == ["按话务明细计分；与申报一致。"]
+    assert any(
+        c.value.endswith(
+            "有 3 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
+        )
+        for c in app.caption
+    )
+
+
+def test_scorecard_with_a_security_deduction_shows_every_money_line(app):
+    """Defect 7: 话务酬金, 系数, 考核后酬金, 信息安全扣款 and 应付 all shown, so the page adds up."""
+    app.sidebar.selectbox(key="month").set_value("2024-02").run()
+    app.sidebar.selectbox(key="vendor").set_value("联创呼叫").run()
+    goto(app, "scorecard")
+    s = card("联创呼叫", "2024-02").settlement
+    assert s.security_deduction == Decimal("477.19")
+    shown = {label: value for label, value, _ in metrics(app)}
+    assert shown["话务酬金(元)"] == f"{s.base_fee:,.2f}"
+    assert shown["考核系数"] == str(s.coefficient)
+    assert shown["考核后酬金(元)"] == f"{s.adjusted_fee:,.2f}"
+    assert shown["信息安全扣款(元)"] == "477.19"
+    assert shown["应付金额(元)"] == f"{s.payout:,.2f}"
+    money = {k: Decimal(v.replace(",", "")) for k, v in shown.items() if k.endswith("(元)")}
+    assert money["考核后酬金(元)"] - money["信息安全扣款(元)"] == money["应付金额(元)"]
+
+
+def test_scorecard_clauses_are_text_not_a_table_column(app):
+    """Defect 8: the clause a dispute quotes is readable text, not a clipped table column; the points
+    come right after the metric in the table."""
+    goto(app, "scorecard")
+    c = card(app.sidebar.selectbox(key="vendor").value)
+    table = shown_table(app, "指标", "计分说明", "得分")
+    assert "条款" not in table.columns and list(table.columns)[:3] == ["指标", "值", "得分"]
+    texts = [m.value for m in app.markdown]
+    for m in c.metrics:
+        assert any(t.startswith(f"**{m.label}**：「") and t.endswith("」") for t in texts), m.label
+    from dashboard.views.common import md
+
+    repeat = next(m for m in c.metrics if m.id == "repeat_2h")
+    assert f"**二小时重复拨打率**：「{md(repeat.clause)}」" in texts  # the whole clause, as text
+
+
+def test_scorecard_bullet_values_are_text_above_the_chart(app):
+    """Defect 2: the value and points are written as text (not drawn where a chart clips them)."""
+    app.sidebar.selectbox(key="vendor").set_value("众合外包").run()
+    goto(app, "scorecard")
+    texts = [m.value for m in app.markdown]
+    assert "**二小时重复拨打率**　14.04%　得分 9.96 / 10.00" in texts
+    complaints = next(m for m in card("众合外包").metrics if m.id == "complaints_per_10k")
+    value = round_half_up(complaints.value, 2)
+    assert f"**服务万次投诉率**　{value}‱　得分 {complaints.points} / 5.00" in texts
 
 
 # ------------------------------------------------------------------ 趋势
@@ -172,6 +245,7 @@ def test_trends_tables_hold_the_library_values(app):
 # ------------------------------------------------------------------ 坐席
 def test_agents_from_the_sample_call_detail(app):
     goto(app, "agents")
+    app.toggle(key="agents_all").set_value(True).run()
     table = shown_table(app, "坐席工号", "得分")
     detail = assess(SAMPLE, RULES).detail.measure
     assert len(table) == len(detail.agents)
@@ -182,7 +256,7 @@ def test_agents_without_call_detail_says_so(app, monkeypatch):
     monkeypatch.setattr(
         d,
         "cached_detail",
-        lambda key, name, text, source, _data, _records, _extra=(): (_records, None, None, ()),
+        lambda key, name, text, source, _data, _records, *_: (_records, None, None, (), None),
     )
     goto(app, "agents")
     assert any("本工作簿没有话务明细" in i.value for i in app.info)
@@ -204,15 +278,48 @@ def test_agents_with_call_detail(app, monkeypatch):
     monkeypatch.setattr(
         d,
         "cached_detail",
-        lambda key, name, text, source, _data, _records, _extra=(): (_records, agents, None, ()),
+        lambda key, name, text, source, _data, _records, *_: (_records, agents, None, (), None),
     )
     goto(app, "agents")
+    app.toggle(key="agents_all").set_value(True).run()
     table = shown_table(app, "坐席工号", "得分")
     assert list(table["坐席工号"]) == ["A01", "A02", "B01"]
-    worst = app.dataframe[1].value
-    assert worst.iloc[0]["坐席工号"] == "A01" and worst.iloc[0]["拖累公司得分"] == 1.0
+    worst = shown_table(app, "超基准重复数")
+    # A01: 200 − ⌊1000 × 17%⌋ = 30 above the baseline; A02 and B01 are under it
+    assert list(zip(worst["坐席工号"], worst["超基准重复数"], strict=True)) == [("A01", 30)]
     app.text_input(key="agents_query").set_value("b0").run()
     assert list(shown_table(app, "坐席工号", "得分")["坐席工号"]) == ["B01"]
+
+
+def test_agents_follow_the_sidebar_month_and_vendor(app):
+    """Defect 6: the sidebar's vendor and month apply; the month is named; another month says so."""
+    app.sidebar.selectbox(key="vendor").set_value("联创呼叫").run()
+    goto(app, "agents")
+    assert app.title[0].value == f"坐席 · 联创呼叫 · {LAST}"
+    table = shown_table(app, "坐席工号", "得分")
+    assert set(table["外包公司"]) == {"联创呼叫"}
+    app.sidebar.selectbox(key="month").set_value("2024-05").run()
+    assert any("话务明细只有 2024-06 的呼叫；左侧所选的 2024-05 没有话务明细" in i.value for i in app.info)
+
+
+def test_worst_agents_rank_by_repeats_above_the_baseline_for_every_vendor(app):
+    """Defect 6: the worst vendor's agents are ranked (not all 0.00), and under 全部 every vendor is
+    reached."""
+    goto(app, "agents")
+    app.toggle(key="agents_all").set_value(True).run()
+    worst = shown_table(app, "超基准重复数")
+    detail = assess(SAMPLE, RULES).detail.measure
+    over = {a.vendor for a in detail.agents if a.repeat_2h_calls > (a.connected_calls * 17) // 100}
+    assert "联创呼叫" in over and set(worst["外包公司"]) == over  # every vendor reached under 全部
+    lianchuang = worst[worst["外包公司"] == "联创呼叫"]
+    assert len(lianchuang) == 10
+    assert list(lianchuang["超基准重复数"]) == sorted(lianchuang["超基准重复数"], reverse=True)
+    expected = sorted(
+        (max(0, a.repeat_2h_calls - (a.connected_calls * 17) // 100), a.agent_id)
+        for a in detail.agents
+        if a.vendor == "联创呼叫"
+    )[::-1]
+    assert lianchuang.iloc[0]["超基准重复数"] == expected[0][0] > 0
 
 
 # ------------------------------------------------------------------ 结算
@@ -255,6 +362,80 @@ def test_simulation_moves_total_and_payout(app):
     assert compare.iloc[0]["模拟得分"] == fmt2(expected.metrics[0].points)
     app.button(key="sim_reset").click().run()
     assert {label: v for label, v, _ in metrics(app)}["模拟总分"] == fmt2(card("远景服务").total)
+
+
+def _june_record(vendor: str):
+    return next(r for r in assess(SAMPLE, RULES).records if r.vendor == vendor and r.month == LAST)
+
+
+def test_simulation_reset_puts_the_inputs_back(app):
+    """Defect 1: after 恢复原始数据 the boxes show the workbook's figures, and the next edit does not
+    silently re-apply the old change."""
+    app.sidebar.selectbox(key="vendor").set_value("远景服务").run()
+    goto(app, "simulate")
+    record = _june_record("远景服务")
+    repeats = f"sim|远景服务|{LAST}|repeat_2h_calls"
+    app.number_input(key=repeats).set_value(int(record.get("repeat_2h_calls")) - 80).run()
+    assert {label: v for label, v, _ in metrics(app)}["模拟总分"] == "74.57"
+    app.button(key="sim_reset").click().run()
+    assert app.number_input(key=repeats).value == int(record.get("repeat_2h_calls"))
+    assert {label: v for label, v, _ in metrics(app)}["模拟总分"] == fmt2(card("远景服务").total)
+    correct = f"sim|远景服务|{LAST}|dial_tests_correct"
+    app.number_input(key=correct).set_value(int(record.get("dial_tests_correct")) + 1).run()
+    expected = simulate(record, RULES, {"dial_tests_correct": int(record.get("dial_tests_correct")) + 1})
+    assert {label: v for label, v, _ in metrics(app)}["模拟总分"] == fmt2(expected.total)
+
+
+def test_simulation_ranks_actions_by_the_money_they_bring(app):
+    goto(app, "simulate")
+    vendor = app.sidebar.selectbox(key="vendor").value
+    moves = [m for m in next_points(_june_record(vendor), RULES) if m.kind not in ("full", "not_assessed")]
+    expected = sorted(
+        moves, key=lambda m: (-(m.payout_after - m.payout_before), -(m.total_after - m.total_before), m.label)
+    )
+    listing = next(m.value for m in app.markdown if m.value.startswith("- "))
+    lines = listing.splitlines()
+    assert len(lines) == len(moves)
+    for line, move in zip(lines, expected, strict=True):
+        assert f"**应付 +{move.payout_after - move.payout_before:,.2f} 元**" in line and move.label in line
+    gains = [Decimal(line.split("应付 ")[1].split(" 元")[0].replace(",", "")) for line in lines]
+    assert gains == sorted(gains, reverse=True)
+
+
+def test_simulation_warns_at_a_cliff(app):
+    """Two more repeats past 17% lose the metric's 7 points: the page says so, with the money."""
+    app.sidebar.selectbox(key="vendor").set_value("远景服务").run()
+    goto(app, "simulate")
+    record = _june_record("远景服务")
+    edge = int(record.get("connected_calls")) * 17 // 100 - 1  # 1,341 of 7,895 = 16.99%
+    app.number_input(key=f"sim|远景服务|{LAST}|repeat_2h_calls").set_value(edge).run()
+    warnings = [w.value for w in app.warning]
+    assert any(
+        w.startswith("再多 2 次2小时重复呼叫，二小时重复拨打率将失去 7.01 分（7.01 → 0 分）")
+        for w in warnings
+    )
+
+
+def test_simulation_explains_zero_connected_calls(app):
+    """Zeroing 接通量 makes the rate metrics 未考核 (their maximum leaves the category): said, not a
+    silent jump of the total."""
+    goto(app, "simulate")
+    vendor = app.sidebar.selectbox(key="vendor").value
+    app.number_input(key=f"sim|{vendor}|{LAST}|connected_calls").set_value(0).run()
+    info = next(i.value for i in app.info if "按未考核处理" in i.value)
+    assert info.startswith("「接通量」为 0，二小时重复拨打率、服务请求支撑率")
+    shown = {label: (v, delta) for label, v, delta in metrics(app)}
+    assert f"所以总分 {shown['模拟总分'][1]}" in info
+
+
+def test_simulation_gate_says_the_shortfall(app):
+    goto(app, "simulate")
+    vendor = app.sidebar.selectbox(key="vendor").value
+    app.number_input(key=f"sim|{vendor}|{LAST}|tickets_created").set_value(1).run()
+    listing = next(m.value for m in app.markdown if m.value.startswith("- "))
+    line = next(x for x in listing.splitlines() if "工单准确率" in x)
+    assert "建单率" in line and "未达门槛" in line and "个百分点" in line
+    assert "由 0 分变为 0 分" not in listing
 
 
 # ------------------------------------------------------------------ 数据检查 and bad uploads
@@ -343,17 +524,67 @@ def test_uploaded_rulebook_changes_the_scores(app):
     assert expected.settlement.payout != card("华信客服").settlement.payout
 
 
-def test_a_page_bug_is_contained(app, monkeypatch):
+def _page_text(at: AppTest) -> str:
+    """Every text the page shows (alerts, markdown, captions, titles, expanders, exceptions)."""
+    parts = [
+        e.value
+        for kind in ("error", "warning", "info", "success", "markdown", "caption", "title")
+        for e in at.get(kind)
+    ]
+    parts += [e.label for e in at.expander] + [str(e.value) for e in at.exception]
+    return "\n".join(parts)
+
+
+def test_a_page_bug_is_contained(app, monkeypatch, caplog):
     def broken(cards):
-        raise RuntimeError("boom")
+        raise RuntimeError("boom in /srv/secret/path.py")
 
     monkeypatch.setattr(settlement_views, "settlement_table", broken)
-    app.switch_page("app_pages/settlement.py").run()
-    assert any("页面出错" in e.value for e in app.error)
-    assert len(app.expander) >= 1 and app.expander[-1].label == "技术细节"
+    with caplog.at_level("ERROR", logger="dashboard"):
+        app.switch_page("app_pages/settlement.py").run()
+    assert not app.exception
+    errors = [e.value for e in app.error]
+    assert len(errors) == 1 and errors[0].startswith("页面出错，未能显示（参考编号 ")
+    reference = errors[0].split("参考编号 ")[1][:8]
+    text = _page_text(app)
+    assert "boom" not in text and "/srv/" not in text and "Traceback" not in text and "技术细节" not in text
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and "boom in /srv/secret/path.py" in str(logged[0].exc_info[1])
     # the sidebar still works: the user can go on to another page
     goto(app, "overview")
     assert app.metric[0].value == fmt2(card("华信客服").total)
+
+
+def test_an_error_while_loading_is_contained_too(monkeypatch, caplog):
+    """build_context (the sidebar and the load) runs inside the boundary as well."""
+
+    def broken(*args, **kwargs):
+        raise ValueError("bad state at /home/app/kpi/x.py")
+
+    monkeypatch.setattr(d, "cached_score", broken)
+    at = AppTest.from_file(APP, default_timeout=60)
+    with caplog.at_level("ERROR", logger="dashboard"):
+        at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("页面出错，未能显示（参考编号 ")
+    assert "/home/app" not in _page_text(at)
+    reference = at.error[0].value.split("参考编号 ")[1][:8]
+    assert any(reference in r.getMessage() for r in caplog.records)
+
+
+def test_error_details_are_off_in_the_server_config():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_extra_detail_cache_key_covers_names_and_bytes():
+    same = b"caller,time\n"
+    assert d.uploads_key("k", ((same, "甲.csv"),)) != d.uploads_key("k", ((same, "乙.csv"),))
+    assert d.uploads_key("k", ((same, "甲.csv"),)) != d.uploads_key("k", ((same + b"x", "甲.csv"),))
+    assert d.uploads_key("k", ((same, "甲.csv"),)) == d.uploads_key("k", ((same, "甲.csv"),))
+    assert d.uploads_key("k", ()) == "k"
 
 
 def test_simulation_warns_about_impossible_inputs(app):
@@ -426,3 +657,98 @@ def test_a_month_of_detail_in_extra_uploaded_files(app, tmp_path):
     goto(app, "scorecard")
     shown = {m.label: m.value for m in app.metric}
     assert shown["话务酬金(元)"] == "2.55"  # 3 valid calls from the detail × 0.85, not the summary's 9,800
+
+
+def test_a_load_over_the_time_limit_is_a_clear_problem(monkeypatch):
+    from dashboard import worker
+
+    def slow(*args, **kwargs):
+        raise worker.TimedOut(300)
+
+    monkeypatch.setattr(d, "cached_detail", slow)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["工作簿中发现 1 处问题，未评分。请修正后重新上传。"]
+    report = shown_table(at, "问题", "应为")
+    assert report.iloc[0]["问题"] == "处理超过 300 秒仍未完成，已停止（其他用户不受影响）"
+    assert report.iloc[0]["文件"] == "monthly_2024H1.xlsx"
+
+
+def test_a_rulebook_error_is_the_rulebooks_with_its_key_and_nothing_claims_success(app):
+    """Defect 9: a rulebook's problem is reported as the rulebook's, with its key path; 数据检查 does
+    not then say 检查通过 nor 本工作簿没有话务明细."""
+    text = d.default_rules_text().replace(
+        'curve = [["14", "10"], ["17", "7"]]', 'curve = [["17", "10"], ["14", "7"]]'
+    )
+    app.sidebar.radio(key="rules_choice").set_value("上传规则本").run()
+    app.sidebar.file_uploader(key="rules_upload").upload(
+        "我的规则.toml", text.encode("utf-8"), "application/toml"
+    )
+    app.run()
+    assert [e.value for e in app.error] == ["规则本中发现 1 处问题，未评分。请修正后重新上传。"]
+    listed = shown_table(app, "问题", "键")
+    assert list(listed["键"]) == ["metrics[1].curve"] and list(listed["文件"]) == ["我的规则.toml"]
+    goto(app, "checks")
+    report = shown_table(app, "问题", "键")
+    assert report.iloc[0]["键"] == "metrics[1].curve"
+    assert report.iloc[0]["问题"] == "曲线的点必须按 x 严格递增排列"
+    assert not any("检查通过" in s.value for s in app.success)
+    assert not any("本工作簿没有话务明细" in i.value for i in app.info)
+    assert any("规则本有误" in w.value for w in app.warning)
+
+
+def test_a_misspelt_header_and_a_text_file_are_named_as_such_on_the_page(app):
+    """Defect 9: the header found and its column letter; a .txt renamed .xlsx is said to be no Excel."""
+    rows = sample_rows()
+    rows[1][rows[1].index("接通量")] = "接通数量"
+    app.sidebar.file_uploader(key="workbook_upload").upload("表头.csv", csv_bytes(rows), "text/csv")
+    app.run()
+    report = shown_table(app, "问题", "发现")
+    assert report.iloc[0]["问题"] == "缺少必需的列「接通量」，该列表头无法识别"
+    assert report.iloc[0]["列"] == "D" and report.iloc[0]["发现"] == "接通数量"
+    assert "connected_calls" not in report.iloc[0]["应为"]
+    app.sidebar.file_uploader(key="workbook_upload").upload(
+        "说明.xlsx", "这不是表格\n".encode(), "application/octet-stream"
+    )
+    app.run()
+    report = shown_table(app, "问题", "发现")
+    assert report.iloc[0]["问题"] == "文件扩展名是 .xlsx，但内容是纯文本，不是 Excel 工作簿"
+
+
+def test_vendor_names_written_as_markdown_are_shown_as_text(app):
+    """Issue 9: a vendor named like a Markdown link or image is escaped wherever Markdown renders it
+    (card title, page title); the browser test checks that nothing is fetched."""
+    from dashboard.views.common import md
+
+    link, image = "[点我](https://example.invalid)", "![x](https://example.invalid/p.png)"
+    rows = sample_rows()
+    for row in rows[2:]:
+        row[1] = {"联创呼叫": link, "远景服务": image}.get(row[1], row[1])
+    app.sidebar.file_uploader(key="workbook_upload").upload("名称.csv", csv_bytes(rows), "text/csv")
+    app.run()
+    assert not app.exception
+    headings = [h.value for h in app.subheader]
+    assert md(link) in headings and md(image) in headings
+    assert all("](" not in h for h in headings)
+    app.sidebar.selectbox(key="vendor").set_value(link).run()
+    goto(app, "scorecard")
+    assert app.title[0].value == f"评分卡 · {md(link)} · {LAST}"
+    goto(app, "simulate")
+    assert app.title[0].value == f"模拟 · {md(link)} · {LAST}"
+
+
+def test_the_app_says_zuoxi_one_way(app):
+    """Defect 11: 坐席 throughout the app's own words and the inputs it names (the summary's column
+    座席总数 is accepted under both spellings); only quoted contract clauses keep 座席代表."""
+    seen = []
+    for page in ("overview", "scorecard", "agents", "simulate", "checks"):
+        goto(app, page)
+        texts = [
+            e.value for kind in ("markdown", "caption", "info", "warning", "title") for e in app.get(kind)
+        ]
+        texts += [n.label for n in app.number_input] + [m.label for m in app.metric]
+        texts += [str(v) for f in app.dataframe for v in f.value.astype(str).to_numpy().ravel()]
+        seen += [t for t in texts if "：「" not in t]  # a clause is quoted as **label**：「…」
+    assert any("坐席总数" in t for t in seen)
+    assert [t for t in seen if "座席" in t] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -33,7 +34,10 @@ def test_waterfall_of_the_worked_example_by_hand():
         ("服务万次投诉率", Decimal("-1.29")),
         ("工单准确率", Decimal("-2.14")),
         ("不满意回访率", Decimal("-1.29")),
-        ("服务表现取整", Decimal("0.01")),  # 60 − 10.38 = 49.62, the category prints 49.63
+        (
+            "取整差额（服务表现）",
+            Decimal("0.01"),
+        ),  # a rounding step, not a metric (defect 11)  # 60 − 10.38 = 49.62, the category prints 49.63
         ("业务考试", Decimal("-8.00")),  # 4 / 5 × 10
         ("升级投诉", Decimal("-10.00")),
         ("业务稽核合格率", Decimal("-1.50")),
@@ -73,6 +77,7 @@ def test_bullet_bands_are_the_rulebook_thresholds(metric):
     assert edges[0][1] == edges[1][0] and edges[1][1] == edges[2][0]  # contiguous
     assert fig.data[0].gauge.threshold.value == best  # the target line
     assert fig.data[0].value == float(score_.value)
+    assert fig.data[0].mode == "gauge"  # no number drawn in the figure, where it was clipped (defect 2)
     lo, hi = fig.data[0].gauge.axis.range
     assert lo <= float(score_.value) <= hi
 
@@ -89,19 +94,18 @@ def test_heat_map_statuses_and_labels():
     fig = charts.heat_map(cells)
     trace = fig.data[0]
     vendors = sorted(c.vendor for c in JUNE)
-    assert list(trace.y) == vendors
-    assert list(trace.x) == [m.label for m in RULES.metrics]
-    for i, vendor in enumerate(vendors):
+    assert list(trace.x) == vendors  # vendors across, metrics down: short labels fit a phone (defect 3)
+    assert list(trace.y) == [f"{m.label}（满分 {m.max_points.normalize():f}）" for m in JUNE[0].metrics]
+    for j, vendor in enumerate(vendors):
         card = next(c for c in JUNE if c.vendor == vendor)
-        for j, m in enumerate(card.metrics):
+        for i, m in enumerate(card.metrics):
             expected = common.status(m, RULES.metric(m.id))
             assert trace.z[i][j] == charts.STATUS_CODE[expected]
-            assert trace.text[i][j] == (f"{m.points:.2f}/{m.max_points:.2f}" if m.assessed else "未考核")
+            assert trace.text[i][j] == (f"{m.points:.2f}" if m.assessed else "未考核")
+    assert trace.y[0] == "二小时重复拨打率（满分 10）"
     # 联创呼叫's repeat rate is above 17%: 0 points, red; a full mark is green
-    lianchuang = vendors.index("联创呼叫")
-    assert trace.z[lianchuang][0] == charts.STATUS_CODE["red"]
-    huaxin = vendors.index("华信客服")
-    assert trace.z[huaxin][0] == charts.STATUS_CODE["green"]
+    assert trace.z[0][vendors.index("联创呼叫")] == charts.STATUS_CODE["red"]
+    assert trace.z[0][vendors.index("华信客服")] == charts.STATUS_CODE["green"]
 
 
 def test_status_bands():
@@ -109,11 +113,28 @@ def test_status_bands():
 
     card = score(vm(), RULES)
     got = {m.id: common.status(m, RULES.metric(m.id)) for m in card.metrics}
-    assert got["repeat_2h"] == "amber"  # 8.5 ≥ 7 (baseline), < 10
+    assert got["repeat_2h"] == "amber"  # 15.5%: between 14% and 17%
     assert got["business_exam"] == "red"  # 1 < 3.5
     card = score(vm(repeat_2h_calls=1800, monitored_calls=0, monitored_correct=0), RULES)
     got = {m.id: common.status(m, RULES.metric(m.id)) for m in card.metrics}
     assert got["repeat_2h"] == "red" and got["monitoring_accuracy"] == "na"
+
+
+def test_status_follows_the_value_band_not_the_points():
+    """Defect 4: a value short of the baseline that the curve still gives the baseline's points is red,
+    as the 评分卡 bullet draws it; exactly on the baseline is amber, exactly on the target green."""
+    from dataclasses import replace
+
+    from kpi.scoring.scorecard import score
+
+    rule = RULES.metric("repeat_2h")
+    m = next(x for x in score(vm(), RULES).metrics if x.id == "repeat_2h")
+    past = replace(m, value=Fraction(18), points=Decimal("7.00"))  # 18% > 17%, yet the baseline's 7 points
+    assert common.status(past, rule) == "red"
+    assert common.status(replace(m, value=Fraction(17), points=Decimal("7.00")), rule) == "amber"
+    assert common.status(replace(m, value=Fraction(14), points=Decimal("10.00")), rule) == "green"
+    gated = replace(m, value=Fraction(14), points=Decimal("0.00"))  # in the green band, but gated to 0
+    assert common.status(gated, rule) == "red"
 
 
 def test_ranking_bar_order_and_values():
@@ -123,6 +144,15 @@ def test_ranking_bar_order_and_values():
     totals = sorted((float(c.total), c.vendor) for c in JUNE)
     assert list(trace.y) == [v for _, v in totals]  # best at the top of a horizontal bar chart
     assert list(trace.x) == [t for t, _ in totals]
+    assert tuple(fig.layout.xaxis.range) == (0, 100)  # a score's scale, whatever the data (defect 5)
+
+
+def test_ranking_bar_of_one_low_vendor_keeps_the_full_scale():
+    import pandas as pd
+
+    fig = charts.ranking_bar(pd.DataFrame({"外包公司": ["甲"], "总分": [33.0], "总分文本": ["33.00"]}))
+    assert tuple(fig.layout.xaxis.range) == (0, 100)
+    assert fig.data[0].cliponaxis is False
 
 
 def test_trend_lines_draw_baseline_and_target():
@@ -131,9 +161,12 @@ def test_trend_lines_draw_baseline_and_target():
     assert (baseline, target) == (17.0, 14.0)
     frame = trends.trend(list(CARDS), "repeat_2h")
     fig = charts.trend_lines(frame, rule.label, "%", baseline, target)
-    assert sorted(t.name for t in fig.data) == sorted({c.vendor for c in CARDS})
-    assert sorted(s.y0 for s in fig.layout.shapes) == [14.0, 17.0]
-    huaxin = next(t for t in fig.data if t.name == "华信客服")
+    vendors = sorted({c.vendor for c in CARDS})
+    assert [t.name for t in fig.data] == [*vendors, "基准值 17%", "目标值 14%"]
+    lines = {t.name: t for t in fig.data}
+    assert set(lines["基准值 17%"].y) == {17.0} and lines["基准值 17%"].line.color == common.RED
+    assert set(lines["目标值 14%"].y) == {14.0} and lines["目标值 14%"].line.color == common.GREEN
+    huaxin = lines["华信客服"]
     expected = [
         float(round(next(m for m in c.metrics if m.id == "repeat_2h").value, 4))
         for c in sorted(CARDS, key=lambda c: c.month)
@@ -141,6 +174,27 @@ def test_trend_lines_draw_baseline_and_target():
     ]
     assert list(huaxin.y) == pytest.approx(expected)
     assert trends.trend_lines_for(RULES.metric("business_exam")) == (None, None)
+
+
+def test_trend_lines_never_share_the_baselines_red_nor_label_the_points():
+    """Defect 12: vendor lines are not red (nor the target's green / amber); the baseline and target are
+    named in the legend, not by labels drawn over the points."""
+    frame = trends.trend(list(CARDS), "repeat_2h")
+    fig = charts.trend_lines(frame, "二小时重复拨打率", "%", 17.0, 14.0)
+    vendor_colours = {t.line.color for t in fig.data if t.name in {c.vendor for c in CARDS}}
+    assert not vendor_colours & {common.RED, common.GREEN, common.AMBER, "#e15759", "#59a14f"}
+    assert not fig.layout.annotations
+
+
+def test_a_month_not_assessed_is_marked_not_a_silent_gap():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"月份": ["2024-01", "2024-02", "2024-03"], "外包公司": ["甲"] * 3, "值": [15.0, None, 16.0]}
+    )
+    fig = charts.trend_lines(frame, "二小时重复拨打率", "%", 17.0, 14.0)
+    marks = next(t for t in fig.data if t.name == "未考核")
+    assert list(marks.x) == ["2024-02"] and list(marks.customdata) == ["甲"]
 
 
 def test_rate_histogram():
@@ -185,3 +239,16 @@ def test_over_limits():
     assert simulate.over_limits(
         {"dial_tests": 10, "dial_tests_correct": 11, "exam_takers": 1, "agents_total": 5}
     ) == ["「质量拨测正确数」大于「质量拨测数」"]
+
+
+def test_user_text_is_escaped_for_markdown():
+    """Vendor names, agent ids and cell values go into titles and alerts as text, never markup."""
+    j = common.WORD_JOINER
+    assert common.md("联创呼叫") == "联创呼叫"
+    assert common.md("[点我](https://example.invalid)") == f"\\[点我\\]\\(https\\:{j}//example.invalid\\)"
+    assert common.md("![x](https://example.invalid/p.png)").startswith("\\!\\[x\\]\\(")
+    assert common.md(":red[警告] $x^2$") == "\\:red\\[警告\\] \\$x\\^2\\$"
+    assert common.md(":smile: :material/home:") == f"\\:{j}smile\\: \\:{j}material/home\\:"
+    assert common.md("- 1. <b>") == "\\- 1. \\<b\\>"
+    assert common.md("第一行\n# 第二行") == "第一行 \\# 第二行"
+    assert charts.plain("<a href='x'>甲</a>") == "&lt;a href='x'&gt;甲&lt;/a&gt;"

@@ -75,8 +75,10 @@ def test_buttons_on_settlement_scorecard_and_agents(app):
     app.switch_page("app_pages/scorecard.py").run()  # June: repeats counted from the call detail
     assert f"下载重复呼叫证据（{app.session_state['vendor']}，.xlsx）" in labels(app)
     app.switch_page("app_pages/agents.py").run()
+    app.toggle(key="agents_all").set_value(True).run()
     assert not any(label.startswith("下载重复呼叫证据") for label in labels(app))  # 全部: no vendor
-    app.selectbox(key="agents_vendor").set_value("联创呼叫").run()
+    app.toggle(key="agents_all").set_value(False).run()
+    app.selectbox(key="vendor").set_value("联创呼叫").run()  # the sidebar picks the vendor
     assert "下载重复呼叫证据（联创呼叫，.xlsx）" in labels(app)
     app.text_input(key="agents_query").set_value("LC1006").run()
     assert "下载重复呼叫证据（LC1006，.xlsx）" in labels(app)

@@ -1,8 +1,13 @@
 """End to end: `streamlit run` on a free port, driven by Playwright in Debian's chromium.
 
 Checks a vendor's total on 总览, downloads the statement from 结算 and checks its payout cell, and
-saves a screenshot of every page into test-output/screenshots/. With KPI_UPDATE_DOCS_SCREENSHOTS=1
-it also refreshes docs/screenshots/ (总览 and 评分卡, shown in the README).
+takes a screenshot of every page at 1440, 1280 and 390 px into test-output/screenshots/<width>/,
+asserting from the DOM that no chart value label is clipped, no heat-map label overflows its cell
+and no chart toolbar is drawn. With KPI_UPDATE_DOCS_SCREENSHOTS=1 it also refreshes docs/screenshots/
+(every page at every width, and 总览 / 评分卡 at 1440 px for the README).
+
+Every request the browser makes is recorded; one that does not go to this machine's server fails
+the test (and is blocked, so nothing is fetched from outside while testing).
 """
 
 from __future__ import annotations
@@ -49,7 +54,10 @@ PAGES = [
     ("simulate", "模拟"),
     ("checks", "数据检查"),
 ]
+WIDTHS = (1440, 1280, 390)
 MAIN_HEIGHT = "() => document.querySelector(\"[data-testid='stMain']\").scrollHeight"
+TO_TOP = "() => { window.scrollTo(0, 0); document.querySelector(\"[data-testid='stMain']\").scrollTo(0, 0); }"
+LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:", "about:")
 MONTH = "2024-06"
 VENDOR = "华信客服"
 
@@ -147,14 +155,32 @@ def browser(chromium: str):
 
 
 @pytest.fixture()
-def page(browser):
+def page(browser, server):
+    """A fresh browser tab that records every request and blocks (and fails on) any not to `server`."""
     context = browser.new_context(
         viewport={"width": 1440, "height": 1000}, accept_downloads=True, locale="zh-CN"
     )
+    seen: list[str] = []
+    outside: list[str] = []
+
+    def guard(route) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.on("request", lambda request: seen.append(request.url))
     page = context.new_page()
     page.set_default_timeout(30_000)
+    page.requests = seen
     yield page
     context.close()
+    assert not outside and all(url.startswith(LOCAL) for url in seen), (
+        f"requests left the machine: {sorted(set(outside) | {u for u in seen if not u.startswith(LOCAL)})}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -163,12 +189,20 @@ def june():
     return {c.vendor: c for c in result.cards}
 
 
+def settle(page) -> None:
+    """Wait for the script run to end, then bring every chart into view (plotly draws lazily)."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    page.wait_for_timeout(800)
+    page.evaluate(
+        "() => document.querySelectorAll(\"[data-testid='stPlotlyChart']\").forEach(e => e.scrollIntoView())"
+    )
+    page.wait_for_timeout(800)
+
+
 def open_page(page, server: str, slug: str, title: str) -> None:
     page.goto(f"{server}/{slug}")
     page.locator("h1", has_text=title).first.wait_for()
-    # let the first load finish and charts draw
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-    page.wait_for_timeout(1200)
+    settle(page)  # let the first load finish and charts draw
 
 
 def test_overview_shows_vendor_total(page, server, june):
@@ -192,23 +226,190 @@ def test_settlement_download_has_payout(page, server, june, tmp_path):
     assert Decimal(str(round(payout, 2))).quantize(Decimal("0.01")) == june[VENDOR].settlement.payout
 
 
-def test_screenshot_every_page(page, server):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+# Every chart value label (bar and waterfall texts, indicator numbers, heat-map and scatter labels)
+# must lie inside its figure, and inside the plot area when its layer is clipped to it; a gauge
+# must not cover its number or title (a bullet's "14.04%" read "4.04%"); every heat-map label must
+# fit its cell. Returns the offending labels.
+CLIPPED_LABELS = """() => {
+  const bad = [];
+  const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1
+                          && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  const overlap = (a, b) => a.left < b.right - 1 && a.right > b.left + 1
+                         && a.top < b.bottom - 1 && a.bottom > b.top + 1;
+  document.querySelectorAll('.indicatorlayer g.trace').forEach(trace => {
+    const gauge = trace.querySelector('.gauge-outline');
+    if (!gauge) return;
+    const box = gauge.getBoundingClientRect();
+    trace.querySelectorAll('text.number, text.title').forEach(t => {
+      if (overlap(t.getBoundingClientRect(), box)) bad.push('covered by the gauge: ' + t.textContent);
+    });
+  });
+  document.querySelectorAll('.js-plotly-plot').forEach(plot => {
+    const figure = plot.querySelector('.main-svg').getBoundingClientRect();
+    const area = plot.querySelector('.nsewdrag');
+    const plotBox = area ? area.getBoundingClientRect() : figure;
+    const labels = plot.querySelectorAll(
+      'text.bartext, text.number, .heatmap-label text, .textpoint text, .indicatorlayer text');
+    labels.forEach(t => {
+      const r = t.getBoundingClientRect();
+      if (!t.textContent.trim() || r.width === 0) return;
+      const clipped = t.closest('[clip-path]');
+      if (!inside(r, figure) || (clipped && !inside(r, plotBox))) bad.push('clipped: ' + t.textContent);
+    });
+    const cells = plot.querySelectorAll('.heatmap-label text');
+    if (cells.length) {
+      const trace = plot.data[0];
+      const w = plotBox.width / (trace.x || trace.z[0]).length;
+      const h = plotBox.height / (trace.y || trace.z).length;
+      cells.forEach(t => {
+        const r = t.getBoundingClientRect();
+        if (r.width > w - 2 || r.height > h) bad.push(`overflows its ${Math.round(w)}×${Math.round(h)} cell: ${t.textContent}`);
+      });
+    }
+  });
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_screenshot_every_page(page, server, width):
+    shots = SHOTS / str(width)
+    shots.mkdir(parents=True, exist_ok=True)
+    docs = os.environ.get("KPI_UPDATE_DOCS_SCREENSHOTS") == "1"
     for number, (slug, title) in enumerate(PAGES, 1):
+        page.set_viewport_size({"width": width, "height": 1000})
         open_page(page, server, slug, title)
         name = slug or "overview"
-        path = SHOTS / f"{number}_{name}.png"
+        path = shots / f"{number}_{name}.png"
         tall = page.evaluate(MAIN_HEIGHT)
-        page.set_viewport_size({"width": 1440, "height": min(max(int(tall) + 40, 1000), 8000)})
-        page.wait_for_timeout(500)
+        page.set_viewport_size({"width": width, "height": min(max(int(tall) + 40, 1000), 9000)})
+        settle(page)
+        assert page.evaluate(CLIPPED_LABELS) == [], f"{title} at {width} px"
+        assert page.locator(".modebar").count() == 0, f"{title}: a chart toolbar covers the title"
+        page.evaluate(TO_TOP)
+        page.wait_for_timeout(300)
         page.screenshot(path=str(path), full_page=True)
-        if os.environ.get("KPI_UPDATE_DOCS_SCREENSHOTS") == "1" and name in ("overview", "scorecard"):
-            DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+        if docs:
+            (DOCS_SHOTS / str(width)).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, DOCS_SHOTS / str(width) / path.name)
+        if docs and width == 1440 and name in ("overview", "scorecard"):
             clip = {"x": 0, "y": 0, "width": 1440, "height": min(max(int(tall) + 40, 1000), 1560)}
             page.screenshot(path=str(DOCS_SHOTS / f"{name}.png"), clip=clip)
-        page.set_viewport_size({"width": 1440, "height": 1000})
         assert path.stat().st_size > 10_000
         assert page.locator("[data-testid='stException']").count() == 0, f"{title} shows a traceback"
+
+
+def test_phone_overview_reaches_the_charts_quickly(page, server):
+    """Defect 13: on a phone the vendor cards are short, so the ranking starts within ~2,000 px."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    open_page(page, server, "", "总览")
+    page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollTo(0, 0)")
+    top = page.evaluate("() => document.querySelector('.st-key-ranking').getBoundingClientRect().top")
+    assert 0 < top < 2000
+
+
+def test_uploaders_and_pickers_speak_chinese(page, server):
+    """Defect 11: none of Streamlit's English on the uploaders or the pickers."""
+    open_page(page, server, "", "总览")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    texts = sidebar.evaluate("(e) => e.innerText")
+    assert "Upload" not in texts and "per file" not in texts and "Drag and drop" not in texts
+    assert "选择文件" in page.evaluate(
+        "() => getComputedStyle(document.querySelector(\"[data-testid='stFileUploaderDropzone'] button\"), '::after').content"
+    )
+    assert "Choose an option" not in page.evaluate("() => document.body.innerText")
+
+
+def test_page_icon_is_served_locally(page, server):
+    """Defect 10: the favicon comes from this server (the fixture fails on any outside request)."""
+    open_page(page, server, "", "总览")
+    icon = page.evaluate("() => document.querySelector(\"link[rel*='icon']\").href")
+    assert icon.startswith(server)
+
+
+def test_simulation_reset_clears_the_boxes(page, server, june):
+    """Defect 1: after 恢复原始数据 the box shows the workbook's figure again, and the next edit does
+    not silently re-apply the old change."""
+    from playwright.sync_api import expect
+
+    open_page(page, server, "simulate", "模拟")
+    vendor = page.locator("h1").first.inner_text().split(" · ")[1]
+    record = next(
+        r for r in assess(SAMPLE, load_rulebook()).records if r.vendor == vendor and r.month == MONTH
+    )
+    original = str(record.get("repeat_2h_calls"))
+    box = page.get_by_label("2小时重复呼叫数")
+    expect(box).to_have_value(original)
+    total = page.locator("[data-testid='stMetricValue']").first
+    before = total.inner_text()
+    box.fill(str(int(original.replace(",", "")) + 500))
+    box.press("Enter")
+    page.wait_for_function(
+        "(v) => document.querySelector(\"[data-testid='stMetricValue']\").innerText !== v", arg=before
+    )
+    page.get_by_role("button", name="恢复原始数据").click()
+    page.wait_for_function(
+        "(v) => document.querySelector(\"[data-testid='stMetricValue']\").innerText === v", arg=before
+    )
+    settle(page)
+    expect(box).to_have_value(original)
+    other = page.get_by_label("质量拨测数")
+    other.fill(other.input_value())  # an edit that changes nothing
+    other.press("Enter")
+    settle(page)
+    assert total.inner_text() == before and box.input_value() == original
+
+
+def _summary_workbook(
+    path: Path, rename: dict[str, str], cell: tuple[int, str, object] | None = None
+) -> Path:
+    """The sample's summary sheet alone, vendors renamed, optionally one cell replaced."""
+    rows = [
+        list(r)
+        for r in openpyxl.load_workbook(SAMPLE, read_only=True).worksheets[0].iter_rows(values_only=True)
+    ]
+    header = rows[1]
+    for row in rows[2:]:
+        row[1] = rename.get(row[1], row[1])
+    if cell is not None:
+        line, column, value = cell
+        rows[line][header.index(column)] = value
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "月度指标"
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+LINK = "[点我](https://example.invalid)"
+IMAGE = "![x](https://example.invalid/p.png)"
+
+
+def test_user_text_is_shown_as_text_never_markup(page, server, tmp_path):
+    """Vendor names and cell values written as Markdown show as typed: no link, no image, nothing
+    fetched (the fixture fails on any request that leaves the machine)."""
+    renamed = _summary_workbook(tmp_path / "名称.xlsx", {"联创呼叫": LINK, "远景服务": IMAGE})
+    open_page(page, server, "", "总览")
+    page.locator("[data-testid='stSidebar'] input[type='file']").first.set_input_files(str(renamed))
+    page.get_by_text("已载入 名称.xlsx").first.wait_for()
+    settle(page)
+    # shown as typed (an invisible word joiner after "https:" keeps a bare URL from becoming a link)
+    headings = [
+        h.replace("\u2060", "") for h in page.locator("[class*='st-key-vendor_card_'] h3").all_inner_texts()
+    ]
+    assert LINK in headings and IMAGE in headings
+    assert page.locator("a[href*='example.invalid']").count() == 0
+    assert page.locator("img[src*='example.invalid']").count() == 0
+    assert page.evaluate(CLIPPED_LABELS) == []
+    bad = _summary_workbook(tmp_path / "坏值.xlsx", {}, (2, "接通量", "![y](https://example.invalid/q.png)"))
+    page.locator("[data-testid='stSidebar'] input[type='file']").first.set_input_files(str(bad))
+    page.get_by_text("工作簿中发现 1 处问题").first.wait_for()
+    settle(page)
+    assert page.locator("img[src*='example.invalid']").count() == 0
+    assert page.locator("a[href*='example.invalid']").count() == 0
+    assert page.locator("[data-testid='stException']").count() == 0
 
 
 def test_bad_upload_shows_the_report(page, server, tmp_path):
@@ -253,7 +454,7 @@ def test_signable_statement_and_evidence_download_in_the_browser(page, server, j
     assert f"应付合计：{total:,.2f} 元" in text
     assert "人民币壹万捌仟贰佰伍拾贰元柒角叁分" in text
     open_page(page, server, "agents", "坐席")
-    page.locator(".st-key-agents_vendor").click()
+    page.locator(".st-key-vendor").click()  # the sidebar picks the vendor
     page.get_by_role("option", name="联创呼叫").click()
     with page.expect_download() as info:
         page.get_by_role("button", name="下载重复呼叫证据（联创呼叫，.xlsx）").click()
@@ -262,3 +463,36 @@ def test_signable_statement_and_evidence_download_in_the_browser(page, server, j
     sheet = openpyxl.load_workbook(evidence)["重复呼叫明细"]
     assert sheet.max_row - 3 == june["联创呼叫"].metrics[0].inputs[0][2]  # 2小时重复呼叫数 from the detail
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_the_label_check_finds_what_the_old_charts_drew(page):
+    """The DOM check can fail: a bullet with its number beside the gauge (as the old 评分卡 drew it)
+    and heat-map labels "9.96/10.00" in 8 narrow columns (as the old 总览 did) are both caught."""
+    import plotly.graph_objects as go
+
+    bullet = go.Figure(
+        go.Indicator(
+            mode="number+gauge",
+            value=14.04,
+            number=dict(suffix="%", valueformat=".2f", font=dict(size=18)),
+            title=dict(text="<b>二小时重复拨打率</b>"),
+            domain=dict(x=[0.34, 0.8], y=[0.15, 0.85]),
+            gauge=dict(shape="bullet", axis=dict(range=[11, 20])),
+        )
+    )
+    bullet.update_layout(height=140, margin=dict(l=10, r=10, t=10, b=10))
+    heat = go.Figure(
+        go.Heatmap(
+            z=[[1] * 8] * 4,
+            text=[["9.96/10.00"] * 8] * 4,
+            texttemplate="%{text}",
+            textfont=dict(size=12),
+            showscale=False,
+        )
+    )
+    heat.update_layout(height=320)
+    for figure, width, found in ((bullet, 358, "covered by the gauge: 14.04%"), (heat, 520, "9.96/10.00")):
+        page.set_content(figure.to_html(include_plotlyjs=True, full_html=True, default_width=f"{width}px"))
+        page.wait_for_timeout(300)
+        problems = page.evaluate(CLIPPED_LABELS)
+        assert any(found in problem for problem in problems), problems

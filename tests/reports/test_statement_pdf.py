@@ -56,7 +56,9 @@ def test_text_holds_the_capitals_and_the_fingerprint(one_vendor: Path):
     ):
         assert label in text
     # the settlement rule is an assumption (the contract states none): the statement says which
-    assert "结算规则：系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）" in text.replace("\n", "")
+    assert "结算规则：系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）" in text.replace(
+        "\n", ""
+    )
     for signer in ("编制", "审核", "批准", "外包公司确认"):
         assert signer in text
     for n, page in enumerate(pages, 1):

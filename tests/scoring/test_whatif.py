@@ -131,7 +131,22 @@ def test_ticket_gate_is_the_first_step():
     assert move.kind == "gate"
     assert move.change == 1
     assert move.points_before == Decimal("0.00") and move.points_after == Decimal("3.75")
-    assert move.text == "建单数再增加 1 张可满足建单率门槛（> 50%），工单准确率由 0 分变为 3.75 分"
+    assert move.text == (
+        "建单率 50%，未达门槛（> 50%，恰好等于门槛不算通过）：建单数再增加 1 张可满足门槛，工单准确率由 0 分变为 3.75 分"
+    )
+
+
+def test_a_gate_that_passes_without_points_says_the_shortfall_not_0_to_0():
+    # 4,000 of 10,000 tickets created (40%, 10 points short of > 50%); accuracy 70% is below 80%:
+    # passing the gate still leaves 0 points, and the sentence says so instead of "由 0 分变为 0 分"
+    (move,) = next_point(
+        vm(tickets_created=4000, tickets_correct=140, tickets_sampled=200), RULES, "ticket_accuracy"
+    )
+    assert move.kind == "gate" and move.change == 1001
+    assert move.text.startswith(
+        "建单率 40%，未达门槛（> 50%，差 10 个百分点）：建单数再增加 1,001 张可满足门槛，但工单准确率仍为 0 分（"
+    )
+    assert "由 0 分变为 0 分" not in move.text
 
 
 def test_room_is_bounded_by_the_denominator():

@@ -57,7 +57,29 @@ def test_missing_column(tmp_path: Path):
     path = write_summary(tmp_path / "m.xlsx", [SPEC_EXAMPLE], headers=headers)
     _, problems = read_summary(path)
     assert [str(p) for p in problems] == [
-        "文件「m.xlsx」，工作表「月度指标」，第 1 行，「接通量」列：缺少必需的列，应为列名「接通量」或「connected_calls」"
+        "文件「m.xlsx」，工作表「月度指标」，第 1 行，「接通量」列：缺少必需的列，应为列名「接通量」"
+    ]
+
+
+def test_misspelt_header_is_named_with_its_column_letter(tmp_path: Path):
+    headers = [c.header for c in SUMMARY_COLUMNS]
+    headers[headers.index("接通量")] = "接通数量"
+    path = write_summary(tmp_path / "m.xlsx", [SPEC_EXAMPLE], headers=headers)
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[headers.index("接通数量")]
+    _, problems = read_summary(path)
+    assert [str(p) for p in problems] == [
+        f"文件「m.xlsx」，工作表「月度指标」，第 1 行，「{letter}」列：缺少必需的列「接通量」，该列表头无法识别："
+        f"发现「接通数量」，应为「接通量」（若 {letter} 列就是这一列，请把表头改为「接通量」）"
+    ]
+
+
+def test_text_renamed_xlsx_is_not_excel(tmp_path: Path):
+    path = tmp_path / "说明.xlsx"
+    path.write_text("这是一份说明文字，不是表格。\n第二行\n", encoding="utf-8")
+    _, problems = read_summary(path)
+    assert [str(p) for p in problems] == [
+        "文件「说明.xlsx」：文件扩展名是 .xlsx，但内容是纯文本，不是 Excel 工作簿，"
+        "应为Excel 工作簿（在 Excel/WPS 中另存为 .xlsx），或带表头的 CSV 文件"
     ]
 
 
