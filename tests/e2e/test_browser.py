@@ -311,12 +311,16 @@ def test_phone_overview_reaches_the_charts_quickly(page, server):
 def test_uploaders_and_pickers_speak_chinese(page, server):
     """Defect 11: none of Streamlit's English on the uploaders or the pickers."""
     open_page(page, server, "", "总览")
+    # the uploaders' Chinese text is a style the page injects: wait until it applies (a loaded machine
+    # renders the sidebar before the style), then nothing English may remain
+    page.wait_for_function(
+        "() => { const b = document.querySelector(\"[data-testid='stFileUploaderDropzone'] button\");"
+        " return b && getComputedStyle(b, '::after').content.includes('选择文件'); }",
+        timeout=15_000,
+    )
     sidebar = page.locator("[data-testid='stSidebar']")
     texts = sidebar.evaluate("(e) => e.innerText")
     assert "Upload" not in texts and "per file" not in texts and "Drag and drop" not in texts
-    assert "选择文件" in page.evaluate(
-        "() => getComputedStyle(document.querySelector(\"[data-testid='stFileUploaderDropzone'] button\"), '::after').content"
-    )
     assert "Choose an option" not in page.evaluate("() => document.body.innerText")
 
 
