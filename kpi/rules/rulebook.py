@@ -136,6 +136,7 @@ class Rulebook:
     settlement: SettlementRule
     detail: DetailRules
     source: str
+    dispute_days: int = 5  # [cycle]: calendar days the vendors have to dispute a published month
 
     def category(self, category_id: str) -> Category:
         return next(c for c in self.categories if c.id == category_id)
@@ -279,4 +280,5 @@ def _build(data: dict, source: str) -> Rulebook:
             det["new_agent_months"],
         ),
         source=source,
+        dispute_days=data.get("cycle", {}).get("dispute_days", 5),
     )

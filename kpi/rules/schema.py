@@ -29,6 +29,7 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "adjustments": (LIST, False),
         "settlement": (TABLE, True),
         "detail": (TABLE, True),
+        "cycle": (TABLE, False),
     },
     "contract": {
         "name": (STR, True),
@@ -115,6 +116,7 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "min_talk_seconds": (INT, True),
         "new_agent_months": (INT, True),
     },
+    "cycle": {"dispute_days": (INT, True)},
 }
 
 

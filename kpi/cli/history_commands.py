@@ -1,0 +1,169 @@
+"""The monthly cycle's commands over the history database: `kpi import`, `publish`, `finalise`,
+`history`, `audit verify` (disputes are in `dispute_commands`). `--db` (or KPI_DB) names the
+database, `--user` (or the OS user) who acts."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+from collections.abc import Callable
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.engine import Engine
+
+from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, check_month, fail, load_rules, run_assessment
+from kpi.errors import Problem
+from kpi.history import audit, cycle
+from kpi.history.snapshot import file_digest
+from kpi.history.store import DEFAULT_DB, HistoryError, open_store, reading
+from kpi.history.versions import months
+from kpi.reports.scorecards import table
+from kpi.rules.rulebook import DEFAULT_RULEBOOK
+
+DB = click.option(
+    "--db",
+    envvar="KPI_DB",
+    default=DEFAULT_DB,
+    show_default=True,
+    help="历史数据库：SQLite 文件路径，或 postgresql+psycopg://用户@主机/库名（也可用环境变量 KPI_DB）",
+)
+USER = click.option("--user", help="操作人（默认：当前操作系统用户）")
+MONTH_REQUIRED = click.option("--month", required=True, callback=check_month, help="月份，YYYY-MM")
+
+
+def who(user: str | None) -> str:
+    if user:
+        return user
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
+def history_command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A refused step or a database problem: its Chinese message and exit 1, never a traceback."""
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except HistoryError as exc:
+            fail([Problem(str(exc))], "未完成")
+
+    return run
+
+
+def store(db: str) -> Engine:
+    return open_store(db)
+
+
+def rulebook_text(path: Path | None) -> str:
+    if path is None:
+        return resources.files("kpi.rules").joinpath(DEFAULT_RULEBOOK).read_text("utf-8")
+    return path.read_text("utf-8")
+
+
+@click.command(name="import")
+@WORKBOOK
+@RULES
+@MONTH
+@DETAIL
+@DB
+@USER
+@history_command
+def import_cmd(
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    detail_files: tuple[Path, ...],
+    db: str,
+    user: str | None,
+) -> None:
+    """把工作簿各月（或 --month 指定的月份）的评分存入历史数据库，每月新建一个草稿版本。"""
+    rules = load_rules(rules_path)
+    result = run_assessment(workbook, rules, month, detail_files=detail_files)
+    files = [file_digest(workbook, "workbook"), *(file_digest(p, "detail") for p in detail_files)]
+    if rules_path is not None:
+        files.append(file_digest(rules_path, "rules"))
+    engine = store(db)
+    done = cycle.import_assessment(engine, result, rules, rulebook_text(rules_path), files, who(user))
+    for v in done:
+        click.echo(
+            f"已导入 {v.month} 第 {v.number} 版（{v.state_label}）：{v.vendors} 家外包公司，"
+            f"应付合计 {v.payout_total:,.2f} 元"
+        )
+
+
+@click.command()
+@MONTH_REQUIRED
+@DB
+@USER
+@history_command
+def publish(month: str, db: str, user: str | None) -> None:
+    """发布某月最新的草稿版本；发布后外包公司可在争议期内提出争议。"""
+    v = cycle.publish(store(db), month, who(user))
+    click.echo(
+        f"已发布 {v.month} 第 {v.number} 版：{v.vendors} 家外包公司，应付合计 {v.payout_total:,.2f} 元；"
+        f"争议截止日 {v.deadline}"
+    )
+
+
+@click.command()
+@MONTH_REQUIRED
+@DB
+@USER
+@history_command
+def finalise(month: str, db: str, user: str | None) -> None:
+    """定稿某月已发布的版本（须先处理完全部争议）；定稿后不再改动。"""
+    v = cycle.finalise(store(db), month, who(user))
+    click.echo(
+        f"已定稿 {v.month} 第 {v.number} 版：{v.vendors} 家外包公司，应付合计 {v.payout_total:,.2f} 元；"
+        f"结算指纹 {v.fingerprint}"
+    )
+
+
+@click.command(name="history")
+@DB
+@history_command
+def history_cmd(db: str) -> None:
+    """列出历史数据库中的各月：状态、版本、争议截止日、应付合计。"""
+    with reading(store(db)) as conn:
+        rows = months(conn)
+    if not rows:
+        click.echo("历史数据库中还没有任何月份（用 kpi import 导入）。")
+        return
+    headers = ["月份", "状态", "版本", "版本数", "争议截止日", "应付合计(元)"]
+    cells = [
+        [
+            m.month,
+            m.state_label,
+            f"第 {m.version} 版",
+            str(m.versions),
+            m.deadline or "—",
+            f"{Decimal(m.payout_total):,.2f}",
+        ]
+        for m in rows
+    ]
+    click.echo(table(headers, cells, right={3, 5}))
+
+
+@click.group(name="audit")
+def audit_group() -> None:
+    """审计记录。"""
+
+
+@audit_group.command(name="verify")
+@DB
+@history_command
+def audit_verify(db: str) -> None:
+    """逐行核对审计记录的哈希链，报告第一处被改动或删除的行；有问题时退出码为 1。"""
+    with reading(store(db)) as conn:
+        check = audit.verify(conn)
+    if not check.ok:
+        fail([Problem(check.message)], "审计记录不完整")
+    click.echo(check.message)
