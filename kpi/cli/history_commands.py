@@ -59,7 +59,10 @@ def history_command(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def store(db: str) -> Engine:
-    return open_store(db)
+    """The history database, closed when the command ends."""
+    engine = open_store(db)
+    click.get_current_context().call_on_close(engine.dispose)
+    return engine
 
 
 def rulebook_text(path: Path | None) -> str:
