@@ -29,3 +29,11 @@ def audit_rows(db: str) -> list[audit.AuditRow]:
             return audit.rows(conn)
     finally:
         engine.dispose()
+
+
+def small_workbook(path, vendors=("甲公司", "乙公司"), months=("2024-03", "2024-04", "2024-05"), **changes):
+    """A summary-only workbook (the spec's example per vendor and month), quick to import."""
+    from tests.builders import SPEC_EXAMPLE, write_summary
+
+    rows = [dict(SPEC_EXAMPLE, vendor=v, month=m, **changes) for m in months for v in vendors]
+    return write_summary(path, rows)
