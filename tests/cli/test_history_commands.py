@@ -241,3 +241,29 @@ def test_kpi_db_names_the_database(tmp_path: Path, monkeypatch):
         CliRunner().invoke(main, ["history"]).output == "历史数据库中还没有任何月份（用 kpi import 导入）。\n"
     )
     assert (tmp_path / "kpi.db").exists()  # the default: kpi.db in the working directory
+
+
+def test_the_readme_cycle_runs_as_written(tmp_path: Path, monkeypatch):
+    """The five commands of README's 月度流程, run as written in a folder with the sample beside it
+    (kpi.db, the default, lands in that folder)."""
+    import shlex
+
+    from tests.paths import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = readme.split("## 月度流程", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line.split("  #", 1)[0]) for line in block.splitlines() if line.strip()]
+    assert [c[:2] for c in commands] == [
+        ["kpi", "import"], ["kpi", "publish"], ["kpi", "dispute"], ["kpi", "dispute"], ["kpi", "finalise"]
+    ]  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KPI_DB", raising=False)
+    (tmp_path / "sample_data").symlink_to(ROOT / "sample_data")
+    (tmp_path / "撤销记录.pdf").write_bytes(b"%PDF-1.4\n")
+    outputs = []
+    for command in commands:
+        result = CliRunner().invoke(main, command[1:], prog_name="kpi")
+        assert result.exit_code == 0, (command, result.output)
+        outputs.append(result.output)
+    assert outputs[-1].startswith("已定稿 2024-06 第 2 版：4 家外包公司，应付合计 18,332.68 元；结算指纹 ")
+    assert (tmp_path / "kpi.db").exists()

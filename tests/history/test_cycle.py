@@ -56,13 +56,24 @@ def states(engine, month: str) -> list[tuple[int, str, str]]:
 def test_reimports_are_new_drafts_and_publishing_supersedes(engine, tmp_path: Path):
     book = small_workbook(tmp_path / "book.xlsx")
     (v1,) = do_import(engine, book)
-    assert (v1.month, v1.number, v1.state, v1.vendors, v1.payout_total) == ("2024-05", 1, "draft", 2, Decimal("8918.10"))
+    assert (v1.month, v1.number, v1.state, v1.vendors, v1.payout_total) == (
+        "2024-05",
+        1,
+        "draft",
+        2,
+        Decimal("8918.10"),
+    )
     cycle.publish(engine, "2024-05", "张经理")
     do_import(engine, small_workbook(tmp_path / "fixed.xlsx", service_complaints=3))
     assert states(engine, "2024-05") == [(1, "published", "import"), (2, "draft", "import")]
     with reading(engine) as conn:
         (summary,) = months(conn)
-    assert (summary.state_label, summary.version, summary.versions, summary.payout_total) == ("已发布", 1, 2, "8918.10")
+    assert (summary.state_label, summary.version, summary.versions, summary.payout_total) == (
+        "已发布",
+        1,
+        2,
+        "8918.10",
+    )
     cycle.publish(engine, "2024-05", "张经理")
     assert states(engine, "2024-05") == [(1, "superseded", "import"), (2, "published", "import")]
     with pytest.raises(HistoryError, match="^2024-05 现为「已发布」，无法发布$"):
@@ -94,7 +105,9 @@ def test_finalising_waits_for_every_dispute(engine, tmp_path: Path):
     cycle.publish(engine, "2024-05", "张经理")
     for vendor in ("甲公司", "乙公司"):
         add_dispute(engine, "2024-05", vendor, "escalated_complaints", "1", "重复计入", vendor)
-    with pytest.raises(HistoryError, match=r"^2024-05 还有未处理的争议 #1、#2，请先处理（kpi dispute resolve）再定稿$"):
+    with pytest.raises(
+        HistoryError, match=r"^2024-05 还有未处理的争议 #1、#2，请先处理（kpi dispute resolve）再定稿$"
+    ):
         cycle.finalise(engine, "2024-05", "张经理")
     resolve_dispute(engine, 1, accept=False, reason="不成立", user="张经理")
     resolve_dispute(engine, 2, accept=True, reason="成立", user="张经理")
@@ -125,7 +138,10 @@ def test_everything_an_import_reads_is_kept(engine, tmp_path: Path):
     with reading(engine) as conn:
         stored = {r.vendor: r for r in conn.execute(sa.select(vendor_months))}
         agents = {(r.vendor, r.agent_id): r for r in conn.execute(sa.select(agent_rows))}
-        kept = [(r.role, r.name, r.sha256, r.size) for r in conn.execute(sa.select(source_files).order_by(source_files.c.id))]
+        kept = [
+            (r.role, r.name, r.sha256, r.size)
+            for r in conn.execute(sa.select(source_files).order_by(source_files.c.id))
+        ]
         (book,) = conn.execute(sa.select(rulebooks)).all()
     record = json.loads(stored["联创呼叫"].record)
     assert record["inputs"]["repeat_2h_calls"] == "1129"  # measured from the detail (the summary says 1016)
@@ -135,11 +151,25 @@ def test_everything_an_import_reads_is_kept(engine, tmp_path: Path):
     assert json.loads(stored["众合外包"].scorecard)["total_score"] == "79.26"
     assert json.loads(stored["众合外包"].statement)["payout"] == "5110.09"
     lc = agents[("联创呼叫", "LC1006")]
-    assert (lc.connected_calls, lc.repeat_2h_calls, lc.points) == (237, 52, "0.00")  # README's kpi agents table
+    assert (lc.connected_calls, lc.repeat_2h_calls, lc.points) == (
+        237,
+        52,
+        "0.00",
+    )  # README's kpi agents table
     assert len(agents) == len(result.detail.measure.agents)
     assert kept == [
-        ("workbook", "monthly_2024H1.xlsx", hashlib.sha256(SAMPLE.read_bytes()).hexdigest(), SAMPLE.stat().st_size),
-        ("rules", "我的规则.toml", hashlib.sha256(rules_file.read_bytes()).hexdigest(), rules_file.stat().st_size),
+        (
+            "workbook",
+            "monthly_2024H1.xlsx",
+            hashlib.sha256(SAMPLE.read_bytes()).hexdigest(),
+            SAMPLE.stat().st_size,
+        ),
+        (
+            "rules",
+            "我的规则.toml",
+            hashlib.sha256(rules_file.read_bytes()).hexdigest(),
+            rules_file.stat().st_size,
+        ),
     ]
     assert (book.sha256, book.text, book.name) == (
         hashlib.sha256(DEFAULT_TEXT.encode()).hexdigest(),

@@ -174,7 +174,11 @@ def test_each_named_check_names_its_key(old, new, message):
 def test_the_cycle_section_gives_the_dispute_days(rules):
     assert rules.dispute_days == 5
     assert parse_rulebook(DEFAULT.replace("dispute_days = 5", "dispute_days = 3")).dispute_days == 3
-    without = DEFAULT[: DEFAULT.index("# ---------------------------------------------------------------- the monthly cycle")]
+    without = DEFAULT[
+        : DEFAULT.index(
+            "# ---------------------------------------------------------------- the monthly cycle"
+        )
+    ]
     assert parse_rulebook(without).dispute_days == 5  # the section may be left out: 5 calendar days
     with pytest.raises(RulebookError) as caught:
         parse_rulebook(DEFAULT.replace("dispute_days = 5", "dispute_day = 5"))
