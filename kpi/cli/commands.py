@@ -10,7 +10,7 @@ import click
 from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, load_rules, run_assessment, write_output
 from kpi.cli.detail_commands import agents, reconcile_cmd
 from kpi.cli.dispute_commands import dispute_group
-from kpi.cli.history_commands import audit_group, finalise, history_cmd, import_cmd, publish
+from kpi.cli.history_commands import audit_group, correct, finalise, history_cmd, import_cmd, publish
 from kpi.cli.usage import Group
 from kpi.detail.run import DetailRun
 from kpi.reports.scorecards import explain, next_steps, scorecard_dict, scores_table
@@ -26,7 +26,7 @@ def main() -> None:
 
 main.add_command(reconcile_cmd)
 main.add_command(agents)
-for command in (import_cmd, publish, dispute_group, finalise, history_cmd, audit_group):
+for command in (import_cmd, publish, dispute_group, finalise, correct, history_cmd, audit_group):
     main.add_command(command)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, check_month, fail, load_rules, run_assessment
 from kpi.errors import Problem
-from kpi.history import audit, cycle
+from kpi.history import audit, corrections, cycle
 from kpi.history.snapshot import file_digest
 from kpi.history.store import DEFAULT_DB, HistoryError, open_store, reading
 from kpi.history.versions import months
@@ -130,6 +130,30 @@ def finalise(month: str, db: str, user: str | None) -> None:
     )
 
 
+@click.command()
+@MONTH_REQUIRED
+@click.option("--vendor", required=True, help="外包公司名称")
+@click.option(
+    "--metric", required=True, help="更正的输入项：键或表头，如 service_complaints 或 成立服务投诉数"
+)
+@click.option("--value", required=True, help="更正后的值")
+@click.option("--reason", required=True, help="更正理由")
+@click.option("--approver", required=True, help="批准人（须为操作人以外的另一人）")
+@DB
+@USER
+@history_command
+def correct(
+    month: str, vendor: str, metric: str, value: str, reason: str, approver: str, db: str, user: str | None
+) -> None:
+    """更正已定稿的月份：生成标为「更正」的新定稿版本，原定稿版本原样保留。"""
+    c = corrections.correct(store(db), month, vendor, metric, value, reason, who(user), approver)
+    click.echo(
+        f"已更正 {c.month} {c.vendor} {c.label} {c.before['value']} → {c.after['value']}："
+        f"总分 {c.before['total_score']} → {c.after['total_score']}，应付 {c.before['payout']} → {c.after['payout']} 元；"
+        f"生成第 {c.number} 版（更正，已定稿），原第 {c.replaces} 版保留"
+    )
+
+
 @click.command(name="history")
 @DB
 @history_command
@@ -145,7 +169,7 @@ def history_cmd(db: str) -> None:
         [
             m.month,
             m.state_label,
-            f"第 {m.version} 版",
+            m.version_label,
             str(m.versions),
             m.deadline or "—",
             f"{Decimal(m.payout_total):,.2f}",

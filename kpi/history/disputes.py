@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -17,14 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kpi.history import audit
-from kpi.history.cycle import insert_version
-from kpi.history.snapshot import encode, record_from, stored_card
+from kpi.history.derive import Change, derive
+from kpi.history.snapshot import encode
 from kpi.history.store import HistoryError, writing
-from kpi.history.tables import agent_rows, disputes, evidence, source_files, versions
+from kpi.history.tables import disputes, evidence, versions
 from kpi.history.versions import now as local_now
 from kpi.history.versions import rulebook_of, stamp, vendor_rows, with_state
-from kpi.inputs import BY_KEY, INPUT_KEYS, over_limit
-from kpi.scoring.scorecard import score
+from kpi.inputs import BY_KEY, INPUT_KEYS
 
 DISPUTE_STATES = {"open": "待处理", "accepted": "已接受", "rejected": "已驳回"}
 MAX_EVIDENCE = 50 * 1024 * 1024  # bytes
@@ -209,68 +208,19 @@ def resolve_dispute(
             )  # fmt: skip
             return get_dispute(conn, number)
         new_value = parse_value(dispute.metric, value if value is not None else dispute.claim)
-        result_number, before, after = _rescore(conn, version, dispute, new_value, at, user)
+        change = Change(dispute.vendor, dispute.metric, new_value, f"dispute:{number}")
+        made = derive(conn, version, change, state="published", kind="dispute", note=f"争议 #{number}",
+                      at=at, user=user, supersede=True)  # fmt: skip
         conn.execute(disputes.update().where(disputes.c.id == number).values(
             state="accepted", decided_at=at, decided_by=user, decision_reason=reason,
-            decided_value=encode(new_value), result_version_id=result_number[0]))  # fmt: skip
+            decided_value=encode(new_value), result_version_id=made.id))  # fmt: skip
         audit.append(
             conn, at, user, "accept", dispute.month,
-            f"接受争议 #{number}：{dispute.vendor} {dispute.label}，生成第 {result_number[1]} 版",
-            {"dispute": number, "state": "待处理", **before},
-            {"dispute": number, "state": "已接受", "reason": reason, **after},
+            f"接受争议 #{number}：{dispute.vendor} {dispute.label}，生成第 {made.number} 版",
+            {"dispute": number, "state": "待处理", **made.before},
+            {"dispute": number, "state": "已接受", "reason": reason, **made.after},
         )  # fmt: skip
         return get_dispute(conn, number)
-
-
-def _rescore(conn: Connection, version: sa.Row, dispute: Dispute, value: int | Fraction, at: str, user: str):
-    """The published version copied with the disputed input changed and that vendor re-scored."""
-    rules = rulebook_of(conn, version)
-    cards = []
-    before: dict[str, object] = {}
-    after: dict[str, object] = {}
-    for row in vendor_rows(conn, version.id):
-        stored = json.loads(row.record)
-        if row.vendor != dispute.vendor:
-            cards.append(_same(row))
-            continue
-        record = record_from(stored)
-        inputs = {**record.inputs, dispute.metric: value}
-        bad = over_limit(dict(inputs))
-        if bad:
-            column, found, limit = bad[0]
-            raise HistoryError(
-                f"接受后「{column.header}」为 {found}，超过「{BY_KEY[column.at_most].header}」{limit}，请核对 --value"
-            )  # type: ignore[index]
-        changed = replace(
-            record, inputs=inputs, sources={**record.sources, dispute.metric: f"dispute:{dispute.id}"}
-        )
-        card = stored_card(changed, score(changed, rules))
-        cards.append(card)
-        before = {"version": version.number, "value": encode(record.inputs.get(dispute.metric)),
-                  "total_score": row.total_score, "payout": row.payout}  # fmt: skip
-        after = {"value": encode(value), "total_score": card.total_score, "payout": card.payout}
-    conn.execute(versions.update().where(versions.c.id == version.id).values(state="superseded"))
-    new_id, new_number, digest = insert_version(
-        conn, dispute.month, cards, state="published", kind="dispute", rulebook_sha256=version.rulebook_sha256,
-        when=at, user=user, parent_id=version.id, note=f"争议 #{dispute.id}",
-        published_at=version.published_at, deadline=version.deadline,
-    )  # fmt: skip
-    for table in (agent_rows, source_files):
-        copied = [
-            {k: v for k, v in r._mapping.items() if k not in ("id", "version_id")}
-            for r in conn.execute(sa.select(table).where(table.c.version_id == version.id))
-        ]
-        if copied:
-            conn.execute(table.insert(), [{**c, "version_id": new_id} for c in copied])
-    after.update(version=new_number, fingerprint=digest)
-    return (new_id, new_number), before, after
-
-
-def _same(row: sa.Row):  # a vendor-month carried unchanged into the new version
-    from kpi.history.snapshot import StoredCard
-
-    return StoredCard(row.vendor, json.loads(row.record), json.loads(row.scorecard), json.loads(row.statement),
-                      row.total_score, row.payout, row.fingerprint)  # fmt: skip
 
 
 def evidence_file(conn: Connection, number: int) -> tuple[str, bytes, str]:

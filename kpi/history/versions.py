@@ -96,6 +96,7 @@ class MonthSummary:
     state: str  # draft | published | final
     version: int  # the number of the version standing for the month
     versions: int
+    kind: str  # of the standing version: import | dispute | correction
     deadline: str | None
     published_at: str | None
     finalised_at: str | None
@@ -105,6 +106,10 @@ class MonthSummary:
     @property
     def state_label(self) -> str:
         return STATE_LABELS[self.state]
+
+    @property
+    def version_label(self) -> str:
+        return f"第 {self.version} 版" + ("（更正）" if self.kind == "correction" else "")
 
 
 def months(conn: Connection) -> list[MonthSummary]:
@@ -122,6 +127,7 @@ def months(conn: Connection) -> list[MonthSummary]:
                 month_state(rows) or "draft",
                 standing.number,
                 len(rows),
+                standing.kind,
                 standing.deadline,
                 standing.published_at,
                 standing.finalised_at,

@@ -98,7 +98,7 @@ def test_what_an_acceptance_refuses(engine, db_url: str):
     d = add_dispute(engine, "2024-05", "甲公司", "dial_tests_correct", "101", "拨测复核", "甲公司")
     with pytest.raises(HistoryError) as caught:
         resolve_dispute(engine, d.id, accept=True, reason="成立", user="张经理")
-    assert str(caught.value) == "接受后「质量拨测正确数」为 101，超过「质量拨测数」100，请核对 --value"
+    assert str(caught.value) == "改动后「质量拨测正确数」为 101，超过「质量拨测数」100，请核对所给的值"
     with pytest.raises(HistoryError, match="^驳回争议时不能给出 --value$"):
         resolve_dispute(engine, d.id, accept=False, reason="不成立", user="张经理", value="99")
     resolve_dispute(engine, d.id, accept=False, reason="不成立", user="张经理")
