@@ -8,16 +8,20 @@ rulebook's text, so switching pages, vendors or months reuses the first load.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.engine import Engine
 
 from kpi.detail.repeats import agents_frame
 from kpi.detail.run import detail_bytes
 from kpi.errors import InputError, Problem
+from kpi.history.store import DEFAULT_DB, open_store, reading
+from kpi.history.versions import StandingCard, audit_head_hash, standing_cards
 from kpi.pipeline import rulebook_applies, score_all, with_detail
 from kpi.records import VendorMonth
 from kpi.reports.reconciliation import reconciliation_frame
@@ -180,3 +184,32 @@ def cached_detail(
     expert_transfers, not_judgeable, rate (exact ratio), points."""
     rules, _ = parse_rules(rules_text, rules_source)
     return read_detail_part(_data, name, rules, _records, _extra)
+
+
+# ------------------------------------------------------------------ the history database (月度流程, 趋势, 总览)
+def history_db() -> str | None:
+    """The history database the app was configured with (environment variable KPI_DB), if any."""
+    return os.environ.get("KPI_DB") or None
+
+
+def cycle_db() -> str:
+    """The database of the 月度流程 page: KPI_DB, else kpi.db in the working directory (as the CLI)."""
+    return history_db() or DEFAULT_DB
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def history_engine(db: str) -> Engine:
+    """One engine per database for the app's lifetime (raises HistoryError with a Chinese message)."""
+    return open_store(db)
+
+
+def history_head(db: str) -> str:
+    with reading(history_engine(db)) as conn:
+        return audit_head_hash(conn)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_standing(db: str, head: str) -> tuple[StandingCard, ...]:
+    """Every month's standing scorecards; `head` (the audit chain's last hash) changes with each write."""
+    with reading(history_engine(db)) as conn:
+        return tuple(standing_cards(conn))

@@ -9,7 +9,14 @@ import click
 from kpi.cli.common import check_month, fail, write_output
 from kpi.cli.history_commands import DB, MONTH_REQUIRED, USER, history_command, store, who
 from kpi.errors import Problem
-from kpi.history.disputes import Dispute, add_dispute, download_evidence, list_disputes, resolve_dispute
+from kpi.history.disputes import (
+    Dispute,
+    add_dispute,
+    download_evidence,
+    list_disputes,
+    read_evidence,
+    resolve_dispute,
+)
 from kpi.history.snapshot import decode
 from kpi.history.store import reading
 from kpi.reports.files import atomic_write
@@ -48,7 +55,8 @@ def add(
     user: str | None,
 ) -> None:
     """对已发布月份的某项输入提出争议（须在争议截止日之前）。"""
-    d = add_dispute(store(db), month, vendor, metric, claim, reason, who(user), evidence)
+    proof = read_evidence(evidence) if evidence is not None else None
+    d = add_dispute(store(db), month, vendor, metric, claim, reason, who(user), proof)
     proof = f"；证据「{d.evidence_name}」SHA-256 {d.evidence_sha256}" if d.evidence_name else ""
     click.echo(
         f"已登记争议 #{d.id}：{d.month} {d.vendor} {d.label} 原值 {_value(d, d.original)}，"

@@ -110,6 +110,15 @@ def list_disputes(conn: Connection, month: str | None = None, vendor: str | None
     ]  # fmt: skip
 
 
+def read_evidence(path: Path) -> tuple[str, bytes]:
+    """An evidence file from disk: (name, content)."""
+    if not path.is_file():
+        raise HistoryError(f"找不到证据文件「{path}」")
+    if path.stat().st_size > MAX_EVIDENCE:
+        raise HistoryError(f"证据文件「{path.name}」超过 {MAX_EVIDENCE // 1024 // 1024} MB")
+    return path.name, path.read_bytes()
+
+
 def get_dispute(conn: Connection, number: int) -> Dispute:
     found = [d for d in list_disputes(conn) if d.id == number]
     if not found:
@@ -125,20 +134,16 @@ def add_dispute(
     claim: str,
     reason: str,
     user: str,
-    evidence_file: Path | None = None,
+    evidence_file: tuple[str, bytes] | None = None,
     when: datetime | None = None,
 ) -> Dispute:
+    """Open a dispute on the published month (until its deadline); `evidence_file`: (name, content)."""
     moment = when or local_now()
     at = stamp(moment)
     if not reason.strip():
         raise HistoryError("请写明争议的理由（--reason）")
-    content = None
-    if evidence_file is not None:
-        if not evidence_file.is_file():
-            raise HistoryError(f"找不到证据文件「{evidence_file}」")
-        if evidence_file.stat().st_size > MAX_EVIDENCE:
-            raise HistoryError(f"证据文件「{evidence_file.name}」超过 {MAX_EVIDENCE // 1024 // 1024} MB")
-        content = evidence_file.read_bytes()
+    if evidence_file is not None and len(evidence_file[1]) > MAX_EVIDENCE:
+        raise HistoryError(f"证据文件「{evidence_file[0]}」超过 {MAX_EVIDENCE // 1024 // 1024} MB")
     with writing(engine) as conn:
         version = with_state(conn, month, "published", "登记争议")
         if version.deadline is not None and moment.date().isoformat() > version.deadline:
@@ -163,12 +168,9 @@ def add_dispute(
             .returning(disputes.c.id)
         ).scalar_one()  # fmt: skip
         proof = None
-        if content is not None and evidence_file is not None:
-            proof = {
-                "name": evidence_file.name,
-                "sha256": hashlib.sha256(content).hexdigest(),
-                "size": len(content),
-            }
+        if evidence_file is not None:
+            name, content = evidence_file
+            proof = {"name": name, "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)}
             conn.execute(evidence.insert().values(dispute_id=dispute_id, content=content, **proof))
         audit.append(
             conn, at, user, "dispute", month, f"登记争议 #{dispute_id}：{vendor} {BY_KEY[key].header}", {},

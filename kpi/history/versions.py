@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from kpi.history.store import HistoryError
-from kpi.history.tables import rulebooks, vendor_months, versions
+from kpi.history.tables import audit_head, rulebooks, vendor_months, versions
 from kpi.rules.rulebook import Rulebook, parse_rulebook
 
 STATE_LABELS = {"draft": "草稿", "published": "已发布", "final": "已定稿", "superseded": "已取代"}
@@ -141,3 +141,43 @@ def months(conn: Connection) -> list[MonthSummary]:
 def card_dicts(conn: Connection, version_id: int) -> list[dict[str, object]]:
     """The stored scorecards (JSON of `kpi score`) of a version, by vendor."""
     return [json.loads(r.scorecard) for r in vendor_rows(conn, version_id)]
+
+
+@dataclass(frozen=True)
+class StandingCard:
+    """A vendor's month as it stands (the month's final, else published, else newest version)."""
+
+    month: str
+    state: str
+    version: int
+    vendor: str
+    scorecard: dict
+    payout: Decimal
+
+
+def standing_cards(conn: Connection) -> list[StandingCard]:
+    """Every month's standing scorecards, by month then vendor, in two queries."""
+    by_month: dict[str, list[Row]] = {}
+    for row in conn.execute(sa.select(versions).order_by(versions.c.month, versions.c.number)):
+        by_month.setdefault(row.month, []).append(row)
+    standing = {}
+    for rows in by_month.values():
+        version = current(rows)
+        assert version is not None
+        standing[version.id] = (version, month_state(rows) or "draft")
+    if not standing:
+        return []
+    query = sa.select(
+        vendor_months.c.version_id, vendor_months.c.vendor, vendor_months.c.scorecard, vendor_months.c.payout
+    )
+    out = [
+        StandingCard(standing[r.version_id][0].month, standing[r.version_id][1], standing[r.version_id][0].number,
+                     r.vendor, json.loads(r.scorecard), Decimal(r.payout))
+        for r in conn.execute(query.where(vendor_months.c.version_id.in_(list(standing))))
+    ]  # fmt: skip
+    return sorted(out, key=lambda c: (c.month, c.vendor))
+
+
+def audit_head_hash(conn: Connection) -> str:
+    """Changes with every write: what the app's caches of the history are keyed on."""
+    return conn.execute(sa.select(audit_head.c.last_hash)).scalar() or ""

@@ -11,7 +11,14 @@ import pytest
 import sqlalchemy as sa
 
 from kpi.history import cycle
-from kpi.history.disputes import add_dispute, download_evidence, input_key, parse_value, resolve_dispute
+from kpi.history.disputes import (
+    add_dispute,
+    download_evidence,
+    input_key,
+    parse_value,
+    read_evidence,
+    resolve_dispute,
+)
 from kpi.history.snapshot import file_digest
 from kpi.history.store import HistoryError, open_store, reading, writing
 from kpi.history.tables import evidence, vendor_months, versions
@@ -119,7 +126,7 @@ def test_evidence_is_kept_whole_and_checked(engine, tmp_path: Path):
     proof = tmp_path / "录音.wav"
     proof.write_bytes(bytes(range(256)) * 400)
     d = add_dispute(
-        engine, "2024-05", "乙公司", "monitored_correct", "48", "录音为证", "乙公司", evidence_file=proof
+        engine, "2024-05", "乙公司", "monitored_correct", "48", "录音为证", "乙公司", read_evidence(proof)
     )
     name, content, digest = download_evidence(engine, d.id, "张经理")
     assert (name, content, digest) == ("录音.wav", proof.read_bytes(), file_digest(proof, "x").sha256)
@@ -128,13 +135,4 @@ def test_evidence_is_kept_whole_and_checked(engine, tmp_path: Path):
     with pytest.raises(HistoryError, match="^争议 #1 的证据文件与登记时的 SHA-256 不符：已被改动$"):
         download_evidence(engine, d.id, "张经理")
     with pytest.raises(HistoryError, match="^找不到证据文件"):
-        add_dispute(
-            engine,
-            "2024-05",
-            "乙公司",
-            "monitored_correct",
-            "48",
-            "录音",
-            "乙公司",
-            evidence_file=tmp_path / "无.wav",
-        )
+        read_evidence(tmp_path / "无.wav")
