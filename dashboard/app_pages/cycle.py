@@ -78,7 +78,7 @@ else:
     st.caption("本月没有争议。")
 
 if summary.state == "published":
-    with st.expander("登记争议", expanded=False):
+    with st.expander("登记争议", expanded=False), st.form("dispute_form", clear_on_submit=True, border=False):
         vendors = [c.vendor for c in d.cached_standing(db, d.history_head(db)) if c.month == month]
         vendor = st.selectbox("外包公司", vendors, key="dispute_vendor")
         keys = sorted(INPUT_KEYS, key=lambda k: list(BY_KEY).index(k))
@@ -86,7 +86,7 @@ if summary.state == "published":
         claim = st.text_input("主张的值", key="dispute_claim")
         reason = st.text_input("理由", key="dispute_reason")
         proof = st.file_uploader("证据文件（可选）", key="dispute_evidence")
-        if st.button("登记争议", key="dispute_add", disabled=not (user and claim and reason)):
+        if st.form_submit_button("登记争议", key="dispute_add", disabled=not user):
             given = (proof.name, proof.getvalue()) if proof is not None else None
             report(
                 v.act(
@@ -97,14 +97,17 @@ if summary.state == "published":
             )
             st.rerun()
     if open_disputes:
-        with st.expander("处理争议", expanded=True):
+        with (
+            st.expander("处理争议", expanded=True),
+            st.form("resolve_form", clear_on_submit=True, border=False),
+        ):
             number = st.selectbox(
                 "争议", [x.id for x in open_disputes], format_func=lambda n: f"#{n}", key="resolve_id"
             )
             decision = st.radio("决定", ["接受", "驳回"], horizontal=True, key="resolve_decision")
             why = st.text_input("处理理由", key="resolve_reason")
             value = st.text_input("采用的值（接受时可改，默认为主张的值）", key="resolve_value") or None
-            if st.button("提交处理", key="resolve", disabled=not (user and why)):
+            if st.form_submit_button("提交处理", key="resolve", disabled=not user):
                 accept = decision == "接受"
                 report(
                     v.act(
