@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from kpi.detail.repeats import agents_frame
 from kpi.detail.run import detail_bytes
 from kpi.errors import InputError, Problem
-from kpi.history.store import DEFAULT_DB, open_store, reading
+from kpi.history.store import DEFAULT_DB, HistoryError, open_store, reading
 from kpi.history.versions import StandingCard, audit_head_hash, standing_cards
 from kpi.pipeline import rulebook_applies, score_all, with_detail
 from kpi.records import VendorMonth
@@ -213,3 +213,15 @@ def cached_standing(db: str, head: str) -> tuple[StandingCard, ...]:
     """Every month's standing scorecards; `head` (the audit chain's last hash) changes with each write."""
     with reading(history_engine(db)) as conn:
         return tuple(standing_cards(conn))
+
+
+def history_standing() -> tuple[StandingCard, ...]:
+    """The configured history's standing scorecards (none without KPI_DB, or when it cannot be read:
+    the 月度流程 page says why)."""
+    db = history_db()
+    if db is None:
+        return ()
+    try:
+        return cached_standing(db, history_head(db))
+    except HistoryError:
+        return ()

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from dashboard import charts, ui
-from dashboard.views import overview
+from dashboard import data as d
+from dashboard.views import cycle, overview
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -40,3 +41,14 @@ with left:
 with right:
     st.plotly_chart(charts.heat_map(overview.heat_cells(cards, loaded.rules)), key="heat")
 st.caption("颜色：绿 = 满分；黄 = 达到基准值但未满分；红 = 未达基准值；灰 = 未考核。")
+
+stored = d.history_standing()
+if stored:
+    latest = stored[-1].month
+    table, counted = cycle.year_to_date(list(stored), latest)
+    st.subheader(f"{latest[:4]} 年累计应付（历史数据库）")
+    if counted:
+        st.caption(f"只计已定稿的月份：{'、'.join(counted)}。")
+        st.dataframe(table, hide_index=True, key="year_to_date")
+    else:
+        st.caption(f"{latest[:4]} 年还没有已定稿的月份。")

@@ -3,12 +3,19 @@
 import streamlit as st
 
 from dashboard import charts, ui
-from dashboard.views import trends
+from dashboard import data as d
+from dashboard.views import cycle, trends
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
 rules = loaded.rules
 st.title("趋势")
+stored = d.history_standing()
+use_history = bool(stored) and st.toggle(
+    f"读取历史数据库（{len({c.month for c in stored})} 个月；各月取已定稿的版本，其次已发布的，再次最新的草稿）",
+    value=True,
+    key="trend_history",
+)
 
 choices = {"total": "总分"} | {m.id: m.label for m in rules.metrics}
 picked = st.multiselect(
@@ -21,7 +28,11 @@ picked = st.multiselect(
 if not picked:
     st.info("请至少选择一个指标。")
 for metric_id in picked:
-    frame = trends.trend(list(loaded.cards), metric_id)
+    frame = (
+        cycle.history_trend(list(stored), metric_id)
+        if use_history
+        else trends.trend(list(loaded.cards), metric_id)
+    )
     if metric_id == "total":
         fig = charts.trend_lines(frame, "总分", "", None, None)
     else:
