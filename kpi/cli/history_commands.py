@@ -14,13 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, check_month, fail, load_rules, run_assessment
 from kpi.errors import Problem
 from kpi.history import audit, corrections, cycle
 from kpi.history.snapshot import file_digest
-from kpi.history.store import DEFAULT_DB, HistoryError, open_store, reading
+from kpi.history.store import (
+    DEFAULT_DB,
+    HistoryError,
+    database_problem,
+    database_url,
+    describe,
+    open_store,
+    reading,
+)
 from kpi.history.versions import months
 from kpi.reports.scorecards import table
 from kpi.rules.rulebook import DEFAULT_RULEBOOK
@@ -54,6 +63,9 @@ def history_command(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except HistoryError as exc:
             fail([Problem(str(exc))], "未完成")
+        except sa.exc.DBAPIError as exc:  # the database failed mid-command (damaged pages, server gone)
+            name = describe(database_url(kwargs.get("db") or DEFAULT_DB))
+            fail([Problem(database_problem(name, exc.orig or exc))], "未完成")
 
     return run
 

@@ -171,3 +171,26 @@ def test_migrations_run_forward_from_schema_0001(db_url: str, tmp_path: Path):
         (2, "张经理", "publish"),
     ]
     assert run("audit", "verify", "--db", db_url).output.startswith("审计记录完整：共 3 行")
+
+
+def test_damaged_pages_inside_the_file(tmp_path: Path):
+    """The header intact, the pages behind it overwritten: the damage shows when the data is read."""
+    import random
+
+    db = tmp_path / "kpi.db"
+    assert run("import", str(SAMPLE), "--month", "2024-05", "--db", str(db)).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(db.read_bytes())
+    noise = random.Random(13)
+    for at in range(2 * page, len(data)):
+        data[at] = noise.randrange(256)
+    db.write_bytes(bytes(data))
+    for args in (["history"], ["dispute", "list"], ["audit", "verify"]):
+        result = run(*args, "--db", str(db))
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith(
+            f"未完成，共 1 处问题：\n  1. 数据库文件「{db}」已损坏或不是数据库文件（"
+        ), result.output
+        assert "Traceback" not in result.output
