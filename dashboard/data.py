@@ -17,11 +17,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from dashboard.views.cycle import history_frame
 from kpi.detail.repeats import agents_frame
 from kpi.detail.run import detail_bytes
 from kpi.errors import InputError, Problem
 from kpi.history.store import DEFAULT_DB, HistoryError, open_store, reading
-from kpi.history.versions import StandingCard, audit_head_hash, standing_cards
+from kpi.history.versions import audit_head_hash, standing_cards
 from kpi.pipeline import rulebook_applies, score_all, with_detail
 from kpi.records import VendorMonth
 from kpi.reports.reconciliation import reconciliation_frame
@@ -209,19 +210,20 @@ def history_head(db: str) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def cached_standing(db: str, head: str) -> tuple[StandingCard, ...]:
-    """Every month's standing scorecards; `head` (the audit chain's last hash) changes with each write."""
+def cached_history_frame(db: str, head: str) -> pd.DataFrame:
+    """`views.cycle.history_frame` of the history (small to cache; the cards themselves are not)."""
     with reading(history_engine(db)) as conn:
-        return tuple(standing_cards(conn))
+        return history_frame(standing_cards(conn))
 
 
-def history_standing() -> tuple[StandingCard, ...]:
-    """The configured history's standing scorecards (none without KPI_DB, or when it cannot be read:
-    the 月度流程 page says why)."""
+def history_standing() -> pd.DataFrame | None:
+    """The configured history as `history_frame` (None without KPI_DB, with no month, or when it cannot
+    be read: the 月度流程 page says why)."""
     db = history_db()
     if db is None:
-        return ()
+        return None
     try:
-        return cached_standing(db, history_head(db))
+        frame = cached_history_frame(db, history_head(db))
     except HistoryError:
-        return ()
+        return None
+    return frame if not frame.empty else None

@@ -79,7 +79,7 @@ else:
 
 if summary.state == "published":
     with st.expander("登记争议", expanded=False), st.form("dispute_form", clear_on_submit=True, border=False):
-        vendors = [c.vendor for c in d.cached_standing(db, d.history_head(db)) if c.month == month]
+        vendors = [r.vendor for r in v.month_vendors(engine, versions)]
         vendor = st.selectbox("外包公司", vendors, key="dispute_vendor")
         keys = sorted(INPUT_KEYS, key=lambda k: list(BY_KEY).index(k))
         key = st.selectbox("输入项", keys, format_func=lambda k: BY_KEY[k].header, key="dispute_metric")

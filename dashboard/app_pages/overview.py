@@ -43,9 +43,9 @@ with right:
 st.caption("颜色：绿 = 满分；黄 = 达到基准值但未满分；红 = 未达基准值；灰 = 未考核。")
 
 stored = d.history_standing()
-if stored:
-    latest = stored[-1].month
-    table, counted = cycle.year_to_date(list(stored), latest)
+if stored is not None:
+    latest = stored["月份"].max()
+    table, counted = cycle.year_to_date(stored, latest)
     st.subheader(f"{latest[:4]} 年累计应付（历史数据库）")
     if counted:
         st.caption(f"只计已定稿的月份：{'、'.join(counted)}。")

@@ -11,8 +11,8 @@ loaded = ui.require_cards(ctx)
 rules = loaded.rules
 st.title("趋势")
 stored = d.history_standing()
-use_history = bool(stored) and st.toggle(
-    f"读取历史数据库（{len({c.month for c in stored})} 个月；各月取已定稿的版本，其次已发布的，再次最新的草稿）",
+use_history = stored is not None and st.toggle(
+    f"读取历史数据库（{stored['月份'].nunique()} 个月；各月取已定稿的版本，其次已发布的，再次最新的草稿）",
     value=True,
     key="trend_history",
 )
@@ -29,9 +29,7 @@ if not picked:
     st.info("请至少选择一个指标。")
 for metric_id in picked:
     frame = (
-        cycle.history_trend(list(stored), metric_id)
-        if use_history
-        else trends.trend(list(loaded.cards), metric_id)
+        cycle.history_trend(stored, metric_id) if use_history else trends.trend(list(loaded.cards), metric_id)
     )
     if metric_id == "total":
         fig = charts.trend_lines(frame, "总分", "", None, None)

@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from kpi.history import cycle
 from kpi.history.disputes import DISPUTE_STATES, Dispute
 from kpi.history.snapshot import decode, file_digest
-from kpi.history.store import HistoryError
-from kpi.history.versions import MonthSummary, StandingCard
+from kpi.history.store import HistoryError, reading
+from kpi.history.versions import MonthSummary, StandingCard, vendor_rows
 from kpi.pipeline import assess
 from kpi.reports.scorecards import show
 from kpi.rules.rulebook import Rulebook
@@ -57,34 +57,46 @@ def disputes_frame(rows: list[Dispute]) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def history_trend(cards: list[StandingCard], metric_id: str) -> pd.DataFrame:
-    """Like `views.trends.trend`, from the history: month, vendor, value (None when not assessed)."""
+def history_frame(cards: list[StandingCard]) -> pd.DataFrame:
+    """One row per vendor-month as it stands: 月份, 外包公司, 状态 (draft/published/final), 应付 (Decimal),
+    total and each metric's value (float; None when not assessed) under its id. Small to cache."""
     rows = []
     for c in cards:
-        if metric_id == "total":
-            value: float | None = float(c.scorecard["total_score"])
-        else:
-            m = next((x for x in c.scorecard["metrics"] if x["id"] == metric_id), None)
-            value = float(m["value"]) if m and m["assessed"] and m["value"] is not None else None
-        rows.append({"月份": c.month, "外包公司": c.vendor, "值": value})
-    return pd.DataFrame(rows, columns=["月份", "外包公司", "值"])
+        row: dict[str, object] = {"月份": c.month, "外包公司": c.vendor, "状态": c.state, "应付": c.payout,
+                                  "total": float(c.scorecard["total_score"])}  # fmt: skip
+        for m in c.scorecard["metrics"]:
+            row[m["id"]] = float(m["value"]) if m["assessed"] and m["value"] is not None else None
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def year_to_date(cards: list[StandingCard], month: str) -> tuple[pd.DataFrame, list[str]]:
+def history_trend(frame: pd.DataFrame, metric_id: str) -> pd.DataFrame:
+    """Like `views.trends.trend`, from the history: month, vendor, value (None when not assessed)."""
+    if frame.empty or metric_id not in frame.columns:
+        return pd.DataFrame(columns=["月份", "外包公司", "值"])
+    out = frame[["月份", "外包公司", metric_id]].rename(columns={metric_id: "值"})
+    return out.astype({"值": "object"}).where(out.notna(), None)
+
+
+def year_to_date(frame: pd.DataFrame, month: str) -> tuple[pd.DataFrame, list[str]]:
     """Each vendor's payout summed over the finalised months of `month`'s year up to `month`, and those months."""
-    counted = sorted(
-        {c.month for c in cards if c.month[:4] == month[:4] and c.month <= month and c.state == "final"}
-    )
-    totals: dict[str, Decimal] = {}
-    for c in cards:
-        if c.month in counted:
-            totals[c.vendor] = totals.get(c.vendor, Decimal("0.00")) + c.payout
-    frame = pd.DataFrame(
-        [{"外包公司": v, "已定稿月数": sum(1 for c in cards if c.vendor == v and c.month in counted),
-          "本年累计应付(元)": f"{t:,.2f}"} for v, t in sorted(totals.items())],
+    mine = frame[(frame["月份"].str[:4] == month[:4]) & (frame["月份"] <= month) & (frame["状态"] == "final")]
+    counted = sorted(set(mine["月份"]))
+    table = pd.DataFrame(
+        [{"外包公司": vendor, "已定稿月数": len(group), "本年累计应付(元)": f"{sum(group['应付'], Decimal('0.00')):,.2f}"}
+         for vendor, group in sorted(mine.groupby("外包公司"), key=lambda x: x[0])],
         columns=["外包公司", "已定稿月数", "本年累计应付(元)"],
     )  # fmt: skip
-    return frame, counted
+    return table, counted
+
+
+def month_vendors(engine: Engine, rows: list) -> list:
+    """The vendor-months of the month's published version (the one disputes are about)."""
+    published = [r for r in rows if r.state == "published"]
+    if not published:
+        return []
+    with reading(engine) as conn:
+        return vendor_rows(conn, published[-1].id)
 
 
 def act(step: Callable[[], str]) -> tuple[bool, str]:
