@@ -58,13 +58,18 @@ class Server:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data / "db"), "-m", "immediate", "-w", "stop")
 
     def new_database(self) -> str:
-        """A fresh, empty database on the server; its SQLAlchemy URL."""
-        name = f"kpi_test_{next(self.numbers)}"
-        with psycopg.connect(
-            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
-        ) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+        """A fresh, empty schema in the server's test database, as the SQLAlchemy URL of a database whose
+        search path is that schema (schemas, unlike databases, cost a few files each to make and remove)."""
+        number = next(self.numbers)
+        dsn = f"host=127.0.0.1 port={self.port} user=postgres"
+        if number == 1:
+            with psycopg.connect(f"{dsn} dbname=postgres", autocommit=True) as c:
+                c.execute("CREATE DATABASE kpi_test")
+        with psycopg.connect(f"{dsn} dbname=kpi_test", autocommit=True) as c:
+            c.execute(f"CREATE SCHEMA t{number}")
+        return (
+            f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/kpi_test?options=-csearch_path%3Dt{number}"
+        )
 
 
 def start_server() -> tuple[Server | None, str]:
