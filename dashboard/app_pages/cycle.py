@@ -17,10 +17,10 @@ db = d.cycle_db()
 try:
     engine = d.history_engine(db)
 except HistoryError as exc:
-    st.error(str(exc))
+    st.error(v.plain(str(exc)))
     st.stop()
 st.caption(
-    f"历史数据库：{describe(str(engine.url))}（环境变量 KPI_DB 可指定）。状态：草稿 → 已发布 → 已定稿。"
+    f"历史数据库：{v.plain(describe(str(engine.url)))}（环境变量 KPI_DB 可指定）。状态：草稿 → 已发布 → 已定稿。"
 )
 user = st.text_input("操作人", value=v.default_user(), key="cycle_user").strip()
 
@@ -33,7 +33,7 @@ with reading(engine) as conn:
     rows = months(conn)
 if "cycle_message" in st.session_state:
     ok, text = st.session_state.pop("cycle_message")
-    (st.success if ok else st.error)(text)
+    (st.success if ok else st.error)(v.plain(text))
 
 if st.button("一键导入示例数据（6 个月，草稿）", key="import_sample", disabled=not user):
     text = d.default_rules_text()
@@ -127,10 +127,10 @@ if with_evidence:
         try:
             st.session_state["evidence"] = download_evidence(engine, number, user)
         except HistoryError as exc:
-            st.error(str(exc))
+            st.error(v.plain(str(exc)))
     if "evidence" in st.session_state:
         name, content, digest = st.session_state["evidence"]
         st.download_button(
-            f"下载「{name}」", content, file_name=name, key="evidence_download", on_click="ignore"
+            f"下载「{v.plain(name)}」", content, file_name=name, key="evidence_download", on_click="ignore"
         )
         st.caption(f"SHA-256 {digest}")

@@ -19,6 +19,13 @@ from kpi.pipeline import assess
 from kpi.reports.scorecards import show
 from kpi.rules.rulebook import Rulebook
 
+MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>~$"})
+
+
+def plain(text: str) -> str:
+    """User text (vendor names, reasons, values, file names) inert inside Streamlit's Markdown labels."""
+    return text.translate(MARKDOWN)
+
 
 def default_user() -> str:
     try:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.views.cycle import plain
 from tests.history_db import audit_rows, table_rows
 from tests.paths import ROOT
 
@@ -69,6 +70,12 @@ def test_the_whole_cycle_in_the_app(page: AppTest, db_url: str):
     }  # fmt: skip
 
     assert {"dispute_add", "confirm_finalise", "finalise"} <= keys(at)  # what the final month must not offer
+    at.text_input(key="cycle_user").input("众合外包").run()
+    at.selectbox(key="dispute_metric").set_value("service_complaints")
+    at.text_input(key="dispute_claim").input("**两件**")
+    at.text_input(key="dispute_reason").input("_撤销_")
+    at.button(key="dispute_add").click().run()  # typed text comes back inert, never as Markdown
+    assert [e.value for e in at.error] == [r"「成立服务投诉数」的值「\*\*两件\*\*」无法识别，应为非负整数"]
     proof = b"%PDF-1.4\n% withdrawn complaint\n"
     at.text_input(key="cycle_user").input("众合外包").run()
     at.selectbox(key="dispute_vendor").set_value("众合外包")
@@ -154,7 +161,7 @@ def test_a_damaged_database_is_told_in_chinese(tmp_path, monkeypatch):
     at.run()
     at.switch_page("app_pages/cycle.py").run()
     assert not at.exception
-    assert (
-        at.error[0].value
-        == f"数据库文件「{db}」已损坏或不是数据库文件（file is not a database），未做任何改动；请用备份恢复"
+    message = (
+        f"数据库文件「{db}」已损坏或不是数据库文件（file is not a database），未做任何改动；请用备份恢复"
     )
+    assert at.error[0].value == plain(message)  # the path's underscores shown as such, not as emphasis
