@@ -30,7 +30,7 @@ from kpi.history.store import (
     open_store,
     reading,
 )
-from kpi.history.versions import months
+from kpi.history.versions import months, version_lines
 from kpi.reports.scorecards import table
 from kpi.rules.rulebook import DEFAULT_RULEBOOK
 
@@ -167,10 +167,26 @@ def correct(
 
 
 @click.command(name="history")
+@click.option(
+    "--month", callback=check_month, help="列出该月的每个版本（状态、来由、操作人、应付合计、结算指纹）"
+)
 @DB
 @history_command
-def history_cmd(db: str) -> None:
-    """列出历史数据库中的各月：状态、版本、争议截止日、应付合计。"""
+def history_cmd(month: str | None, db: str) -> None:
+    """列出历史数据库中的各月：状态、版本、争议截止日、应付合计；给出 --month 时列出该月的每个版本。"""
+    if month is not None:
+        with reading(store(db)) as conn:
+            lines = version_lines(conn, month)
+        if not lines:
+            fail([Problem(f"{month} 还没有导入过")], "未完成")
+        headers = ["版本", "状态", "时间", "操作人", "应付合计(元)", "结算指纹", "说明"]
+        cells = [
+            [f"第 {x.number} 版", x.label, x.created_at, x.created_by, f"{x.payout_total:,.2f}", x.fingerprint[:16],
+             x.note or "—"]
+            for x in lines
+        ]  # fmt: skip
+        click.echo(table(headers, cells, right={4}))
+        return
     with reading(store(db)) as conn:
         rows = months(conn)
     if not rows:

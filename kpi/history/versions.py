@@ -144,6 +144,31 @@ def card_dicts(conn: Connection, version_id: int) -> list[dict[str, object]]:
 
 
 @dataclass(frozen=True)
+class VersionLine:
+    number: int
+    state: str
+    kind: str
+    created_at: str
+    created_by: str
+    note: str
+    payout_total: Decimal
+    fingerprint: str
+
+    @property
+    def label(self) -> str:
+        return f"{STATE_LABELS[self.state]}（{KIND_LABELS[self.kind]}）"
+
+
+def version_lines(conn: Connection, month: str) -> list[VersionLine]:
+    """Every version of a month, oldest first, with its statement total and fingerprint."""
+    return [
+        VersionLine(r.number, r.state, r.kind, r.created_at, r.created_by, r.note,
+                    sum((Decimal(c.payout) for c in vendor_rows(conn, r.id)), Decimal("0.00")), r.fingerprint)
+        for r in month_versions(conn, month)
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
 class StandingCard:
     """A vendor's month as it stands (the month's final, else published, else newest version)."""
 

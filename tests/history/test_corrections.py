@@ -65,3 +65,31 @@ def test_a_correction_needs_a_final_month_and_another_approver(db_url: str, tmp_
     assert run(db_url, *args, "--approver", "李总监").output == (
         "未完成，共 1 处问题：\n  1. 2024-05 现为「草稿」，无法更正（更正只用于已定稿的月份；未定稿时请重新导入或处理争议）\n"
     )
+
+
+def test_history_of_a_month_shows_which_version_was_paid(db_url: str, tmp_path: Path):
+    import re
+
+    book = small_workbook(tmp_path / "book.xlsx", months=("2024-05",))
+    for args in (
+        ("import", str(book)),
+        ("publish", "--month", "2024-05"),
+        ("finalise", "--month", "2024-05"),
+    ):
+        assert run(db_url, *args, "--user", "张经理").exit_code == 0
+    run(db_url, "correct", "--month", "2024-05", "--vendor", "乙公司", "--metric", "升级投诉数", "--value", "3",
+        "--reason", "漏计", "--approver", "李总监", "--user", "王会计")  # fmt: skip
+    prints = [v[-1] for v in table_rows(db_url)["versions"]]
+    lines = run(db_url, "history", "--month", "2024-05").output.splitlines()
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
+    assert re.fullmatch(
+        rf"第 1 版  已定稿（导入）  {stamp}  张经理      8,918.10  {prints[0][:16]}  — *", lines[2]
+    )
+    assert re.fullmatch(
+        rf"第 2 版  已定稿（更正）  {stamp}  王会计      8,501.60  {prints[1][:16]}  更正：漏计（批准人：李总监）",
+        lines[3],
+    )
+    assert (
+        run(db_url, "history", "--month", "2024-09").output
+        == "未完成，共 1 处问题：\n  1. 2024-09 还没有导入过\n"
+    )
