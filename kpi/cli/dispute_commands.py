@@ -8,6 +8,7 @@ import click
 
 from kpi.cli.common import check_month, fail, write_output
 from kpi.cli.history_commands import DB, MONTH_REQUIRED, USER, history_command, store, who
+from kpi.cli.usage import Group
 from kpi.errors import Problem
 from kpi.history.disputes import (
     Dispute,
@@ -23,7 +24,7 @@ from kpi.reports.files import atomic_write
 from kpi.reports.scorecards import show, table
 
 
-@click.group(name="dispute")
+@click.group(name="dispute", cls=Group)
 def dispute_group() -> None:
     """争议：登记、列出、处理，下载证据文件。"""
 
@@ -113,25 +114,20 @@ def list_cmd(month: str | None, vendor: str | None, db: str) -> None:
 
 @dispute_group.command(name="resolve")
 @click.argument("number", type=int)
-@click.option(
-    "--accept",
-    "decision",
-    flag_value="accept",
-    help="接受：该输入改为主张的值（或 --value），生成新版本并重新计分",
-)
-@click.option("--reject", "decision", flag_value="reject", help="驳回：保留理由")
+@click.option("--accept", is_flag=True, help="接受：该输入改为主张的值（或 --value），生成新版本并重新计分")
+@click.option("--reject", is_flag=True, help="驳回：保留理由")
 @click.option("--reason", required=True, help="处理理由")
 @click.option("--value", help="接受时采用的值（默认：外包公司主张的值）")
 @DB
 @USER
 @history_command
 def resolve(
-    number: int, decision: str | None, reason: str, value: str | None, db: str, user: str | None
+    number: int, accept: bool, reject: bool, reason: str, value: str | None, db: str, user: str | None
 ) -> None:
     """处理争议 N：--accept 或 --reject。"""
-    if decision is None:
-        raise click.UsageError("请给出 --accept 或 --reject")
-    d = resolve_dispute(store(db), number, decision == "accept", reason, who(user), value)
+    if accept == reject:
+        raise click.UsageError("请给出 --accept 或 --reject 其中之一")
+    d = resolve_dispute(store(db), number, accept, reason, who(user), value)
     if d.state == "accepted":
         click.echo(
             f"已接受争议 #{d.id}：{d.vendor} {d.label} {_value(d, d.original)} → {_value(d, d.decided_value)}，"

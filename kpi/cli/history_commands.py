@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, check_month, fail, load_rules, run_assessment
+from kpi.cli.usage import Group
 from kpi.errors import Problem
 from kpi.history import audit, corrections, cycle
 from kpi.history.snapshot import file_digest
@@ -207,7 +208,7 @@ def history_cmd(month: str | None, db: str) -> None:
     click.echo(table(headers, cells, right={3, 5}))
 
 
-@click.group(name="audit")
+@click.group(name="audit", cls=Group)
 def audit_group() -> None:
     """审计记录。"""
 

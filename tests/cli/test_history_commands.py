@@ -267,3 +267,15 @@ def test_the_readme_cycle_runs_as_written(tmp_path: Path, monkeypatch):
         outputs.append(result.output)
     assert outputs[-1].startswith("已定稿 2024-06 第 2 版：4 家外包公司，应付合计 18,332.68 元；结算指纹 ")
     assert (tmp_path / "kpi.db").exists()
+
+
+def test_a_decision_is_accept_or_reject(tmp_path: Path):
+    from kpi.cli.commands import main as kpi_main
+
+    db = str(tmp_path / "kpi.db")
+    for decision in ([], ["--accept", "--reject"]):
+        result = CliRunner().invoke(
+            kpi_main, ["dispute", "resolve", "1", *decision, "--reason", "x", "--db", db]
+        )
+        assert result.exit_code == 2
+        assert result.output.endswith("错误：请给出 --accept 或 --reject 其中之一\n")
