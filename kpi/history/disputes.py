@@ -86,7 +86,9 @@ class Dispute:
         return DISPUTE_STATES[self.state]
 
 
-def list_disputes(conn: Connection, month: str | None = None, vendor: str | None = None) -> list[Dispute]:
+def list_disputes(
+    conn: Connection, month: str | None = None, vendor: str | None = None, number: int | None = None
+) -> list[Dispute]:
     disputed, result = versions.alias("disputed"), versions.alias("result")
     query = (
         sa.select(disputes, disputed.c.number, result.c.number.label("result_number"),
@@ -100,6 +102,8 @@ def list_disputes(conn: Connection, month: str | None = None, vendor: str | None
         query = query.where(disputes.c.month == month)
     if vendor is not None:
         query = query.where(disputes.c.vendor == vendor)
+    if number is not None:
+        query = query.where(disputes.c.id == number)
     return [
         Dispute(
             r.id, r.month, r.vendor, r.number, r.metric, BY_KEY[r.metric].header, r.original, r.claim, r.reason,
@@ -120,7 +124,7 @@ def read_evidence(path: Path) -> tuple[str, bytes]:
 
 
 def get_dispute(conn: Connection, number: int) -> Dispute:
-    found = [d for d in list_disputes(conn) if d.id == number]
+    found = list_disputes(conn, number=number)
     if not found:
         raise HistoryError(f"没有编号为 #{number} 的争议（kpi dispute list 列出全部）")
     return found[0]
