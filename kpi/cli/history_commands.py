@@ -213,6 +213,21 @@ def audit_group() -> None:
     """审计记录。"""
 
 
+@audit_group.command(name="list")
+@click.option("--month", callback=check_month, help="只看某月，YYYY-MM")
+@DB
+@history_command
+def audit_list(month: str | None, db: str) -> None:
+    """列出审计记录：序号、时间、操作人、所做的事（前后的值见数据库的 before / after）。"""
+    with reading(store(db)) as conn:
+        rows = audit.rows(conn, month)
+    if not rows:
+        click.echo("没有审计记录。")
+        return
+    cells = [[str(r.id), r.at, r.who, r.month or "—", r.subject] for r in rows]
+    click.echo(table(["序号", "时间", "操作人", "月份", "内容"], cells, right={0}))
+
+
 @audit_group.command(name="verify")
 @DB
 @history_command

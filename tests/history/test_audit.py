@@ -96,3 +96,24 @@ def test_a_removed_head_is_seen(db_url: str, tmp_path):
     five_rows(db_url, tmp_path)
     tamper(db_url, audit_head.delete())
     assert verify(db_url) == refused("审计链尾记录已被删除，无法确认最后几行是否完整")
+
+
+def test_the_rows_are_listed(db_url: str, tmp_path):
+    import re
+
+    five_rows(db_url, tmp_path)
+    lines = run(db_url, "audit", "list", "--month", "2024-03").output.splitlines()
+    assert lines[0].split() == ["序号", "时间", "操作人", "月份", "内容"]
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
+    who = re.escape(audit_user())
+    assert [re.sub(rf"^ *(\d+)  {stamp}  {who} +  ", r"\1|", line.rstrip()) for line in lines[2:]] == [
+        "1|2024-03  导入 2024-03 第 1 版（草稿）",
+        "2|2024-03  发布 2024-03 第 1 版",
+        "5|2024-03  定稿 2024-03 第 1 版",
+    ]
+
+
+def audit_user() -> str:
+    import getpass
+
+    return getpass.getuser()
