@@ -28,6 +28,7 @@ PAGES = [
     st.Page("app_pages/settlement.py", title="结算", icon=":material/payments:", url_path="settlement"),
     st.Page("app_pages/simulate.py", title="模拟", icon=":material/calculate:", url_path="simulate"),
     st.Page("app_pages/checks.py", title="数据检查", icon=":material/fact_check:", url_path="checks"),
+    st.Page("app_pages/cycle.py", title="月度流程", icon=":material/approval:", url_path="cycle"),
 ]
 
 st.set_page_config(page_title="10086 外包考核", page_icon=str(ICON), layout="wide")

@@ -8,18 +8,23 @@ rulebook's text, so switching pages, vendors or months reuses the first load.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.engine import Engine
 
 from dashboard import worker
+from dashboard.views.cycle import history_frame
 from dashboard.views.provenance import Provenance, provenance
 from kpi.detail.repeats import agents_frame
 from kpi.detail.run import detail_bytes
 from kpi.errors import InputError, Problem
+from kpi.history.store import DEFAULT_DB, HistoryError, open_store, reading
+from kpi.history.versions import audit_head_hash, standing_cards
 from kpi.pipeline import readings_of, rulebook_applies, score_all, with_detail
 from kpi.records import VendorMonth
 from kpi.reports.reconciliation import reconciliation_frame
@@ -264,3 +269,45 @@ def cached_readings(
     key: str, name: str, rules_text: str, rules_source: str, month: str, _data: bytes, _extra: Uploads = ()
 ) -> tuple[ReadingRow, ...]:
     return readings_bytes(_data, name, rules_text, rules_source, month, _extra)
+
+
+# ------------------------------------------------------------------ the history database (月度流程, 趋势, 总览)
+def history_db() -> str | None:
+    """The history database the app was configured with (environment variable KPI_DB), if any."""
+    return os.environ.get("KPI_DB") or None
+
+
+def cycle_db() -> str:
+    """The database of the 月度流程 page: KPI_DB, else kpi.db in the working directory (as the CLI)."""
+    return history_db() or DEFAULT_DB
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def history_engine(db: str) -> Engine:
+    """One engine per database for the app's lifetime (raises HistoryError with a Chinese message)."""
+    return open_store(db)
+
+
+def history_head(db: str) -> str:
+    with reading(history_engine(db)) as conn:
+        return audit_head_hash(conn)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_history_frame(db: str, head: str) -> pd.DataFrame:
+    """`views.cycle.history_frame` of the history (small to cache; the cards themselves are not)."""
+    with reading(history_engine(db)) as conn:
+        return history_frame(standing_cards(conn))
+
+
+def history_standing() -> pd.DataFrame | None:
+    """The configured history as `history_frame` (None without KPI_DB, with no month, or when it cannot
+    be read: the 月度流程 page says why)."""
+    db = history_db()
+    if db is None:
+        return None
+    try:
+        frame = cached_history_frame(db, history_head(db))
+    except HistoryError:
+        return None
+    return frame if not frame.empty else None

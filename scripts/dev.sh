@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's two set-up commands, for a fresh machine:
 #   bash scripts/dev.sh dashboard   # install, then open the dashboard on the bundled sample data
-#   bash scripts/dev.sh test        # install (incl. Debian's chromium and poppler-utils for the tests), ruff, lint-imports, all tests
+#   bash scripts/dev.sh test        # install (incl. Debian's chromium and poppler-utils for the tests and PostgreSQL
+#                                   # for the history tests), ruff, lint-imports, all tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,18 @@ ensure_chromium() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium fonts-wqy-microhei poppler-utils
 }
 
+ensure_postgresql() {
+    # Debian's PostgreSQL server: the history tests start their own throwaway server from its binaries.
+    if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+        return
+    fi
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+    if ! { $sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q postgresql; }; then
+        echo "PostgreSQL could not be installed: the history tests will run on SQLite only (skipped on PostgreSQL)" >&2
+    fi
+}
+
 case "${1:-}" in
     dashboard)
         setup
@@ -33,6 +46,7 @@ case "${1:-}" in
     test)
         setup
         ensure_chromium
+        ensure_postgresql
         .venv/bin/ruff check .
         .venv/bin/ruff format --check .
         .venv/bin/lint-imports

@@ -27,3 +27,26 @@ def spec_workbook(tmp_path: Path) -> Path:
         SPEC_EXAMPLE, vendor="乙公司", repeat_2h_calls=1547, connected_calls=9100, tickets_correct=163
     )
     return write_summary(tmp_path / "spec.xlsx", [SPEC_EXAMPLE, second])
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL server for the whole session (skipped with the reason where there is none)."""
+    import shutil
+
+    from tests.postgres import start_server
+
+    server, why = start_server()
+    if server is None:
+        pytest.skip(why)
+    yield server
+    server.stop()
+    shutil.rmtree(server.data, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path: Path) -> str:
+    """The history database each history test runs against: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "kpi.db")
+    return request.getfixturevalue("postgres").new_database()

@@ -4,7 +4,8 @@ metric × vendor heat map."""
 import streamlit as st
 
 from dashboard import charts, ui
-from dashboard.views import overview
+from dashboard import data as d
+from dashboard.views import cycle, overview
 from dashboard.views.common import md
 
 ctx = ui.context()
@@ -46,3 +47,14 @@ with right:
 st.caption(
     "颜色按指标值所在区间：绿 = 达到目标值；黄 = 基准值～目标值之间；红 = 未达基准值；灰 = 未考核。与评分卡相同。"
 )
+
+stored = d.history_standing()
+if stored is not None:
+    latest = stored["月份"].max()
+    table, counted = cycle.year_to_date(stored, latest)
+    st.subheader(f"{latest[:4]} 年累计应付（历史数据库）")
+    if counted:
+        st.caption(f"只计已定稿的月份：{'、'.join(counted)}。")
+        st.dataframe(table, hide_index=True, key="year_to_date")
+    else:
+        st.caption(f"{latest[:4]} 年还没有已定稿的月份。")

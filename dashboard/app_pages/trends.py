@@ -3,13 +3,20 @@
 import streamlit as st
 
 from dashboard import charts, ui
-from dashboard.views import trends
+from dashboard import data as d
+from dashboard.views import cycle, trends
 from dashboard.views.common import md
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
 rules = loaded.rules
 st.title("趋势")
+stored = d.history_standing()
+use_history = stored is not None and st.toggle(
+    f"读取历史数据库（{stored['月份'].nunique()} 个月；各月取已定稿的版本，其次已发布的，再次最新的草稿）",
+    value=True,
+    key="trend_history",
+)
 
 choices = {"total": "总分"} | {m.id: m.label for m in rules.metrics}
 picked = st.multiselect(
@@ -23,7 +30,9 @@ picked = st.multiselect(
 if not picked:
     st.info("请至少选择一个指标。")
 for metric_id in picked:
-    frame = trends.trend(list(loaded.cards), metric_id)
+    frame = (
+        cycle.history_trend(stored, metric_id) if use_history else trends.trend(list(loaded.cards), metric_id)
+    )
     if metric_id == "total":
         fig = charts.trend_lines(frame, "总分", "", None, None)
     else:

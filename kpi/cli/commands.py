@@ -9,7 +9,9 @@ import click
 
 from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, load_rules, run_assessment, write_output
 from kpi.cli.detail_commands import agents, reconcile_cmd
+from kpi.cli.dispute_commands import dispute_group
 from kpi.cli.document_commands import evidence, statement
+from kpi.cli.history_commands import audit_group, correct, finalise, history_cmd, import_cmd, publish
 from kpi.cli.readings_command import readings_cmd, run_readings
 from kpi.cli.usage import Group
 from kpi.detail.run import DetailRun
@@ -30,6 +32,8 @@ main.add_command(agents)
 main.add_command(statement)
 main.add_command(evidence)
 main.add_command(readings_cmd)
+for command in (import_cmd, publish, dispute_group, finalise, correct, history_cmd, audit_group):
+    main.add_command(command)
 
 
 @main.command()

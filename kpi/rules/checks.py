@@ -202,8 +202,7 @@ OPTIONS = (
 
 
 def options_known(data: dict) -> list[tuple[str, str]]:
-    """Each contested-clause option is one of its readings; an exam's takers are not also listed
-    in not_assessed_when_zero (0 takers is for exam.no_takers to decide)."""
+    """Each contested-clause option is one of its readings."""
     found = []
     for section, path, allowed in OPTIONS:
         entries = data.get(section, [])
@@ -214,14 +213,6 @@ def options_known(data: dict) -> list[tuple[str, str]]:
             where = f"{section}[{i + 1}].{path}" if isinstance(entries, list) else f"{section}.{path}"
             if value is not None and value not in allowed:
                 found.append((where, f"应为 {'、'.join(allowed)}，发现「{value}」"))
-    for i, m in enumerate(data["metrics"]):
-        if "exam" in m and m["exam"]["takers"] in m.get("not_assessed_when_zero", []):
-            found.append(
-                (
-                    f"metrics[{i + 1}].not_assessed_when_zero",
-                    f"参考人数（{m['exam']['takers']}）为 0 时按 exam.no_takers 计分，不应列在此处",
-                )
-            )
     return found
 
 

@@ -152,6 +152,7 @@ class Rulebook:
     source: str
     readings: tuple[Reading, ...] = ()
     text: str = field(default="", compare=False, repr=False)  # the TOML, for `with_reading`
+    dispute_days: int = 5  # [cycle]: calendar days the vendors have to dispute a published month
 
     def category(self, category_id: str) -> Category:
         return next(c for c in self.categories if c.id == category_id)
@@ -248,6 +249,9 @@ def _curve(d: dict, top: Fraction | None = None) -> Curve | None:
 def _metric(d: dict) -> Metric:
     kind = d.get("kind", "ratio")
     exam = None
+    # An exam's takers in not_assessed_when_zero: how rulebooks before exam.no_takers (users' copies, the
+    # history database's) said no_takers = "not_assessed"; a stated no_takers wins.
+    legacy_zero = d.get("not_assessed_when_zero", ())
     if kind == "exam":
         e = d["exam"]
         exam = ExamRule(
@@ -258,7 +262,7 @@ def _metric(d: dict) -> Metric:
             _n(e["participation_deduction"]),
             e["basis"],
             tuple((_n(b["below"]), _n(b["deduct"])) for b in e["bands"]),
-            e.get("no_takers", "lowest_band"),
+            e.get("no_takers", "not_assessed" if e["takers"] in legacy_zero else "lowest_band"),
         )
     gate = None
     if "gate" in d:
@@ -274,7 +278,9 @@ def _metric(d: dict) -> Metric:
         max_points=_n(d["max_points"]),
         kind=kind,
         clause=d["clause"],
-        not_assessed_when_zero=tuple(d.get("not_assessed_when_zero", default_zero)),
+        not_assessed_when_zero=tuple(
+            k for k in d.get("not_assessed_when_zero", default_zero) if exam is None or k != exam.takers
+        ),
         ratio=_ratio(d) if kind == "ratio" else None,
         direction=d.get("direction", ""),
         curve=_curve(d, _n(d["max_points"])),
@@ -349,4 +355,5 @@ def _build(data: dict, source: str, text: str = "", readings: tuple[Reading, ...
         source=source,
         readings=build_readings(data) if readings is None else readings,
         text=text,
+        dispute_days=data.get("cycle", {}).get("dispute_days", 5),
     )

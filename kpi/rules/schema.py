@@ -30,6 +30,7 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "settlement": (TABLE, True),
         "detail": (TABLE, True),
         "readings": (LIST, False),
+        "cycle": (TABLE, False),
     },
     "contract": {
         "name": (STR, True),
@@ -133,6 +134,7 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "literal": (BOOL, False),
         "changes": (TABLE, True),
     },
+    "cycle": {"dispute_days": (INT, True)},
 }
 
 

@@ -53,6 +53,7 @@ PAGES = [
     ("settlement", "结算"),
     ("simulate", "模拟"),
     ("checks", "数据检查"),
+    ("cycle", "月度流程"),
 ]
 WIDTHS = (1440, 1280, 390)
 MAIN_HEIGHT = "() => document.querySelector(\"[data-testid='stMain']\").scrollHeight"
@@ -97,9 +98,13 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server() -> str:
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log = (ROOT / "test-output").joinpath("streamlit.log")
     log.parent.mkdir(parents=True, exist_ok=True)
+    # the 月度流程 page's database: a fresh one, not kpi.db in the checkout
+    history = log.parent / "e2e-kpi.db"
+    for stale in log.parent.glob("e2e-kpi.db*"):
+        stale.unlink()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KPI_DB": str(history)}
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [

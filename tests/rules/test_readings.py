@@ -119,11 +119,6 @@ def test_bad_readings_are_located(changes, message):
             'scale_to_weight = true\nnot_assessed = "ignore"',
             "键「categories[1].not_assessed」：应为 drop_from_max、full、zero，发现「ignore」",
         ),
-        (
-            'kind = "exam"\n',
-            'kind = "exam"\nnot_assessed_when_zero = ["exam_takers"]\n',
-            "键「metrics[8].not_assessed_when_zero」：参考人数（exam_takers）为 0 时按 exam.no_takers 计分，不应列在此处",
-        ),
     ],
 )
 def test_option_values_are_checked(old, new, message):
@@ -153,3 +148,17 @@ def test_applying_a_reading_leaves_the_rulebook_data_as_it_was():
     assert changed["metrics"][7]["exam"]["no_takers"] == "not_assessed"
     assert [c["not_assessed"] for c in changed["categories"]] == ["zero"] * 3
     assert changed["settlement"]["mode"] == "bands" and "readings" not in changed
+
+
+def test_an_older_rulebook_listing_exam_takers_scores_zero_takers_not_assessed():
+    """Rulebooks from before exam.no_takers (copied by users, kept in the history database) said
+    "0 takers → not assessed" by listing the takers in not_assessed_when_zero: they keep that meaning."""
+    old = DEFAULT.replace('no_takers = "lowest_band"\n', "", 1).replace(
+        'kind = "exam"\n', 'kind = "exam"\nnot_assessed_when_zero = ["exam_takers"]\n', 1
+    )
+    exam = parse_rulebook(old, source="old.toml").metric("business_exam")
+    assert exam.exam.no_takers == "not_assessed"
+    assert "exam_takers" not in exam.not_assessed_when_zero
+    # a stated no_takers wins over the older list (so a reading of the clause applies to such a rulebook too)
+    both = DEFAULT.replace('kind = "exam"\n', 'kind = "exam"\nnot_assessed_when_zero = ["exam_takers"]\n', 1)
+    assert parse_rulebook(both, source="t.toml").metric("business_exam").exam.no_takers == "lowest_band"

@@ -169,3 +169,20 @@ def test_each_named_check_names_its_key(old, new, message):
     with pytest.raises(RulebookError) as caught:
         parse_rulebook(DEFAULT.replace(old, new, 1), source="t.toml")
     assert [str(p) for p in caught.value.problems] == [f"文件「t.toml」，{message}"]
+
+
+def test_the_cycle_section_gives_the_dispute_days(rules):
+    assert rules.dispute_days == 5
+    assert parse_rulebook(DEFAULT.replace("dispute_days = 5", "dispute_days = 3")).dispute_days == 3
+    without = DEFAULT[
+        : DEFAULT.index(
+            "# ---------------------------------------------------------------- the monthly cycle"
+        )
+    ]
+    assert parse_rulebook(without).dispute_days == 5  # the section may be left out: 5 calendar days
+    with pytest.raises(RulebookError) as caught:
+        parse_rulebook(DEFAULT.replace("dispute_days = 5", "dispute_day = 5"))
+    assert [str(p) for p in caught.value.problems] == [
+        "文件「规则本」，键「cycle.dispute_day」：未知的键（拼写错误？），应为dispute_days",
+        "文件「规则本」，键「cycle.dispute_days」：缺少必填的键",
+    ]
