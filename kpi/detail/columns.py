@@ -38,7 +38,7 @@ CALLS = TableSpec(
         "talk_seconds": ("通话时长", "通话时长(秒)", "通话秒数", "talk_seconds"),
         "expert_transfer": ("转接专家席", "是否转接专家席", "expert_transfer"),
     },
-    ("caller", "queue_time", "connected", "answer_time", "agent_id", "vendor"),
+    ("caller", "queue_time", "connected", "answer_time", "agent_id"),  # no 外包公司: from the roster
 )
 ROSTER = TableSpec(
     "roster",

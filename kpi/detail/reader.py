@@ -23,6 +23,7 @@ import fastexcel
 import pandas as pd
 import pyarrow as pa
 
+from kpi.detail.calls import build_calls
 from kpi.detail.cells import to_text
 from kpi.detail.columns import (
     CALLS,
@@ -35,8 +36,9 @@ from kpi.detail.columns import (
     spec_for_sheet,
 )
 from kpi.detail.csv_files import csv_table
-from kpi.detail.people import build_exam, build_roster, check_agents
-from kpi.detail.tables import RawTable, build_calls
+from kpi.detail.people import build_exam, build_roster, check_agents, vendors_from_roster
+from kpi.detail.source import ReadOptions, calls_spec
+from kpi.detail.tables import RawTable
 from kpi.errors import Problem
 from kpi.files.safety import WORKBOOK_KINDS, is_workbook_head, screen
 from kpi.progress import Progress, no_progress
@@ -55,6 +57,7 @@ class DetailData:
     exam: pd.DataFrame | None = None
     problems: tuple[Problem, ...] = ()
     sources: tuple[str, ...] = field(default=())
+    notices: tuple[str, ...] = ()  # what was read in a way worth saying (clock skew taken as such)
 
     @property
     def has_calls(self) -> bool:
@@ -150,7 +153,7 @@ def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.Recor
     guessed over all rows, so that no cell is silently lost and the converters can read or report it.
     None when fastexcel cannot read the sheet at all.
     """
-    if spec is CALLS:
+    if spec.kind == "calls":
         try:
             batch, errors = reader.load_sheet(name, header_row=0, dtypes=_dtypes(spec)).to_arrow_with_errors()
             if errors is None or not errors.errors:
@@ -167,7 +170,7 @@ def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.Recor
 
 
 def _excel_tables(
-    source: Path | bytes, file: str, kind: str, report: Progress
+    source: Path | bytes, file: str, kind: str, report: Progress, options: ReadOptions
 ) -> tuple[list[RawTable], list[Problem]]:
     try:
         reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
@@ -179,6 +182,7 @@ def _excel_tables(
     wanted = [n for n in reader.sheet_names if spec_for_sheet(n)]
     for i, name in enumerate(wanted):
         spec = spec_for_sheet(name)
+        spec = calls_spec(options.source) if spec is CALLS else spec
         report(f"读取 {file}「{name}」", i / len(wanted))
         batch = _load(reader, name, spec)
         if batch is None:
@@ -205,26 +209,37 @@ def _excel_tables(
             continue
         columns, data_row, header = located
         problems += duplicate_headers(header, spec, file, name)
-        tables.append(RawTable(spec, file, name, data_row, columns))
+        tables.append(RawTable(spec, file, name, data_row, columns, options))
     return tables, problems
 
 
-def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
-    """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month."""
+def read_detail(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    progress: Progress | None = None,
+    options: ReadOptions | None = None,
+) -> DetailData:
+    """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month.
+    `options`: the source profile of call-detail files, the rulebook's time zone and clock skew."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    return _read([(path, path.name) for path in paths], progress)
+    return _read([(path, path.name) for path in paths], progress, options)
 
 
-def read_detail_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> DetailData:
+def read_detail_bytes(
+    data: bytes, name: str, *, progress: Progress | None = None, options: ReadOptions | None = None
+) -> DetailData:
     """As read_detail, on an uploaded file's bytes (`name` appears in messages)."""
-    return _read([(data, name)], progress)
+    return _read([(data, name)], progress, options)
 
 
 def read_detail_uploads(
-    files: Sequence[tuple[bytes, str]], *, progress: Progress | None = None
+    files: Sequence[tuple[bytes, str]],
+    *,
+    progress: Progress | None = None,
+    options: ReadOptions | None = None,
 ) -> DetailData:
     """As read_detail, on several uploaded files' (bytes, name) making up one month."""
-    return _read(list(files), progress)
+    return _read(list(files), progress, options)
 
 
 def is_workbook(source: str | Path | bytes) -> bool:
@@ -235,8 +250,11 @@ def is_workbook(source: str | Path | bytes) -> bool:
         return is_workbook_head(handle.read(8))
 
 
-def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) -> DetailData:
+def _read(
+    sources: list[tuple[Path | bytes, str]], progress: Progress | None, options: ReadOptions | None = None
+) -> DetailData:
     report = progress or no_progress
+    options = options or ReadOptions()
     tables: list[RawTable] = []
     problems: list[Problem] = []
     for i, (source, name) in enumerate(sources):
@@ -250,18 +268,24 @@ def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) ->
         if found:
             more = []
         elif kind in WORKBOOK_KINDS:
-            more, found = _excel_tables(source, name, kind, report)
+            more, found = _excel_tables(source, name, kind, report, options)
         else:
-            more, found = csv_table(raw, name)
+            more, found = csv_table(raw, name, options)
         tables += more
         problems += found
     report("读取明细", 1.0)
-    calls, found = build_calls([t for t in tables if t.spec is CALLS])
+    call_tables = [t for t in tables if t.spec.kind == "calls"]
+    calls, found, notices = build_calls(call_tables)
     problems += found
     roster, found = build_roster([t for t in tables if t.spec is ROSTER])
     problems += found
+    if calls is not None and not found:
+        no_vendor = [t.label for t in call_tables if "vendor" not in t.columns]
+        calls, found = vendors_from_roster(calls, roster, no_vendor)
+        problems += found
     exam, found = build_exam([t for t in tables if t.spec is EXAM])
     problems += found
     problems += check_agents(calls, roster)
     report("检查明细", 1.0)
-    return DetailData(calls, roster, exam, tuple(problems), tuple(name for _, name in sources))
+    names = tuple(name for _, name in sources)
+    return DetailData(calls, roster, exam, tuple(problems), names, tuple(notices))
