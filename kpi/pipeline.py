@@ -12,7 +12,8 @@ from pathlib import Path
 
 from kpi.detail.reader import DetailData
 from kpi.detail.reconcile import apply_detail
-from kpi.detail.run import DetailRun, finish_detail, read_detail_sheets
+from kpi.detail.run import DetailRun, finish_detail, read_detail_sheets, read_options
+from kpi.detail.source import SourceProfile
 from kpi.errors import Problem
 from kpi.progress import Progress
 from kpi.records import VendorMonth
@@ -53,17 +54,20 @@ def assess(
     use_detail: bool = True,
     progress: Progress | None = None,
     detail_files: Sequence[str | Path] = (),
+    source: SourceProfile | None = None,
 ) -> Assessment:
     """Read, validate and score a workbook; nothing is scored when the input has problems.
 
     `expect_month`: rows of any other month are problems (not merely left out, as with `month`).
     When the workbook has detail sheets (话务明细, 坐席名册, 考试成绩) and `use_detail`, the figures
     they give replace the summary's for their month (records' sources say "detail"). `detail_files`:
-    more detail files of the month (a month spread over several files).
+    more detail files of the month (a month spread over several files); `source`: the profile that
+    says how the call-detail files are written (a platform's export), None for our own headers.
     """
+    options = read_options(rules, source)
     with ThreadPoolExecutor(max_workers=1) as pool:  # openpyxl reads the summary while fastexcel
         pending = pool.submit(read_summary, path, display, month=expect_month)  # (GIL released)
-        data = read_detail_sheets(path, progress, detail_files) if use_detail else None  # reads the detail
+        data = read_detail_sheets(path, progress, detail_files, options) if use_detail else None
         records, problems = pending.result()
     problems = problems or rulebook_applies(records, rules, display or Path(path).name)
     if problems:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, load_rules, run_assessment, write_output
+from kpi.cli.common import DETAIL, MONTH, RULES, SOURCE, WORKBOOK, load_rules, run_assessment, write_output
 from kpi.cli.detail_commands import agents, reconcile_cmd
 from kpi.cli.usage import Group
 from kpi.detail.run import DetailRun
+from kpi.detail.source import SourceProfile, builtin_profiles
 from kpi.reports.scorecards import explain, next_steps, scorecard_dict, scores_table
 from kpi.reports.statement import write_statement
 from kpi.scoring.next_point import next_points
@@ -34,6 +35,7 @@ main.add_command(agents)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--use-summary", is_flag=True, help="工作簿有话务明细时，仍用月度指标汇总表的数字")
 @DETAIL
+@SOURCE
 def score(
     workbook: Path,
     rules_path: Path | None,
@@ -42,10 +44,17 @@ def score(
     fmt: str,
     use_summary: bool,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """每家外包公司每月的评分卡。"""
     result = run_assessment(
-        workbook, load_rules(rules_path), month, vendor, use_detail=not use_summary, detail_files=detail_files
+        workbook,
+        load_rules(rules_path),
+        month,
+        vendor,
+        use_detail=not use_summary,
+        detail_files=detail_files,
+        source=source,
     )
     if fmt == "json":  # each card's "sources" says which figures came from the detail
         click.echo(json.dumps([scorecard_dict(c) for c in result.cards], ensure_ascii=False, indent=2))
@@ -78,12 +87,18 @@ def _source_note(detail: DetailRun | None, use_summary: bool) -> str:
 @MONTH
 @click.option("--vendor", required=True, help="外包公司名称")
 @DETAIL
+@SOURCE
 def explain_cmd(
-    workbook: Path, rules_path: Path | None, month: str | None, vendor: str, detail_files: tuple[Path, ...]
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    vendor: str,
+    detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """逐条说明某家外包公司的得分和结算，附条款原文，以及再改善多少能多得 1 分。"""
     rules = load_rules(rules_path)
-    result = run_assessment(workbook, rules, month, vendor, detail_files=detail_files)
+    result = run_assessment(workbook, rules, month, vendor, detail_files=detail_files, source=source)
     records = {(r.vendor, r.month): r for r in result.records}
     texts = [
         f"{explain(c)}\n\n{next_steps(next_points(records[(c.vendor, c.month)], rules))}"
@@ -105,6 +120,7 @@ def explain_cmd(
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 @DETAIL
+@SOURCE
 def settle(
     workbook: Path,
     rules_path: Path | None,
@@ -112,9 +128,10 @@ def settle(
     output: Path,
     force: bool,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """生成结算单（.xlsx，含合计行和评分卡工作表）。"""
-    result = run_assessment(workbook, load_rules(rules_path), month, detail_files=detail_files)
+    result = run_assessment(workbook, load_rules(rules_path), month, detail_files=detail_files, source=source)
     write_output(output, lambda path: write_statement(list(result.cards), path, force=force))
     total = sum(c.settlement.payout for c in result.cards)
     click.echo(f"已写入 {output}：{len(result.cards)} 行，应付合计 {total:,.2f} 元")
@@ -125,11 +142,23 @@ def settle(
 @RULES
 @MONTH
 @DETAIL
+@SOURCE
 def validate(
-    workbook: Path, rules_path: Path | None, month: str | None, detail_files: tuple[Path, ...]
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """检查工作簿，列出所有问题；有问题时退出码为 1。给出 --month 时，其他月份的行也算问题。"""
     result = run_assessment(
-        workbook, load_rules(rules_path), month, expect_month=True, detail_files=detail_files
+        workbook, load_rules(rules_path), month, expect_month=True, detail_files=detail_files, source=source
     )
     click.echo(f"检查通过：{workbook.name}，{len(result.records)} 行（外包公司 × 月份）。")
+
+
+@main.command(name="sources")
+def sources_cmd() -> None:
+    """列出内置的话单来源配置（--source 名称）。"""
+    for profile in builtin_profiles():
+        click.echo(f"{profile.name}\t{profile.label}：{profile.description}")

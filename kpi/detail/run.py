@@ -24,6 +24,7 @@ from kpi.detail.reader import (
 )
 from kpi.detail.reconcile import ReconcileRow, reconcile, unknown_vendors
 from kpi.detail.repeats import DetailSettings, covered_months
+from kpi.detail.source import ReadOptions, SourceProfile
 from kpi.errors import Problem
 from kpi.money import round_half_up
 from kpi.progress import Progress
@@ -36,6 +37,11 @@ REPEAT_METRIC = "repeat_2h"
 
 def detail_settings(rules: Rulebook) -> DetailSettings:
     return rules.detail
+
+
+def read_options(rules: Rulebook, source: SourceProfile | None = None) -> ReadOptions:
+    """How call detail is read under a rulebook: its time zone and clock skew, and the source profile."""
+    return ReadOptions(source, rules.detail.timezone, rules.detail.clock_skew_seconds)
 
 
 def repeat_points(rules: Rulebook) -> Callable[[Fraction], Decimal] | None:
@@ -80,7 +86,10 @@ def several_months(data: DetailData, months: Sequence[str]) -> Problem:
 
 
 def read_detail_sheets(
-    path: str | Path, progress: Progress | None = None, extra: Sequence[str | Path] = ()
+    path: str | Path,
+    progress: Progress | None = None,
+    extra: Sequence[str | Path] = (),
+    options: ReadOptions | None = None,
 ) -> DetailData | None:
     """The workbook's detail sheets (or a detail CSV file), read; None when it has none.
 
@@ -88,23 +97,31 @@ def read_detail_sheets(
     files — read together with the workbook's own detail sheets."""
     if extra:
         own = [Path(path)] if is_workbook(path) and detail_sheets(path) else []
-        return read_detail([*own, *map(Path, extra)], progress=progress)
+        return read_detail([*own, *map(Path, extra)], progress=progress, options=options)
     if is_workbook(path):
-        return read_detail(path, progress=progress) if detail_sheets(path) else None
-    data = read_detail(path, progress=progress)
+        return read_detail(path, progress=progress, options=options) if detail_sheets(path) else None
+    data = read_detail(path, progress=progress, options=options)
+    if options is not None and options.source is not None and data.problems:
+        return data  # a platform export read through a profile: its problems are the answer
     return data if any(t is not None for t in (data.calls, data.roster, data.exam)) else None
 
 
 def detail_bytes(
-    data: bytes, name: str, progress: Progress | None = None, extra: Sequence[tuple[bytes, str]] = ()
+    data: bytes,
+    name: str,
+    progress: Progress | None = None,
+    extra: Sequence[tuple[bytes, str]] = (),
+    options: ReadOptions | None = None,
 ) -> DetailData | None:
     """As read_detail_sheets, on an uploaded file's bytes, with any `extra` uploaded detail files."""
     if extra:
         own = [(data, name)] if is_workbook(data) and detail_sheets(data, name) else []
-        return read_detail_uploads([*own, *extra], progress=progress)
+        return read_detail_uploads([*own, *extra], progress=progress, options=options)
     if is_workbook(data):
-        return read_detail_bytes(data, name, progress=progress) if detail_sheets(data, name) else None
-    found = read_detail_bytes(data, name, progress=progress)
+        if not detail_sheets(data, name):
+            return None
+        return read_detail_bytes(data, name, progress=progress, options=options)
+    found = read_detail_bytes(data, name, progress=progress, options=options)
     return found if any(t is not None for t in (found.calls, found.roster, found.exam)) else None
 
 
@@ -142,8 +159,9 @@ def run_detail(
     month: str | None = None,
     progress: Progress | None = None,
     extra: Sequence[str | Path] = (),
+    source: SourceProfile | None = None,
 ) -> DetailRun | None:
     """Read, measure and reconcile a workbook's detail sheets (or a detail CSV, and any `extra` detail
-    files); None when there is no detail."""
-    data = read_detail_sheets(path, progress, extra)
+    files, read through the `source` profile); None when there is no detail."""
+    data = read_detail_sheets(path, progress, extra, read_options(rules, source))
     return None if data is None else finish_detail(data, rules, records, month, progress)

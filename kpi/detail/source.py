@@ -9,6 +9,7 @@ CDR into one row per queue entry (kpi.detail.platforms). Problems in a profile a
 
 from __future__ import annotations
 
+import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, replace
@@ -83,10 +84,21 @@ def _our_key(header: str) -> str | None:
     return None
 
 
+BARE_KEY = re.compile(r"^([ \t]*)([^\s\"'#\[=,\]][^=\"'\n#]*?)([ \t]*=)", re.M)
+TABLE_PART = re.compile(r"^([ \t]*\[[^\]\"'\n]*?)\.([^.\]\"'\s]*[^\x00-\x7f][^.\]\"'\s]*)(\s*\])", re.M)
+
+
+def quote_bare_keys(text: str) -> str:
+    """Chinese keys written bare (主叫号码 = "主叫", [source.values.是否接通]), as TOML 1.1 allows and
+    Python's TOML 1.0 reader does not, quoted so that it reads them."""
+    text = BARE_KEY.sub(lambda m: m[0] if m[2].isascii() else f'{m[1]}"{m[2]}"{m[3]}', text)
+    return TABLE_PART.sub(lambda m: f'{m[1]}."{m[2]}"{m[3]}', text)
+
+
 def parse_source(text: str, name: str) -> SourceProfile:
     """A profile from TOML text; SourceError naming every problem."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(quote_bare_keys(text))
     except tomllib.TOMLDecodeError as exc:
         raise SourceError([Problem(f"来源配置的 TOML 语法错误：{exc}", file=name)]) from None
     problems: list[Problem] = []

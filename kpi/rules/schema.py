@@ -114,6 +114,11 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "test_numbers": (KEYS, True),
         "min_talk_seconds": (INT, True),
         "new_agent_months": (INT, True),
+        "timezone": (STR, False),
+        "clock_skew_seconds": (INT, False),
+        "same_queue_only": (BOOL, False),
+        "reentry_must_connect": (BOOL, False),
+        "exclude_transfers": (BOOL, False),
     },
 }
 

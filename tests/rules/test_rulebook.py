@@ -86,7 +86,7 @@ BROKEN = [
     (
         'repeat_anchor = "answer_time"',
         'repeat_anchor = "answered"',
-        "文件「t.toml」，键「detail.repeat_anchor」：应为 answer_time 或 queue_time",
+        "文件「t.toml」，键「detail.repeat_anchor」：应为 answer_time、queue_time 或 end_time",
     ),
 ]
 
