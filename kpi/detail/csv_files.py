@@ -57,11 +57,14 @@ def _head(lines: list[str], delimiter: str) -> list[list[str]]:
 def _find(
     lines: list[str], specs: list[TableSpec], by_name: bool, delimiters: tuple[str, ...]
 ) -> tuple[TableSpec, int, dict[int, str], str, list[list[str]]] | None:
-    """The spec, header line, its columns and the delimiter that find the fullest header."""
+    """The spec, header line, its columns and the delimiter that find the fullest header (the
+    profile's delimiter, if it names one, is for call detail: roster and exam files are detected)."""
     best = None
-    for delimiter in delimiters:
+    for delimiter in DELIMITERS:
         head = _head(lines, delimiter)
         for spec in specs:
+            if spec.kind == "calls" and delimiter not in delimiters:
+                continue
             hit = find_header(head, spec)
             if hit is None or not (by_name or len(match_header(head[hit[0]], spec)) >= len(spec.required)):
                 continue

@@ -1,0 +1,71 @@
+"""Files in each built-in format and a CTI-style export give the same per-agent figures as the same
+calls written in our own 话务明细 headers (issue 10's done-when)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpi.detail.measure import measure_detail
+from kpi.detail.reader import read_detail
+from kpi.detail.source import ReadOptions, load_source, parse_source
+from tests import platform_files as pf
+
+
+def figures(paths, options=None):
+    data = read_detail(paths, options=options)
+    assert data.problems == ()
+    m = measure_detail(data, "2024-06")
+    return [(a.agent_id, a.vendor, a.connected_calls, a.repeat_2h_calls, a.valid_calls, a.not_judgeable) for a in m.agents]
+
+
+def compare(tmp_path, name, platform_bytes, agent_name, profile):
+    calls = pf.sample_calls()
+    ours = tmp_path / "ours" / "话务明细.csv"
+    ours.parent.mkdir()
+    ours.write_bytes(pf.ours_csv(calls, agent_name))
+    theirs = tmp_path / name
+    theirs.write_bytes(platform_bytes)
+    roster = tmp_path / "坐席名册.csv"
+    roster.write_bytes(pf.roster_csv(agent_name))
+    expected = figures([ours])
+    got = figures([theirs, roster], ReadOptions(profile, "Asia/Shanghai", 5))
+    assert got == expected
+    return got
+
+
+def test_the_sample_has_repeats_abandons_and_both_vendors(tmp_path):
+    got = figures([_ours(tmp_path)])
+    assert {v for _, v, *_ in got} == {"华信客服", "联创呼叫"}
+    assert sum(g[2] for g in got) == 45  # connected calls: 60 entries less 15 abandoned
+    assert sum(g[3] for g in got) > 0
+
+
+def _ours(tmp_path):
+    path = tmp_path / "话务明细.csv"
+    path.write_bytes(pf.ours_csv(pf.sample_calls(), lambda a: f"SIP/{a}"))
+    return path
+
+
+def test_asterisk_queue_log(tmp_path):
+    got = compare(
+        tmp_path, "queue_log", pf.queue_log(pf.sample_calls()), lambda a: f"SIP/{a}", load_source("asterisk-queue-log")
+    )
+    assert got[0][:3] == ("SIP/301", "华信客服", 12)  # i % 4 == 0 of 0..59, less i = 0, 28, 56 (to 402)
+
+
+@pytest.mark.parametrize("new_columns", [False, True])
+def test_asterisk_cdr_master_csv(tmp_path, new_columns):
+    data = pf.master_csv(pf.sample_calls(), new_columns)
+    compare(tmp_path, "Master.csv", data, lambda a: f"SIP/{a}", load_source("asterisk-cdr"))
+
+
+def test_freeswitch_callcenter_cdr(tmp_path):
+    data = pf.freeswitch_csv(pf.sample_calls())
+    compare(tmp_path, "cdr.csv", data, lambda a: f"{a}@default", load_source("freeswitch-cc"))
+
+
+def test_cti_export_utf16_tabs_epoch_ms_zero_is_connected_no_vendor(tmp_path):
+    profile = parse_source(pf.CTI_PROFILE, "cti.toml")
+    data = pf.cti_export(pf.sample_calls())
+    assert data[:2] == b"\xff\xfe" and b"\t\x00" in data
+    compare(tmp_path, "话单.txt", data, lambda a: f"GH{a}", profile)
