@@ -263,3 +263,42 @@ def test_detail_of_several_months_needs_a_month(tmp_path):
     assert repeat["inputs"] == {"repeat_2h_calls": "0", "connected_calls": "1"}
     (may_card,) = json.loads(run("score", str(path), "--month", "2024-05", "--format", "json").output)
     assert next(m for m in may_card["metrics"] if m["id"] == "repeat_2h")["inputs"]["connected_calls"] == "3"
+
+
+def test_kpi_sources_lists_the_builtins():
+    result = run("sources")
+    assert result.exit_code == 0
+    assert [line.split("\t")[0] for line in result.output.splitlines()] == [
+        "asterisk-cdr",
+        "asterisk-queue-log",
+        "freeswitch-cc",
+    ]
+
+
+def test_agents_through_a_builtin_source(tmp_path):
+    from tests import platform_files as pf
+
+    log = tmp_path / "queue_log"
+    log.write_bytes(pf.queue_log(pf.sample_calls()))
+    roster = tmp_path / "坐席名册.csv"
+    roster.write_bytes(pf.roster_csv(lambda a: f"SIP/{a}"))
+    result = run(
+        "agents",
+        str(log),
+        "--detail",
+        str(log),
+        "--detail",
+        str(roster),
+        "--source",
+        "asterisk-queue-log",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [(r["agent_id"], r["vendor"], r["connected_calls"]) for r in rows][:2] == [
+        ("SIP/301", "华信客服", 12),
+        ("SIP/302", "华信客服", 13),
+    ]
+    bad = run("agents", str(log), "--source", str(tmp_path / "none.toml"))
+    assert bad.exit_code == 1 and "找不到来源配置文件" in bad.output

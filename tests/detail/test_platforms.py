@@ -15,7 +15,10 @@ def figures(paths, options=None):
     data = read_detail(paths, options=options)
     assert data.problems == ()
     m = measure_detail(data, "2024-06")
-    return [(a.agent_id, a.vendor, a.connected_calls, a.repeat_2h_calls, a.valid_calls, a.not_judgeable) for a in m.agents]
+    return [
+        (a.agent_id, a.vendor, a.connected_calls, a.repeat_2h_calls, a.valid_calls, a.not_judgeable)
+        for a in m.agents
+    ]
 
 
 def compare(tmp_path, name, platform_bytes, agent_name, profile):
@@ -48,7 +51,11 @@ def _ours(tmp_path):
 
 def test_asterisk_queue_log(tmp_path):
     got = compare(
-        tmp_path, "queue_log", pf.queue_log(pf.sample_calls()), lambda a: f"SIP/{a}", load_source("asterisk-queue-log")
+        tmp_path,
+        "queue_log",
+        pf.queue_log(pf.sample_calls()),
+        lambda a: f"SIP/{a}",
+        load_source("asterisk-queue-log"),
     )
     assert got[0][:3] == ("SIP/301", "华信客服", 12)  # i % 4 == 0 of 0..59, less i = 0, 28, 56 (to 402)
 
