@@ -110,7 +110,9 @@ def with_detail(
     run = finish_detail(data, rules, records, month, progress)
     if run.problems:
         return tuple(records), run, run.problems
-    return apply_detail(records, run.measure), run, ()
+    for measure in run.months:
+        records = apply_detail(records, measure)
+    return tuple(records), run, ()
 
 
 def score_all(

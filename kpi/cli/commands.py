@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -12,9 +13,10 @@ from kpi.cli.detail_commands import agents, reconcile_cmd
 from kpi.cli.usage import Group
 from kpi.detail.run import DetailRun
 from kpi.detail.source import SourceProfile, builtin_profiles
-from kpi.reports.scorecards import explain, next_steps, scorecard_dict, scores_table
+from kpi.reports.scorecards import explain, next_steps, provenance, scorecard_dict, scores_table
 from kpi.reports.statement import write_statement
 from kpi.scoring.next_point import next_points
+from kpi.scoring.scorecard import Scorecard
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,25 +62,27 @@ def score(
         click.echo(json.dumps([scorecard_dict(c) for c in result.cards], ensure_ascii=False, indent=2))
     else:
         click.echo(scores_table(list(result.cards)))
-        click.echo(_source_note(result.detail, use_summary))
+        click.echo(_source_note(result.detail, use_summary, result.cards))
 
 
-def _source_note(detail: DetailRun | None, use_summary: bool) -> str:
-    """Which figures the scores used, said after the table."""
+def _source_note(detail: DetailRun | None, use_summary: bool, cards: Sequence[Scorecard]) -> str:
+    """Which figures the scores used, vendor by vendor, said after the table, with the detail's notices."""
     if use_summary:
         return "数据来源：月度指标汇总表（按 --use-summary，未使用话务明细）。"
     if detail is None or detail.measure is None:
         return "数据来源：月度指标汇总表（工作簿中没有话务明细）。"
-    m = detail.measure
-    keys = "、".join(dict.fromkeys(r.label for r in detail.reconciliation)) or "无"
-    note = (
-        f"数据来源：{m.month} 的{keys}取自明细工作表，其余取自月度指标汇总表（加 --use-summary 改用汇总表）。"
-    )
-    if m.not_judgeable:
-        note += f"\n有 {m.not_judgeable:,} 通接通电话的 {m.window_minutes} 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
+    lines = provenance(cards, [m.month for m in detail.months])
+    lines.append("（加 --use-summary 改用汇总表。）")
+    for m in detail.months:
+        if m.not_judgeable:
+            lines.append(
+                f"{m.month} 有 {m.not_judgeable:,} 通接通电话的 {m.window_minutes} 分钟窗口超出明细数据的截止时间，"
+                "且未见再次呼入，无法判定，按非重复计。"
+            )
     if detail.flagged:
-        note += f"\n明细与汇总表有 {len(detail.flagged)} 处不一致，详见 kpi reconcile。"
-    return note
+        lines.append(f"明细与汇总表有 {len(detail.flagged)} 处不一致，详见 kpi reconcile。")
+    lines += [f"注意：{n}" for n in detail.notices]
+    return "\n".join(lines)
 
 
 @main.command(name="explain")
@@ -155,6 +159,8 @@ def validate(
         workbook, load_rules(rules_path), month, expect_month=True, detail_files=detail_files, source=source
     )
     click.echo(f"检查通过：{workbook.name}，{len(result.records)} 行（外包公司 × 月份）。")
+    for notice in result.detail.notices if result.detail else ():
+        click.echo(f"注意：{notice}")
 
 
 @main.command(name="sources")

@@ -45,7 +45,16 @@ def _detail(
         if problems:
             fail(problems)
         records = tuple(found)
-    run = run_detail(workbook, rules, records, month, progress_for(workbook), detail_files, source)
+    run = run_detail(
+        workbook,
+        rules,
+        records,
+        month,
+        progress_for(workbook),
+        detail_files,
+        source,
+        every_month=with_summary,
+    )
     if run is None:
         fail(
             [
@@ -85,10 +94,11 @@ def reconcile_cmd(
     click.echo(format_table(rows))
     flagged = len(run.flagged)
     click.echo(f"共 {flagged} 处不一致（⚠）。" if flagged else "明细与汇总表一致。")
-    if run.measure.not_judgeable:
-        click.echo(
-            f"另有 {run.measure.not_judgeable:,} 通接通电话的窗口超出数据截止时间且未见再次呼入，无法判定。"
-        )
+    not_judgeable = sum(m.not_judgeable for m in run.months)
+    if not_judgeable:
+        click.echo(f"另有 {not_judgeable:,} 通接通电话的窗口超出数据截止时间且未见再次呼入，无法判定。")
+    for notice in run.notices:
+        click.echo(f"注意：{notice}")
 
 
 @click.command()
@@ -128,6 +138,8 @@ def agents(
         text = agents_csv(chosen)
     else:
         text = agents_table(chosen) + "\n"
+    for notice in run.notices:
+        click.echo(f"注意：{notice}", err=True)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -56,8 +56,19 @@ def repeat_points(rules: Rulebook) -> Callable[[Fraction], Decimal] | None:
 @dataclass(frozen=True)
 class DetailRun:
     data: DetailData
-    measure: DetailMeasure | None  # None when the detail had problems
+    measure: DetailMeasure | None  # None when the detail had problems; the last month measured
     reconciliation: tuple[ReconcileRow, ...] = ()
+    measures: tuple[DetailMeasure, ...] = ()  # every month measured (a file may hold several)
+
+    @property
+    def months(self) -> tuple[DetailMeasure, ...]:
+        return self.measures or ((self.measure,) if self.measure is not None else ())
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the reader and the measure say beside the figures: clock skew, partly covered months."""
+        partial = tuple(m.partial_note for m in self.months if m.partial_note)
+        return self.data.notices + partial
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -131,25 +142,35 @@ def finish_detail(
     records: Sequence[VendorMonth] = (),
     month: str | None = None,
     progress: Progress | None = None,
+    every_month: bool = True,
 ) -> DetailRun:
-    """Measure read detail with the rulebook's settings and reconcile it with the summary records."""
+    """Measure read detail with the rulebook's settings and reconcile it with the summary records.
+
+    Calls covering several months are measured month by month (each month's re-entries may run into
+    the next); with `every_month` False (a per-agent table is one month) they need `month`."""
     if data.problems:
         return DetailRun(data, None)
     month = _month(data, records, month)
+    months: list[str | None] = [month]
     if data.calls is not None:
         covered = covered_months(data.calls, rules.detail.repeat_window_minutes)
         if month not in covered:  # none asked, or the asked month is not in the calls: use theirs
-            month = None
-            if len(covered) > 1:
+            months = [None]
+            if len(covered) > 1 and not every_month:
                 return DetailRun(replace(data, problems=(several_months(data, covered),)), None)
-    strangers = unknown_vendors(
-        {"话务明细": data.calls, "坐席名册": data.roster, "考试成绩": data.exam}, records, month
-    )
-    if strangers:
-        return DetailRun(replace(data, problems=tuple(strangers)), None)
+            if len(covered) > 1:
+                months = list(covered)
+    tables = {"话务明细": data.calls, "坐席名册": data.roster, "考试成绩": data.exam}
     settings, points = detail_settings(rules), repeat_points(rules)
-    measure = measure_detail(data, month, settings, points, progress)
-    return DetailRun(data, measure, reconcile(records, measure))
+    measures, rows = [], []
+    for each in months:
+        strangers = unknown_vendors(tables, records, each)
+        if strangers:
+            return DetailRun(replace(data, problems=tuple(strangers)), None)
+        measure = measure_detail(data, each, settings, points, progress)
+        measures.append(measure)
+        rows += reconcile(records, measure)
+    return DetailRun(data, measures[-1], tuple(rows), tuple(measures))
 
 
 def run_detail(
@@ -160,8 +181,9 @@ def run_detail(
     progress: Progress | None = None,
     extra: Sequence[str | Path] = (),
     source: SourceProfile | None = None,
+    every_month: bool = True,
 ) -> DetailRun | None:
     """Read, measure and reconcile a workbook's detail sheets (or a detail CSV, and any `extra` detail
     files, read through the `source` profile); None when there is no detail."""
     data = read_detail_sheets(path, progress, extra, read_options(rules, source))
-    return None if data is None else finish_detail(data, rules, records, month, progress)
+    return None if data is None else finish_detail(data, rules, records, month, progress, every_month)
