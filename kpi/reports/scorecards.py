@@ -157,16 +157,8 @@ def explain(card: Scorecard) -> str:
         f"  应付金额 = {s.adjusted_fee:,.2f} − {s.security_deduction:,.2f} = {s.payout:,.2f} 元",
     ]
     if card.sources:
-        detail = [input_label(k) for k, v in card.sources if v == "detail"]
         out.append("")
-        out.append(
-            "数据来源："
-            + (
-                "话务明细（" + "、".join(detail) + "），其余取自月度指标汇总表"
-                if detail
-                else "月度指标汇总表"
-            )
-        )
+        out.append(f"数据来源：{source_line(card)}")
     out += [f"说明：{note}" for note in card.notes]
     return "\n".join(out)
 
@@ -208,3 +200,11 @@ def provenance(cards: Sequence[Scorecard], measured: Sequence[str] = ()) -> list
                 why = "（该月话务明细中没有这家公司）" if month in measured else ""
                 lines.append(f"数据来源：{month} {who}的全部数字取自月度指标汇总表{why}。")
     return lines
+
+
+def source_line(card: Scorecard) -> str:
+    """Where one card's figures came from: which from the call detail, the rest from the summary."""
+    detail = [input_label(k) for k, v in card.sources if v == "detail"]
+    if detail:
+        return "话务明细（" + "、".join(detail) + "），其余取自月度指标汇总表"
+    return "月度指标汇总表"

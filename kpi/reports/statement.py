@@ -13,7 +13,7 @@ import xlsxwriter
 
 from kpi.money import fmt2
 from kpi.reports.files import atomic_write, neutralise
-from kpi.reports.scorecards import scorecard_dict, show
+from kpi.reports.scorecards import scorecard_dict, show, source_line
 from kpi.scoring.scorecard import Scorecard
 
 STATEMENT_HEADERS = [
@@ -180,6 +180,8 @@ def _scorecard_sheet(book: xlsxwriter.Workbook, fmt: dict, cards: list[Scorecard
             for a in card.adjustments
         ]
         lines.append(("总分", "", "", fmt2(card.total), "", "", ""))
+        lines.append(("数据来源", "", "", "", "", source_line(card), ""))
+        lines += [("说明", "", "", "", "", note, "") for note in card.notes]
         for line in lines:
             sheet.write_string(r, 0, card.month)
             sheet.write_string(r, 1, card.vendor)
