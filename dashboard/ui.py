@@ -32,6 +32,28 @@ def _file_digest(upload) -> str:
     return known[upload.file_id]
 
 
+OUR_HEADERS = "本工具的表头（话务明细）"
+UPLOADED_SOURCE = "上传来源配置（TOML）"
+
+
+def _detail_source() -> d.Source:
+    """Which source profile the call-detail files are read through (a platform's export)."""
+    choice = st.selectbox(
+        "话单来源",
+        [OUR_HEADERS, *d.BUILTIN_SOURCES, UPLOADED_SOURCE],
+        key="detail_source",
+        help="呼叫平台导出的话单（Asterisk、FreeSWITCH、其他 CTI）按来源配置读入；见 README「从呼叫平台导出的话单」。",
+    )
+    if choice in d.BUILTIN_SOURCES:
+        return d.builtin_source(choice)
+    if choice == UPLOADED_SOURCE:
+        upload = st.file_uploader("上传来源配置（TOML）", type=["toml"], key="source_upload")
+        if upload is not None:
+            text, _ = d.decode_rules(upload.getvalue(), upload.name)
+            return upload.name, text if text is not None else "\x00"
+    return "", ""
+
+
 def _rules_source() -> tuple[str, str, tuple]:
     """The rulebook's text and name, or a problem with the uploaded file."""
     choice = st.radio("规则本", ["默认规则本", "上传规则本"], key="rules_choice", horizontal=True)
@@ -54,11 +76,17 @@ def _rules_source() -> tuple[str, str, tuple]:
 
 
 def load(
-    data: bytes, name: str, key: str, rules_text: str, rules_source: str, extra: d.Uploads = ()
+    data: bytes,
+    name: str,
+    key: str,
+    rules_text: str,
+    rules_source: str,
+    extra: d.Uploads = (),
+    source: d.Source = ("", ""),
 ) -> d.Loaded:
     """Read → validate → score, each step cached by content; progress shown on a first load."""
     seen = st.session_state.setdefault("_loaded_keys", set())
-    run_key = (key, d.digest(rules_text.encode("utf-8")))
+    run_key = (key, d.digest(rules_text.encode("utf-8")), source)
 
     def steps(bar=None) -> d.Loaded:
         rules, rule_problems = d.cached_rules(rules_text, rules_source)
@@ -67,12 +95,12 @@ def load(
         records, problems = d.cached_read(key, name, data)
         if rules is not None:
             problems = problems or rulebook_applies(records, rules, name)
-        cards, agents, reconciliation = (), None, None
+        cards, agents, reconciliation, notices = (), None, None, ()
         if rules is not None and not problems:
             if bar:
                 bar.progress(40, text="读取话务明细…")
-            records, agents, reconciliation, problems = d.cached_detail(
-                key, name, rules_text, rules_source, data, records, extra
+            records, agents, reconciliation, problems, notices = d.cached_detail(
+                key, name, rules_text, rules_source, data, records, extra, source=source
             )
         if rules is not None and not problems:
             if bar:
@@ -80,7 +108,9 @@ def load(
             cards = d.cached_score(key, name, rules_text, rules_source, records)
         if bar:
             bar.progress(100, text="完成")
-        return d.Loaded(name, key, rules, records, cards, problems, rule_problems, agents, reconciliation)
+        return d.Loaded(
+            name, key, rules, records, cards, problems, rule_problems, agents, reconciliation, notices
+        )
 
     if run_key in seen:
         return steps()
@@ -116,12 +146,13 @@ def build_context() -> Context:
             help="不上传时使用内置示例数据（4 家外包公司 × 6 个月）。",
         )
         extras = st.file_uploader(
-            "另附话务明细（可多个 .xlsx / .csv）",
-            type=["xlsx", "xls", "csv"],
+            "另附话务明细（可多个 .xlsx / .csv / 平台导出的 .txt / .log）",
+            type=["xlsx", "xls", "csv", "txt", "tsv", "log"],
             accept_multiple_files=True,
             key="detail_upload",
             help="一个月的话务明细分在几个文件里时，与上面的工作簿一起读入。",
         )
+        source = _detail_source()
         rules_text, rules_source, rules_upload_problems = _rules_source()
     if upload is None:
         data, name, key, sample = d.SAMPLE.read_bytes(), d.SAMPLE.name, "", True
@@ -131,7 +162,7 @@ def build_context() -> Context:
     extra = tuple((f.getvalue(), f.name) for f in extras or ())
     if extra:  # the detail step's cache key covers the extra files too
         key = d.digest((key + "".join(d.digest(b) for b, _ in extra)).encode("utf-8"))
-    loaded = load(data, name, key, rules_text, rules_source, extra)
+    loaded = load(data, name, key, rules_text, rules_source, extra, source)
     if rules_upload_problems:
         loaded = d.Loaded(
             loaded.file, loaded.digest, None, loaded.records, (), loaded.problems, rules_upload_problems

@@ -46,6 +46,11 @@ elif loaded.records:
     if missing:
         st.warning(f"有 {missing} 个外包公司-月份没有数据行。")
 
+if loaded.notices:
+    st.warning(f"话务明细有 {len(loaded.notices)} 条提示（数字已按下列方式计算，请核对）：")
+    for notice in loaded.notices:
+        st.text(notice)  # file names are user text: shown as text, never Markdown
+
 st.subheader("话务明细对账")
 if loaded.reconciliation is None:
     st.info("本工作簿没有话务明细，无对账表。")

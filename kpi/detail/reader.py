@@ -16,7 +16,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import fastexcel
@@ -132,11 +132,13 @@ def _locate_header(
 TIME_KEYS = ("queue_time", "answer_time", "end_time")
 
 
-def _dtypes(spec: TableSpec) -> dict[str, str]:
-    """fastexcel dtypes by every accepted header (headers not in the sheet are ignored)."""
+def _dtypes(spec: TableSpec, epoch: bool = False) -> dict[str, str]:
+    """fastexcel dtypes by every accepted header (headers not in the sheet are ignored); epoch
+    times are numbers."""
     out: dict[str, str] = {}
     for key, aliases in spec.columns.items():
-        kind = "datetime" if key in TIME_KEYS else "float" if key == "talk_seconds" else "string"
+        time = "float" if epoch else "datetime"
+        kind = time if key in TIME_KEYS else "float" if key == "talk_seconds" else "string"
         out.update(dict.fromkeys(aliases, kind))
     return out
 
@@ -147,7 +149,13 @@ def reader_failed(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
-def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.RecordBatch | None:
+def _load(
+    reader: fastexcel.ExcelReader,
+    name: str,
+    spec: TableSpec,
+    mapped: TableSpec | None = None,
+    epoch: bool = False,
+) -> pa.RecordBatch | None:
     """A sheet as Arrow. Call detail first with declared types (fast, and fastexcel says which cells did
     not fit); if any did not (times typed as text, serial numbers, '1,234'), again with the types
     guessed over all rows, so that no cell is silently lost and the converters can read or report it.
@@ -155,7 +163,8 @@ def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.Recor
     """
     if spec.kind == "calls":
         try:
-            batch, errors = reader.load_sheet(name, header_row=0, dtypes=_dtypes(spec)).to_arrow_with_errors()
+            dtypes = _dtypes(spec) | (_dtypes(mapped, epoch) if mapped is not None else {})
+            batch, errors = reader.load_sheet(name, header_row=0, dtypes=dtypes).to_arrow_with_errors()
             if errors is None or not errors.errors:
                 return batch
         except BaseException as exc:  # noqa: BLE001 - see reader_failed; the guessed read follows
@@ -182,9 +191,10 @@ def _excel_tables(
     wanted = [n for n in reader.sheet_names if spec_for_sheet(n)]
     for i, name in enumerate(wanted):
         spec = spec_for_sheet(name)
-        spec = calls_spec(options.source) if spec is CALLS else spec
+        profile = options.source  # a platform export saved as a workbook: its own headers
+        mapped = calls_spec(profile) if spec is CALLS and profile and profile.layout == "table" else None
         report(f"读取 {file}「{name}」", i / len(wanted))
-        batch = _load(reader, name, spec)
+        batch = _load(reader, name, spec, mapped, bool(profile and profile.is_epoch))
         if batch is None:
             problems.append(
                 Problem(
@@ -197,6 +207,11 @@ def _excel_tables(
             continue
         first_row = _first_used_row(source, name) if kind == "xlsx" else 1
         located = _locate_header(batch, spec, first_row)
+        sheet_options = replace(options, source=None)  # our own headers: our own way of writing
+        if mapped is not None:
+            hit = _locate_header(batch, mapped, first_row)
+            if hit is not None and (located is None or len(hit[0]) > len(located[0])):
+                located, spec, sheet_options = hit, mapped, options
         if located is None:
             problems.append(
                 Problem(
@@ -209,7 +224,7 @@ def _excel_tables(
             continue
         columns, data_row, header = located
         problems += duplicate_headers(header, spec, file, name)
-        tables.append(RawTable(spec, file, name, data_row, columns, options))
+        tables.append(RawTable(spec, file, name, data_row, columns, sheet_options))
     return tables, problems
 
 

@@ -143,7 +143,7 @@ def to_time(arr: pa.Array, reading: TimeReading = AUTO) -> tuple[pa.Array, np.nd
     t = arr.type
     if pa.types.is_null(t):
         return pa.nulls(len(arr), TIMESTAMP), np.zeros(len(arr), bool)
-    if reading.epoch_unit is not None:
+    if reading.epoch_unit is not None and not (pa.types.is_timestamp(t) or pa.types.is_date(t)):
         out = _epoch(arr, reading)
         zero = (
             pc.fill_null(pc.equal(pc.cast(arr, pa.string()), "0"), False)

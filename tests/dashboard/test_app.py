@@ -182,7 +182,13 @@ def test_agents_without_call_detail_says_so(app, monkeypatch):
     monkeypatch.setattr(
         d,
         "cached_detail",
-        lambda key, name, text, source, _data, _records, _extra=(): (_records, None, None, ()),
+        lambda key, name, text, rules_source, _data, _records, _extra=(), source=("", ""): (
+            _records,
+            None,
+            None,
+            (),
+            (),
+        ),
     )
     goto(app, "agents")
     assert any("本工作簿没有话务明细" in i.value for i in app.info)
@@ -204,7 +210,13 @@ def test_agents_with_call_detail(app, monkeypatch):
     monkeypatch.setattr(
         d,
         "cached_detail",
-        lambda key, name, text, source, _data, _records, _extra=(): (_records, agents, None, ()),
+        lambda key, name, text, rules_source, _data, _records, _extra=(), source=("", ""): (
+            _records,
+            agents,
+            None,
+            (),
+            (),
+        ),
     )
     goto(app, "agents")
     table = shown_table(app, "坐席工号", "得分")
@@ -411,3 +423,43 @@ def test_a_month_of_detail_in_extra_uploaded_files(app, tmp_path):
     goto(app, "scorecard")
     shown = {m.label: m.value for m in app.metric}
     assert shown["话务酬金(元)"] == "2.55"  # 3 valid calls from the detail × 0.85, not the summary's 9,800
+
+
+def test_checks_page_names_a_partly_covered_month_as_text(app, monkeypatch):
+    note = "2024-06 的话务明细只覆盖部分月份：最晚的呼叫在 06-05 18:00（月末之前超过 1 天）。该月按明细中的呼叫计算，请核对是否缺少数据。"
+    monkeypatch.setattr(
+        d,
+        "cached_detail",
+        lambda key, name, text, rules_source, _data, _records, _extra=(), source=("", ""): (
+            _records,
+            None,
+            None,
+            (),
+            (note, "[点我](https://example.invalid).csv：1 通呼叫的接通时间比入队时间早 5 秒以内"),
+        ),
+    )
+    goto(app, "checks")
+    assert any("话务明细有 2 条提示" in w.value for w in app.warning)
+    assert [t.value for t in app.text][-2:] == [
+        note,
+        "[点我](https://example.invalid).csv：1 通呼叫的接通时间比入队时间早 5 秒以内",
+    ]
+
+
+def test_a_platform_export_through_a_builtin_source(tmp_path):
+    from tests import platform_files as pf
+
+    extra = (
+        (pf.queue_log(pf.sample_calls()), "queue_log.txt"),
+        (pf.roster_csv(lambda a: f"SIP/{a}"), "坐席名册.csv"),
+    )
+    loaded = d.assess_bytes(
+        SAMPLE.read_bytes(),
+        SAMPLE.name,
+        d.default_rules_text(),
+        extra=extra,
+        source=d.builtin_source("asterisk-queue-log"),
+    )
+    assert loaded.problems == (), loaded.problems
+    agents = set(loaded.agents["agent_id"])  # the workbook's own June detail, and the log's calls
+    assert {"SIP/301", "SIP/302", "SIP/401", "SIP/402", "ZH1002"} <= agents
