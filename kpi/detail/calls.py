@@ -92,6 +92,9 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         if "expert_transfer" in c
         else (pa.nulls(n, pa.bool_()), np.zeros(n, bool))
     )
+    moved, bad_m = (
+        _flag(table, "transferred") if "transferred" in c else (pa.nulls(n, pa.bool_()), np.zeros(n, bool))
+    )
     no_queue = null_mask(queue) & ~bad_q  # a total line or a blank row has no queue time
     skip = total_rows(text, ("call_id", "caller", "agent_id", "vendor"), no_queue)
     skip |= no_queue & null_mask(connected) & ~bad_c & empty_mask(text["caller"]) & null_mask(answer) & ~bad_a
@@ -145,6 +148,7 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         ),
         (bad_t | (talk < 0), "talk_seconds", "通话时长无法识别或为负数", "不小于 0 的秒数"),
         (bad_x, "expert_transfer", "转接专家席无法识别", "是/否 或 1/0"),
+        (bad_m, "transferred", "是否转接无法识别", "是/否 或 1/0"),
     ]
     drop = np.zeros(n, bool)
     for mask, key, message, expected in checks:
@@ -167,6 +171,8 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         "vendor": text["vendor"],
         "talk_seconds": pa.array(talk, pa.float64()),
         "expert_transfer": pc.fill_null(expert, False),
+        "queue": to_text_few(c["queue"]) if "queue" in c else to_text_few(pa.array([""] * n)),
+        "transferred": pc.fill_null(moved, False),
         "row": pa.array(np.asarray(rows, dtype=np.int64)),
     }
     fixed = int((skewed & keep).sum())

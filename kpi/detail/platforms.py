@@ -104,6 +104,8 @@ def queue_log_calls(lines: list[str]) -> pd.DataFrame:
             "answer_time": connect["epoch"].reindex(calls.index),
             "end_time": ends["epoch"].reindex(calls.index),
             "agent_id": connect["agent"].reindex(calls.index),
+            "queue": calls["queue"],
+            "transferred": np.where(ends["event"].reindex(calls.index).isin(TRANSFERS), "1", "0"),
             "line": calls["line"],
         }
     ).sort_values("line")
@@ -134,6 +136,7 @@ def cdr_calls(columns: dict[str, pa.Array]) -> pd.DataFrame:
             "answer_time": taken["answer"].to_numpy(object),
             "end_time": taken["end"].to_numpy(object),
             "agent_id": agent.to_numpy(object),
+            "queue": first["lastdata"].str.split(",").str[0].str.strip().to_numpy(object),
             "line": first["line"].to_numpy(np.int64),
         }
     ).sort_values("line")

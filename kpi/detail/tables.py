@@ -4,7 +4,8 @@ The canonical calls table built from it (kpi.detail.calls), one row per queue en
 pandas with Arrow-backed strings:
 call_id str, caller str ("" when empty/withheld), queue_time / answer_time / end_time
 datetime64[ms], connected bool, agent_id and vendor str categoricals, talk_seconds float (NaN when unknown),
-expert_transfer bool, source category ("file" or "file!sheet"), row int (Excel row / CSV line).
+expert_transfer bool, queue str categorical ("" when not given), transferred bool (the call ended in a
+transfer), source category ("file" or "file!sheet"), row int (Excel row / CSV line).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from kpi.errors import Problem, show_value
 LIMIT = 10  # located problems listed per kind and sheet; the rest are counted
 CALL_COLUMNS = (
     "call_id", "caller", "queue_time", "connected", "answer_time", "end_time",
-    "agent_id", "vendor", "talk_seconds", "expert_transfer", "source", "row",
+    "agent_id", "vendor", "talk_seconds", "expert_transfer", "queue", "transferred", "source", "row",
 )  # fmt: skip
 
 
