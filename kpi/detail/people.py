@@ -147,8 +147,11 @@ def vendors_from_roster(
             )
         ]
     by_agent = dict(zip(roster["agent_id"].astype(str), roster["vendor"].astype(str), strict=True))
-    agents = calls["agent_id"].astype(str)
-    found = agents.map(by_agent)
+    agent_codes, agent_names = encode(calls["agent_id"])  # looked up once per distinct agent
+    names = agent_names.to_pylist()
+    looked = pd.Series([by_agent.get(a) for a in names], dtype=object)
+    found = pd.Series(looked.to_numpy()[agent_codes], index=calls.index)
+    agents = pd.Series(np.asarray(names, dtype=object)[agent_codes], index=calls.index)
     vendor = calls["vendor"].astype(str).where(~from_file, found.fillna(""))
     connected = calls["connected"].to_numpy(bool)
     missing = from_file & connected & found.isna().to_numpy(bool)

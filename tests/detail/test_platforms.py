@@ -76,3 +76,31 @@ def test_cti_export_utf16_tabs_epoch_ms_zero_is_connected_no_vendor(tmp_path):
     data = pf.cti_export(pf.sample_calls())
     assert data[:2] == b"\xff\xfe" and b"\t\x00" in data
     compare(tmp_path, "话单.txt", data, lambda a: f"GH{a}", profile)
+
+
+def test_freeswitch_file_with_a_header_line(tmp_path):
+    header = "uuid,caller_id_number,cc_queue,cc_agent,cc_queue_joined_epoch,cc_queue_answered_epoch,cc_queue_terminated_epoch,cc_cause,cc_cancel_reason\n"
+    data = header.encode() + pf.freeswitch_csv(pf.sample_calls())
+    compare(tmp_path, "cdr.csv", data, lambda a: f"{a}@default", load_source("freeswitch-cc"))
+
+
+def test_queue_log_events_of_calls_that_entered_before_the_log_are_not_calls(tmp_path):
+    orphan = b"1717375000|1717374000.7|support|SIP/301|CONNECT|20|x|3\n1717375100|1717374000.7|support|SIP/301|COMPLETECALLER|20|100|1\n"
+    compare(
+        tmp_path,
+        "queue_log",
+        orphan + pf.queue_log(pf.sample_calls()),
+        lambda a: f"SIP/{a}",
+        load_source("asterisk-queue-log"),
+    )
+
+
+def test_master_csv_without_uniqueid_is_refused(tmp_path):
+    rows = [line.rsplit(",", 2)[0] for line in pf.master_csv(pf.sample_calls()).decode().splitlines()]
+    path = tmp_path / "Master.csv"
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    data = read_detail(path, options=ReadOptions(load_source("asterisk-cdr")))
+    assert [str(p) for p in data.problems] == [
+        "文件「Master.csv」：Asterisk CDR 文件没有 uniqueid 列，无法把同一通呼叫的各段合并，"
+        "应为cdr.conf [csv] 中 loguniqueid = yes 写出的 Master.csv（18 或 21 列）"
+    ]
