@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import charts, ui
 from dashboard.views import common, scorecard
 from kpi.money import fmt2
+from kpi.reports.scorecards import source_line
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -56,3 +57,8 @@ with right:
     st.markdown("**扣分项 / 加分项**")
     st.dataframe(scorecard.adjustments(card), hide_index=True, key="adjustments")
 st.caption(s.note)
+
+st.subheader("数据来源")
+st.text(source_line(card))  # which figures came from the call detail, which from the summary
+for note in card.notes:  # partly covered month, windows that cannot be judged
+    st.text(note)

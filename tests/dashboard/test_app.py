@@ -135,6 +135,9 @@ def test_scorecard_shows_total_payout_and_explanation(app):
     assert list(table["计分说明"]) == [m.segment for m in c.metrics]
     cats = shown_table(app, "类别", "权重", "计算")
     assert list(cats["得分"]) == [fmt2(x.score) for x in c.categories]
+    texts = [t.value for t in app.text]
+    assert texts[0].startswith("话务明细（") and texts[0].endswith("），其余取自月度指标汇总表")
+    assert texts[1:] == list(c.notes)
 
 
 def test_scorecard_shows_not_assessed_as_such(app):
