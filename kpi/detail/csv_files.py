@@ -31,7 +31,12 @@ from kpi.detail.tables import LIMIT, RawTable
 from kpi.errors import Problem
 
 DELIMITERS = (",", "\t", ";", "|")
-ENCODINGS = {"auto": ("utf-8-sig", "gb18030"), "utf-8": ("utf-8-sig",), "gb18030": ("gb18030",), "utf-16": ()}
+ENCODINGS = {
+    "auto": ("utf-8-sig", "gb18030"),
+    "utf-8": ("utf-8-sig",),
+    "gb18030": ("gb18030",),
+    "utf-16": ("utf-16-le",),  # named by the profile, without a BOM: Windows' little-endian
+}
 DEFAULT = ReadOptions()
 
 

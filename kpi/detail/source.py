@@ -39,6 +39,9 @@ KEYS = {
 }
 
 
+MAX_BYTES = 1_000_000  # a profile is a few lines; anything bigger is not one
+
+
 class SourceError(InputError):
     """The source profile is broken; `problems` say where."""
 
@@ -215,8 +218,14 @@ def load_source(spec: str | Path) -> SourceProfile:
         text = resources.files("kpi.detail.sources").joinpath(f"{spec}.toml").read_text("utf-8")
         return parse_source(text, str(spec))
     path = Path(spec)
+    if path.exists() and not path.is_file():
+        raise SourceError([Problem("来源配置不是普通文件", file=str(path), expected="TOML 文件")])
     try:
-        text = path.read_text("utf-8-sig")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise SourceError([Problem(f"来源配置文件过大（上限 {MAX_BYTES:,} 字节）", file=str(path))])
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise SourceError(
             [

@@ -76,3 +76,14 @@ def test_a_missing_profile_file(tmp_path):
     with pytest.raises(SourceError) as caught:
         load_source(tmp_path / "none.toml")
     assert caught.value.problems[0].message == "找不到来源配置文件"
+
+
+def test_a_profile_that_is_not_a_regular_file_or_is_huge(tmp_path):
+    with pytest.raises(SourceError) as caught:
+        load_source(tmp_path)
+    assert str(caught.value.problems[0]) == f"文件「{tmp_path}」：来源配置不是普通文件，应为TOML 文件"
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * 1_000_001)
+    with pytest.raises(SourceError) as caught:
+        load_source(big)
+    assert caught.value.problems[0].message == "来源配置文件过大（上限 1,000,000 字节）"
