@@ -5,6 +5,10 @@ ours (`[source.values.<our column>]`), and says how times are written (`time_for
 how fields are separated (`delimiter`) and how text is encoded (`encoding`). Built-in profiles
 (kpi/detail/sources/*.toml) may also name a `layout` that first turns an event log or a leg-per-row
 CDR into one row per queue entry (kpi.detail.platforms). Problems in a profile are located errors.
+
+Longer than ~250 lines because every key is checked where it is read, each with its own located
+message, beside the record it builds; `ReadOptions` (profile + the rulebook's zone and skew) sits here
+as what every reader takes.
 """
 
 from __future__ import annotations
