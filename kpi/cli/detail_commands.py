@@ -138,8 +138,8 @@ def agents(
         text = agents_csv(chosen)
     else:
         text = agents_table(chosen) + "\n"
-    for notice in run.notices:
-        click.echo(f"注意：{notice}", err=True)
+    if fmt == "table":  # json and csv stay machine-readable
+        text += "".join(f"注意：{notice}\n" for notice in run.notices)
     if output is None:
         click.echo(text, nl=False)
         return

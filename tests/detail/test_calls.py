@@ -152,3 +152,19 @@ def test_vendor_from_the_roster_and_an_agent_missing_from_it(tmp_path):
     )
     data = read_detail([calls, tmp_path / "坐席名册.csv"])
     assert data.calls["vendor"].astype(str).tolist() == ["华信客服", "联创呼叫"]
+
+
+def test_platform_words_read_when_a_profile_maps_them(tmp_path):
+    profile = parse_source(
+        '[source.values.是否接通]\n是 = ["AGENT", "ANSWERED"]\n否 = ["NO ANSWER", "NORMAL_CLEARING"]\n',
+        "p.toml",
+    )
+    lines = [
+        HEAD,
+        "13800000001,2024-06-03 09:00:00,AGENT,2024-06-03 09:00:20,A1,华信客服",
+        "13800000002,2024-06-03 09:01:00,answered,2024-06-03 09:01:20,A1,华信客服",  # case does not matter
+        "13800000003,2024-06-03 09:02:00,NORMAL_CLEARING,,,",  # a hang-up cause, not an answer
+    ]
+    data = read(tmp_path, lines, options=ReadOptions(profile))
+    assert data.problems == ()
+    assert data.calls["connected"].tolist() == [True, True, False]
