@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -120,11 +121,14 @@ def one(mode: str, rows: int) -> dict[str, float]:
         "csv cti": ([paths["cti"], paths["roster"]], parse_source(CTI, "cti.toml")),
     }
     chosen, profile = inputs[mode]
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     data = read_detail(chosen, options=read_options(rules, profile))
     assert not data.problems, data.problems[:3]
     m = measure_detail(data, None, detail_settings(rules), repeat_points(rules))
-    return {"seconds": time.perf_counter() - started, "connected": sum(a.connected_calls for a in m.agents),
+    seconds, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
+    used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime  # less swayed by other load
+    return {"seconds": seconds, "cpu": used, "connected": sum(a.connected_calls for a in m.agents),
             "repeats": sum(a.repeat_2h_calls for a in m.agents)}  # fmt: skip
 
 
@@ -151,19 +155,24 @@ def main() -> None:
         results[mode] = runs
         secs = statistics.median(r["seconds"] for r in runs)
         print(
-            f"  {mode:12s} {secs:6.2f} s  connected {runs[0]['connected']:,}  repeats {runs[0]['repeats']:,}",
+            f"  {mode:12s} {secs:6.2f} s  cpu {statistics.median(r['cpu'] for r in runs):6.2f} s  connected {runs[0]['connected']:,}  repeats {runs[0]['repeats']:,}",
             file=sys.stderr,
         )
     med = {k: statistics.median(r["seconds"] for r in v) for k, v in results.items()}
+    cpu = {k: statistics.median(r["cpu"] for r in v) for k, v in results.items()}
     print(f"\n{args.rows:,} rows; medians of {args.repeat} fresh processes (read_detail + measure_detail)\n")
-    print("| pair | our headers (s) | through a profile (s) | ratio | same figures |\n|---|---|---|---|---|")
+    print(
+        "| pair | our headers (s) | through a profile (s) | ratio | CPU s, ours → profile | CPU ratio | same figures |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for ours, theirs in (("xlsx ours", "xlsx profile"), ("csv ours", "csv cti")):
         same = all(
             (a["connected"], a["repeats"]) == (results[ours][0]["connected"], results[ours][0]["repeats"])
             for a in results[theirs]
         )
         print(
-            f"| {ours} → {theirs} | {med[ours]:.2f} | {med[theirs]:.2f} | {med[theirs] / med[ours]:.2f}× | {same} |"
+            f"| {ours} → {theirs} | {med[ours]:.2f} | {med[theirs]:.2f} | {med[theirs] / med[ours]:.2f}× "
+            f"| {cpu[ours]:.2f} → {cpu[theirs]:.2f} | {cpu[theirs] / cpu[ours]:.2f}× | {same} |"
         )
 
 

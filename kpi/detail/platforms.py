@@ -95,9 +95,11 @@ def queue_log_calls(lines: list[str]) -> pd.DataFrame:
     calls = events[events["event"] == "ENTERQUEUE"].set_index("call")
     connect = events[events["event"] == "CONNECT"].groupby("call").first()
     ends = events[events["event"].isin(ENDS)].groupby("call").first()
+    again = calls.sort_values("line").groupby("callid").cumcount()  # a channel queued twice: two calls
+    call_id = calls["callid"].where(again == 0, calls["callid"] + "#" + (again + 1).astype(str))
     out = pd.DataFrame(
         {
-            "call_id": calls["callid"],
+            "call_id": call_id,
             "caller": calls["caller"],
             "queue_time": calls["epoch"],
             "connected": np.where(calls.index.isin(connect.index), "1", "0"),

@@ -104,3 +104,26 @@ def test_master_csv_without_uniqueid_is_refused(tmp_path):
         "文件「Master.csv」：Asterisk CDR 文件没有 uniqueid 列，无法把同一通呼叫的各段合并，"
         "应为cdr.conf [csv] 中 loguniqueid = yes 写出的 Master.csv（18 或 21 列）"
     ]
+
+
+def test_a_channel_queued_in_two_queues_is_two_calls_with_distinct_ids(tmp_path):
+    log = (
+        "1717376400|1717376400.5|support|NONE|ENTERQUEUE||13800000001|1\n"
+        "1717376420|1717376400.5|support|SIP/301|CONNECT|20|x|3\n"
+        "1717376500|1717376400.5|support|SIP/301|ATTENDEDTRANSFER|BRIDGE|x|20|80|1\n"
+        "1717376501|1717376400.5|billing|NONE|ENTERQUEUE||13800000001|1\n"
+        "1717376530|1717376400.5|billing|SIP/401|CONNECT|29|y|3\n"
+        "1717376700|1717376400.5|billing|SIP/401|COMPLETECALLER|29|170|1\n"
+    )
+    path = tmp_path / "queue_log"
+    path.write_text(log, "utf-8")
+    roster = tmp_path / "坐席名册.csv"
+    roster.write_bytes(pf.roster_csv(lambda a: f"SIP/{a}"))
+    data = read_detail([path, roster], options=ReadOptions(load_source("asterisk-queue-log")))
+    assert data.problems == ()
+    calls = data.calls
+    assert calls["call_id"].tolist() == ["1717376400.5", "1717376400.5#2"]
+    assert calls["queue"].astype(str).tolist() == ["support", "billing"]
+    assert calls["transferred"].tolist() == [True, False]
+    assert calls["agent_id"].astype(str).tolist() == ["SIP/301", "SIP/401"]
+    assert [str(t) for t in calls["queue_time"]] == ["2024-06-03 09:00:00", "2024-06-03 09:01:41"]
