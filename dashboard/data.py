@@ -21,7 +21,8 @@ from dashboard import worker
 from dashboard.views.cycle import history_frame
 from dashboard.views.provenance import Provenance, provenance
 from kpi.detail.repeats import agents_frame
-from kpi.detail.run import detail_bytes
+from kpi.detail.run import detail_bytes, read_options
+from kpi.detail.source import SourceError, SourceProfile, builtin_names, parse_source
 from kpi.errors import InputError, Problem
 from kpi.history.store import DEFAULT_DB, HistoryError, open_store, reading
 from kpi.history.versions import audit_head_hash, standing_cards
@@ -70,8 +71,11 @@ class Loaded:
     rule_problems: tuple[Problem, ...] = ()  # the rulebook's
     agents: pd.DataFrame | None = field(default=None, compare=False)  # per-agent call detail, if any
     reconciliation: pd.DataFrame | None = field(default=None, compare=False)  # detail vs summary, if any
-    notices: tuple[str, ...] = ()  # said to the user though nothing is wrong (a total row skipped …)
+    notices: tuple[str, ...] = ()  # the workbook's, said though nothing is wrong (a total row skipped …)
     provenance: Provenance | None = None  # set when figures came from the call detail
+    detail_notices: tuple[
+        str, ...
+    ] = ()  # the call detail's (clock skew taken as such, partly covered months)
 
     @property
     def ok(self) -> bool:
@@ -128,29 +132,75 @@ def read_workbook(data: bytes, name: str) -> tuple[tuple[VendorMonth, ...], tupl
 
 
 DetailParts = tuple[
-    tuple[VendorMonth, ...], pd.DataFrame | None, pd.DataFrame | None, tuple[Problem, ...], Provenance | None
+    tuple[VendorMonth, ...],
+    pd.DataFrame | None,
+    pd.DataFrame | None,
+    tuple[Problem, ...],
+    Provenance | None,
+    tuple[str, ...],
 ]
+Source = tuple[str, str]  # a source profile: (name, TOML text); ("", "") for our own headers
+
+
+def builtin_source(name: str) -> Source:
+    return name, resources.files("kpi.detail.sources").joinpath(f"{name}.toml").read_text("utf-8")
+
+
+def source_profile(source: Source) -> tuple[SourceProfile | None, tuple[Problem, ...]]:
+    name, text = source
+    if not text:
+        return None, ()
+    try:
+        return parse_source(text, name), ()
+    except SourceError as exc:
+        return None, exc.problems
+
+
+BUILTIN_SOURCES = builtin_names()
+
+
+Uploads = tuple[tuple[bytes, str], ...]  # extra detail files: (bytes, name)
 
 
 def read_detail_part(
-    data: bytes, name: str, rules: Rulebook, records: tuple[VendorMonth, ...], extra: Uploads = ()
+    data: bytes,
+    name: str,
+    rules: Rulebook,
+    records: tuple[VendorMonth, ...],
+    extra: Uploads = (),
+    source: Source = ("", ""),
 ) -> DetailParts:
     """The records taking the call detail's figures (as `kpi score` does), the per-agent table and the
     reconciliation with the summary, plus the detail's problems; the records unchanged and no tables
     when the workbook has no detail sheets (话务明细, 坐席名册, 考试成绩)."""
+    profile, problems = source_profile(source)
+    if problems:
+        return records, None, None, problems, ()
     try:
-        found = detail_bytes(data, name, extra=extra)
+        found = detail_bytes(data, name, extra=extra, options=read_options(rules, profile))
     except Exception as exc:  # noqa: BLE001 - a reader failure on a user's file is reported, not raised
-        return records, None, None, (Problem(f"无法读取话务明细（{type(exc).__name__}）", file=name),), None
+        return (
+            records,
+            None,
+            None,
+            (Problem(f"无法读取话务明细（{type(exc).__name__}）", file=name),),
+            None,
+            (),
+        )
     records, run, problems = with_detail(records, found, rules)
     if run is None or problems:
-        return records, None, None, problems, None
+        return records, None, None, problems, None, ()
     agents = agents_frame(run.measure.agents) if found.calls is not None else None
-    return records, agents, reconciliation_frame(run.reconciliation), (), provenance(run)
+    return records, agents, reconciliation_frame(run.reconciliation), (), provenance(run), run.notices
 
 
 def assess_bytes(
-    data: bytes, name: str, rules_text: str, rules_source: str = DEFAULT_RULES_SOURCE, extra: Uploads = ()
+    data: bytes,
+    name: str,
+    rules_text: str,
+    rules_source: str = DEFAULT_RULES_SOURCE,
+    extra: Uploads = (),
+    source: Source = ("", ""),
 ) -> Loaded:
     """Read, validate and score a workbook given as bytes, with any extra detail files (no caching)."""
     rules, rule_problems = parse_rules(rules_text, rules_source)
@@ -159,9 +209,10 @@ def assess_bytes(
     if rules is not None:
         problems = problems or rulebook_applies(records, rules, name)
     agents = reconciliation = origin = None
+    detail_notices: tuple[str, ...] = ()
     if rules is not None and not problems:
-        records, agents, reconciliation, problems, origin = read_detail_part(
-            data, name, rules, records, extra
+        records, agents, reconciliation, problems, origin, detail_notices = read_detail_part(
+            data, name, rules, records, extra, source
         )
     cards = score_all(records, rules) if rules is not None and not problems else ()
     return Loaded(
@@ -176,6 +227,7 @@ def assess_bytes(
         reconciliation,
         notices,
         origin,
+        detail_notices,
     )
 
 
@@ -221,13 +273,14 @@ def cached_detail(
     _records: tuple[VendorMonth, ...],
     _extra: Uploads = (),
     _deadline: worker.Deadline | None = None,
+    source: Source = ("", ""),
 ) -> DetailParts:
     """`read_detail_part` under the given rulebook (its [detail] settings and repeat curve).
 
     The agents frame has columns agent_id, vendor, connected_calls, repeat_2h_calls, valid_calls,
     expert_transfers, not_judgeable, rate (exact ratio), points."""
     return worker.run_limited(
-        detail_text, _data, name, rules_text, rules_source, _records, _extra, deadline=_deadline
+        detail_text, _data, name, rules_text, rules_source, _records, _extra, source, deadline=_deadline
     )
 
 
@@ -238,9 +291,10 @@ def detail_text(
     rules_source: str,
     records: tuple[VendorMonth, ...],
     extra: Uploads,
+    source: Source = ("", ""),
 ) -> DetailParts:
     rules, _ = parse_rules(rules_text, rules_source)
-    return read_detail_part(data, name, rules, records, extra)
+    return read_detail_part(data, name, rules, records, extra, source)
 
 
 # ------------------------------------------------------------------ 评分卡 · 条款解读对得分的影响

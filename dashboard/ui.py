@@ -61,6 +61,28 @@ def _file_digest(upload) -> str:
     return known[upload.file_id]
 
 
+OUR_HEADERS = "本工具的表头（话务明细）"
+UPLOADED_SOURCE = "上传来源配置（TOML）"
+
+
+def _detail_source() -> d.Source:
+    """Which source profile the call-detail files are read through (a platform's export)."""
+    choice = st.selectbox(
+        "话单来源",
+        [OUR_HEADERS, *d.BUILTIN_SOURCES, UPLOADED_SOURCE],
+        key="detail_source",
+        help="呼叫平台导出的话单（Asterisk、FreeSWITCH、其他 CTI）按来源配置读入；见 README「从呼叫平台导出的话单」。",
+    )
+    if choice in d.BUILTIN_SOURCES:
+        return d.builtin_source(choice)
+    if choice == UPLOADED_SOURCE:
+        upload = st.file_uploader("上传来源配置（TOML）", type=["toml"], key="source_upload")
+        if upload is not None:
+            text, _ = d.decode_rules(upload.getvalue(), upload.name)
+            return upload.name, text if text is not None else "\x00"
+    return "", ""
+
+
 def _rules_source() -> tuple[str, str, tuple]:
     """The rulebook's text and name, or a problem with the uploaded file."""
     choice = st.radio("规则本", ["默认规则本", "上传规则本"], key="rules_choice", horizontal=True)
@@ -98,12 +120,18 @@ def stopped(name: str, exc: Exception) -> Problem:
 
 
 def load(
-    data: bytes, name: str, key: str, rules_text: str, rules_source: str, extra: d.Uploads = ()
+    data: bytes,
+    name: str,
+    key: str,
+    rules_text: str,
+    rules_source: str,
+    extra: d.Uploads = (),
+    source: d.Source = ("", ""),
 ) -> d.Loaded:
     """Read → validate → score, each step cached by content and run in a worker process under one
     time limit; progress shown on a first load. A timeout or a crashed worker is a problem of the upload."""
     seen = st.session_state.setdefault("_loaded_keys", set())
-    run_key = (key, d.digest(rules_text.encode("utf-8")))
+    run_key = (key, d.digest(rules_text.encode("utf-8")), source)
 
     def steps(bar=None) -> d.Loaded:
         deadline = worker.Deadline()
@@ -117,15 +145,14 @@ def load(
         notices = tuple(summary_notices(records))
         if rules is not None:
             problems = problems or rulebook_applies(records, rules, name)
-        cards, agents, reconciliation, provenance = (), None, None, None
+        cards, agents, reconciliation, provenance, detail_notices = (), None, None, None, ()
         try:
             if rules is not None and not problems:
                 if bar:
                     bar.progress(40, text="读取话务明细…")
-                records, agents, reconciliation, problems, *rest = d.cached_detail(
-                    key, name, rules_text, rules_source, data, records, extra, deadline
+                records, agents, reconciliation, problems, provenance, detail_notices = d.cached_detail(
+                    key, name, rules_text, rules_source, data, records, extra, deadline, source
                 )
-                provenance = rest[0] if rest else None
             if rules is not None and not problems:
                 if bar:
                     bar.progress(70, text="评分与结算…")
@@ -146,6 +173,7 @@ def load(
             reconciliation,
             notices,
             provenance,
+            detail_notices,
         )
 
     if run_key in seen:
@@ -182,12 +210,13 @@ def build_context() -> Context:
             help="不上传时使用内置示例数据（4 家外包公司 × 6 个月）。",
         )
         extras = st.file_uploader(
-            "另附话务明细（可多个 .xlsx / .csv）",
-            type=["xlsx", "xls", "csv"],
+            "另附话务明细（可多个 .xlsx / .csv / 平台导出的 .txt / .log）",
+            type=["xlsx", "xls", "csv", "txt", "tsv", "log"],
             accept_multiple_files=True,
             key="detail_upload",
             help="一个月的话务明细分在几个文件里时，与上面的工作簿一起读入。",
         )
+        source = _detail_source()
         rules_text, rules_source, rules_upload_problems = _rules_source()
     if upload is None:
         data, name, key, sample = d.SAMPLE.read_bytes(), d.SAMPLE.name, "", True
@@ -196,7 +225,7 @@ def build_context() -> Context:
         data, name, key, sample = upload.getvalue(), upload.name, _file_digest(upload), False
     extra = tuple((f.getvalue(), f.name) for f in extras or ())
     key = d.uploads_key(key, extra)  # the detail step's cache key covers the extra files' names and bytes
-    loaded = load(data, name, key, rules_text, rules_source, extra)
+    loaded = load(data, name, key, rules_text, rules_source, extra, source)
     if rules_upload_problems:
         loaded = d.Loaded(
             loaded.file, loaded.digest, None, loaded.records, (), loaded.problems, rules_upload_problems

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from kpi.detail.reader import DetailData
 from kpi.detail.reconcile import apply_detail
-from kpi.detail.run import DetailRun, finish_detail, read_detail_sheets
+from kpi.detail.run import DetailRun, finish_detail, read_detail_sheets, read_options
+from kpi.detail.source import SourceProfile
 from kpi.errors import Problem
 from kpi.files.cells import norm_text
 from kpi.progress import Progress
@@ -56,15 +57,19 @@ def assess(
     use_detail: bool = True,
     progress: Progress | None = None,
     detail_files: Sequence[str | Path] = (),
+    source: SourceProfile | None = None,
 ) -> Assessment:
     """Read, validate and score a workbook; nothing is scored when the input has problems.
 
     `expect_month`: rows of any other month are problems (not merely left out, as with `month`).
     When the workbook has detail sheets (话务明细, 坐席名册, 考试成绩) and `use_detail`, the figures
     they give replace the summary's for their month (records' sources say "detail"). `detail_files`:
-    more detail files of the month (a month spread over several files).
+    more detail files of the month (a month spread over several files); `source`: the profile that
+    says how the call-detail files are written (a platform's export), None for our own headers.
     """
-    summary, data, problems = _read(path, rules, display, expect_month, use_detail, progress, detail_files)
+    summary, data, problems = _read(
+        path, rules, display, expect_month, use_detail, progress, detail_files, source
+    )
     notices = tuple(summary_notices(summary))
     if problems:
         return Assessment(tuple(summary), (), tuple(problems), notices=notices)
@@ -82,10 +87,12 @@ def _read(
     use_detail: bool,
     progress: Progress | None,
     detail_files: Sequence[str | Path],
+    source: SourceProfile | None = None,
 ) -> tuple[list[VendorMonth], DetailData | None, list[Problem] | tuple[Problem, ...]]:
+    options = read_options(rules, source)
     with ThreadPoolExecutor(max_workers=1) as pool:  # openpyxl reads the summary while fastexcel
         pending = pool.submit(read_summary, path, display, month=expect_month)  # (GIL released)
-        data = read_detail_sheets(path, progress, detail_files) if use_detail else None  # reads the detail
+        data = read_detail_sheets(path, progress, detail_files, options) if use_detail else None
         records, problems = pending.result()
     return records, data, problems or rulebook_applies(records, rules, display or Path(path).name)
 
@@ -98,10 +105,11 @@ def assess_readings(
     use_detail: bool = True,
     progress: Progress | None = None,
     detail_files: Sequence[str | Path] = (),
+    source: SourceProfile | None = None,
 ) -> tuple[Assessment, tuple[ReadingRow, ...]]:
     """The assessment, and the chosen vendor-months scored under each reading of the rulebook's
     contested clauses (`kpi.scoring.readings`); no rows when the assessment has problems."""
-    summary, data, problems = _read(path, rules, None, None, use_detail, progress, detail_files)
+    summary, data, problems = _read(path, rules, None, None, use_detail, progress, detail_files, source)
     notices = tuple(summary_notices(summary))
     if problems:
         return Assessment(tuple(summary), (), tuple(problems), notices=notices), ()
@@ -171,7 +179,9 @@ def with_detail(
     run = finish_detail(data, rules, records, month, progress)
     if run.problems:
         return tuple(records), run, run.problems
-    return apply_detail(records, run.measure), run, ()
+    for measure in run.months:
+        records = apply_detail(records, measure)
+    return tuple(records), run, ()
 
 
 def score_all(

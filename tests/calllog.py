@@ -23,6 +23,8 @@ def call(
     talk: float = 60.0,
     expert: bool = False,
     end: str | None = None,
+    queue_name: str = "",
+    transferred: bool = False,
 ) -> dict[str, object]:
     """One queue entry; connected when `answer` is given."""
     q = at(queue)
@@ -38,6 +40,8 @@ def call(
         "vendor": vendor if answer else "",
         "talk_seconds": talk if answer else 0.0,
         "expert_transfer": expert,
+        "queue": queue_name,
+        "transferred": transferred,
     }
 
 

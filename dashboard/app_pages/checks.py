@@ -54,6 +54,11 @@ elif loaded.records:
     if missing:
         st.warning(f"有 {missing} 个外包公司-月份没有数据行。")
 
+if loaded.detail_notices:
+    st.warning(f"话务明细有 {len(loaded.detail_notices)} 条提示（数字已按下列方式计算，请核对）：")
+    for notice in loaded.detail_notices:
+        st.text(notice)  # file names are user text: shown as text, never Markdown
+
 st.subheader("话务明细对账")
 if not loaded.ok:
     st.info("问题修正前不读取话务明细，无对账表。")

@@ -8,6 +8,7 @@ from dashboard.views import scorecard
 from dashboard.views.common import md
 from dashboard.views.readings import readings_frame
 from kpi.money import fmt2
+from kpi.reports.scorecards import source_line
 
 ctx = ui.context()
 loaded = ui.require_cards(ctx)
@@ -83,3 +84,8 @@ st.caption(
     "变化 = 该解读下的结果 − 规则本的结果；标「（规则本）」的是规则本采用的解读。与 kpi readings 相同。"
 )
 st.dataframe(readings_frame(ui.readings(ctx), ctx.vendor), hide_index=True, key="readings")
+
+st.subheader("数据来源")
+st.text(source_line(card))  # which figures came from the call detail, which from the summary
+for note in card.notes:  # partly covered month, windows that cannot be judged
+    st.text(note)

@@ -29,6 +29,7 @@ def settlement_table(cards: list[Scorecard]) -> pd.DataFrame:
             money(r["adjusted_fee"]),
             money(r["security_deduction"]),
             money(r["payout"]),
+            str(r["source"]),
         ]
 
     body = [line(r) for r in rows] + [line(totals, total=True)]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, load_rules, run_assessment, write_output
+from kpi.cli.common import DETAIL, MONTH, RULES, SOURCE, WORKBOOK, load_rules, run_assessment, write_output
 from kpi.cli.detail_commands import agents, reconcile_cmd
 from kpi.cli.dispute_commands import dispute_group
 from kpi.cli.document_commands import evidence, statement
@@ -15,10 +16,12 @@ from kpi.cli.history_commands import audit_group, correct, finalise, history_cmd
 from kpi.cli.readings_command import readings_cmd, run_readings
 from kpi.cli.usage import Group
 from kpi.detail.run import DetailRun
+from kpi.detail.source import SourceProfile, builtin_profiles
 from kpi.reports.readings import readings_used
-from kpi.reports.scorecards import explain, next_steps, scorecard_dict, scores_table
+from kpi.reports.scorecards import explain, next_steps, provenance, scorecard_dict, scores_table
 from kpi.reports.statement import write_statement
 from kpi.scoring.next_point import next_points
+from kpi.scoring.scorecard import Scorecard
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,6 +47,7 @@ for command in (import_cmd, publish, dispute_group, finalise, correct, history_c
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--use-summary", is_flag=True, help="工作簿有话务明细时，仍用月度指标汇总表的数字")
 @DETAIL
+@SOURCE
 def score(
     workbook: Path,
     rules_path: Path | None,
@@ -52,34 +56,43 @@ def score(
     fmt: str,
     use_summary: bool,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """每家外包公司每月的评分卡。"""
     result = run_assessment(
-        workbook, load_rules(rules_path), month, vendor, use_detail=not use_summary, detail_files=detail_files
+        workbook,
+        load_rules(rules_path),
+        month,
+        vendor,
+        use_detail=not use_summary,
+        detail_files=detail_files,
+        source=source,
     )
     if fmt == "json":  # each card's "sources" says which figures came from the detail
         click.echo(json.dumps([scorecard_dict(c) for c in result.cards], ensure_ascii=False, indent=2))
     else:
         click.echo(scores_table(list(result.cards)))
-        click.echo(_source_note(result.detail, use_summary))
+        click.echo(_source_note(result.detail, use_summary, result.cards))
 
 
-def _source_note(detail: DetailRun | None, use_summary: bool) -> str:
-    """Which figures the scores used, said after the table."""
+def _source_note(detail: DetailRun | None, use_summary: bool, cards: Sequence[Scorecard]) -> str:
+    """Which figures the scores used, vendor by vendor, said after the table, with the detail's notices."""
     if use_summary:
         return "数据来源：月度指标汇总表（按 --use-summary，未使用话务明细）。"
     if detail is None or detail.measure is None:
         return "数据来源：月度指标汇总表（工作簿中没有话务明细）。"
-    m = detail.measure
-    keys = "、".join(dict.fromkeys(r.label for r in detail.reconciliation)) or "无"
-    note = (
-        f"数据来源：{m.month} 的{keys}取自明细工作表，其余取自月度指标汇总表（加 --use-summary 改用汇总表）。"
-    )
-    if m.not_judgeable:
-        note += f"\n有 {m.not_judgeable:,} 通接通电话的 {m.window_minutes} 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
+    lines = provenance(cards, [m.month for m in detail.months])
+    lines.append("（加 --use-summary 改用汇总表。）")
+    for m in detail.months:
+        if m.not_judgeable:
+            lines.append(
+                f"{m.month} 有 {m.not_judgeable:,} 通接通电话的 {m.window_minutes} 分钟窗口超出明细数据的截止时间，"
+                "且未见再次呼入，无法判定，按非重复计。"
+            )
     if detail.flagged:
-        note += f"\n明细与汇总表有 {len(detail.flagged)} 处不一致，详见 kpi reconcile。"
-    return note
+        lines.append(f"明细与汇总表有 {len(detail.flagged)} 处不一致，详见 kpi reconcile。")
+    lines += [f"注意：{n}" for n in detail.notices]
+    return "\n".join(lines)
 
 
 @main.command(name="explain")
@@ -88,12 +101,18 @@ def _source_note(detail: DetailRun | None, use_summary: bool) -> str:
 @MONTH
 @click.option("--vendor", required=True, help="外包公司名称")
 @DETAIL
+@SOURCE
 def explain_cmd(
-    workbook: Path, rules_path: Path | None, month: str | None, vendor: str, detail_files: tuple[Path, ...]
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    vendor: str,
+    detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """逐条说明某家外包公司的得分和结算，附条款原文，以及再改善多少能多得 1 分。"""
     rules = load_rules(rules_path)
-    result, rows = run_readings(workbook, rules, month, vendor, detail_files)
+    result, rows = run_readings(workbook, rules, month, vendor, detail_files, source)
     records = {(r.vendor, r.month): r for r in result.records}
     texts = [
         f"{explain(c)}\n\n"
@@ -117,6 +136,7 @@ def explain_cmd(
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 @DETAIL
+@SOURCE
 def settle(
     workbook: Path,
     rules_path: Path | None,
@@ -124,9 +144,10 @@ def settle(
     output: Path,
     force: bool,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """生成结算单（.xlsx，含合计行和评分卡工作表）。"""
-    result = run_assessment(workbook, load_rules(rules_path), month, detail_files=detail_files)
+    result = run_assessment(workbook, load_rules(rules_path), month, detail_files=detail_files, source=source)
     write_output(output, lambda path: write_statement(list(result.cards), path, force=force))
     total = sum(c.settlement.payout for c in result.cards)
     click.echo(f"已写入 {output}：{len(result.cards)} 行，应付合计 {total:,.2f} 元")
@@ -137,11 +158,25 @@ def settle(
 @RULES
 @MONTH
 @DETAIL
+@SOURCE
 def validate(
-    workbook: Path, rules_path: Path | None, month: str | None, detail_files: tuple[Path, ...]
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """检查工作簿，列出所有问题；有问题时退出码为 1。给出 --month 时，其他月份的行也算问题。"""
     result = run_assessment(
-        workbook, load_rules(rules_path), month, expect_month=True, detail_files=detail_files
+        workbook, load_rules(rules_path), month, expect_month=True, detail_files=detail_files, source=source
     )
     click.echo(f"检查通过：{workbook.name}，{len(result.records)} 行（外包公司 × 月份）。")
+    for notice in result.detail.notices if result.detail else ():
+        click.echo(f"注意：{notice}")
+
+
+@main.command(name="sources")
+def sources_cmd() -> None:
+    """列出内置的话单来源配置（--source 名称）。"""
+    for profile in builtin_profiles():
+        click.echo(f"{profile.name}\t{profile.label}：{profile.description}")

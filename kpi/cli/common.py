@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from kpi.detail.source import SourceError, SourceProfile, builtin_names, load_source
 from kpi.errors import InputError, Problem
 from kpi.pipeline import Assessment, assess
 from kpi.progress import Progress, stderr_progress
@@ -44,6 +45,23 @@ DETAIL = click.option(
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="另附的话务明细文件（.xlsx/.csv，可多次给出：一个月分在几个文件里）",
+)
+
+
+def _load_source(ctx: click.Context, param: click.Parameter, value: str | None) -> SourceProfile | None:
+    if value is None:
+        return None
+    try:
+        return load_source(value)
+    except SourceError as exc:
+        fail(exc.problems, "来源配置有误")
+        raise  # unreachable: fail exits
+
+
+SOURCE = click.option(
+    "--source",
+    callback=_load_source,
+    help=f"话单来源配置：TOML 文件，或内置来源（{'、'.join(builtin_names())}；kpi sources 列出）",
 )
 
 
@@ -90,6 +108,7 @@ def run_assessment(
     expect_month: bool = False,
     use_detail: bool = True,
     detail_files: tuple[Path, ...] = (),
+    source: SourceProfile | None = None,
 ) -> Assessment:
     require_files(workbook, *detail_files)
     result = assess(
@@ -101,7 +120,14 @@ def run_assessment(
         use_detail=use_detail,
         progress=progress_for(workbook),
         detail_files=detail_files,
+        source=source,
     )
+    return checked(result, workbook, month, vendor)
+
+
+def checked(result: Assessment, workbook: Path, month: str | None, vendor: str | None) -> Assessment:
+    """The assessment, once its problems (exit 1) and notices (stderr) are told; no scorecard for the
+    chosen month and vendor is a problem too."""
     if result.problems:
         fail(result.problems)
     tell(result.notices)

@@ -12,6 +12,7 @@ from kpi.cli.common import (
     DETAIL,
     MONTH,
     RULES,
+    SOURCE,
     WORKBOOK,
     fail,
     load_rules,
@@ -21,6 +22,7 @@ from kpi.cli.common import (
     write_output,
 )
 from kpi.detail.run import DetailRun, run_detail
+from kpi.detail.source import SourceProfile
 from kpi.errors import Problem
 from kpi.reports.agents import agent_dict, agents_csv, agents_table
 from kpi.reports.files import atomic_write
@@ -35,6 +37,7 @@ def _detail(
     month: str | None,
     with_summary: bool,
     detail_files: tuple[Path, ...] = (),
+    source: SourceProfile | None = None,
 ) -> DetailRun:
     require_files(workbook, *detail_files)
     records = ()
@@ -44,7 +47,16 @@ def _detail(
             fail(problems)
         tell(summary_notices(found))
         records = tuple(found)
-    run = run_detail(workbook, rules, records, month, progress_for(workbook), detail_files)
+    run = run_detail(
+        workbook,
+        rules,
+        records,
+        month,
+        progress_for(workbook),
+        detail_files,
+        source,
+        every_month=with_summary,
+    )
     if run is None:
         fail(
             [
@@ -66,11 +78,17 @@ def _detail(
 @MONTH
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @DETAIL
+@SOURCE
 def reconcile_cmd(
-    workbook: Path, rules_path: Path | None, month: str | None, fmt: str, detail_files: tuple[Path, ...]
+    workbook: Path,
+    rules_path: Path | None,
+    month: str | None,
+    fmt: str,
+    detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """把明细算出的数字与月度指标汇总表逐项对照，列出差异。"""
-    run = _detail(workbook, load_rules(rules_path), month, with_summary=True, detail_files=detail_files)
+    run = _detail(workbook, load_rules(rules_path), month, True, detail_files, source)
     rows = run.reconciliation
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
@@ -78,10 +96,11 @@ def reconcile_cmd(
     click.echo(format_table(rows))
     flagged = len(run.flagged)
     click.echo(f"共 {flagged} 处不一致（⚠）。" if flagged else "明细与汇总表一致。")
-    if run.measure.not_judgeable:
-        click.echo(
-            f"另有 {run.measure.not_judgeable:,} 通接通电话的窗口超出数据截止时间且未见再次呼入，无法判定。"
-        )
+    not_judgeable = sum(m.not_judgeable for m in run.months)
+    if not_judgeable:
+        click.echo(f"另有 {not_judgeable:,} 通接通电话的窗口超出数据截止时间且未见再次呼入，无法判定。")
+    for notice in run.notices:
+        click.echo(f"注意：{notice}")
 
 
 @click.command()
@@ -97,6 +116,7 @@ def reconcile_cmd(
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 @DETAIL
+@SOURCE
 def agents(
     workbook: Path,
     rules_path: Path | None,
@@ -106,9 +126,10 @@ def agents(
     output: Path | None,
     force: bool,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """按坐席列出接通量、2小时重复呼叫数、重复拨打率和得分（来自话务明细）。"""
-    run = _detail(workbook, load_rules(rules_path), month, with_summary=False, detail_files=detail_files)
+    run = _detail(workbook, load_rules(rules_path), month, False, detail_files, source)
     chosen = [a for a in run.measure.agents if vendor is None or a.vendor == vendor]
     if vendor is not None and not chosen:
         have = "、".join(sorted({a.vendor for a in run.measure.agents}))
@@ -119,6 +140,8 @@ def agents(
         text = agents_csv(chosen)
     else:
         text = agents_table(chosen) + "\n"
+    if fmt == "table":  # json and csv stay machine-readable
+        text += "".join(f"注意：{notice}\n" for notice in run.notices)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -7,8 +7,18 @@ from pathlib import Path
 
 import click
 
-from kpi.cli.common import DETAIL, RULES, WORKBOOK, check_month, fail, load_rules, progress_for, require_files
-from kpi.errors import Problem
+from kpi.cli.common import (
+    DETAIL,
+    RULES,
+    SOURCE,
+    WORKBOOK,
+    check_month,
+    checked,
+    load_rules,
+    progress_for,
+    require_files,
+)
+from kpi.detail.source import SourceProfile
 from kpi.pipeline import Assessment, assess_readings
 from kpi.reports.readings import reading_dict, readings_note, readings_table
 from kpi.rules.rulebook import Rulebook
@@ -16,22 +26,25 @@ from kpi.scoring.readings import ReadingRow, detail_only
 
 
 def run_readings(
-    workbook: Path, rules: Rulebook, month: str | None, vendor: str | None, detail_files: tuple[Path, ...]
+    workbook: Path,
+    rules: Rulebook,
+    month: str | None,
+    vendor: str | None,
+    detail_files: tuple[Path, ...],
+    source: SourceProfile | None = None,
 ) -> tuple[Assessment, tuple[ReadingRow, ...]]:
     """The assessment and its reading rows; input problems or no matching data: printed, exit 1."""
     require_files(workbook, *detail_files)
     result, rows = assess_readings(
-        workbook, rules, month, vendor, progress=progress_for(workbook), detail_files=detail_files
+        workbook,
+        rules,
+        month,
+        vendor,
+        progress=progress_for(workbook),
+        detail_files=detail_files,
+        source=source,
     )
-    if result.problems:
-        fail(result.problems)
-    if not result.cards:
-        wanted = "，".join(
-            x for x in (f"月份 {month}" if month else "", f"外包公司「{vendor}」" if vendor else "") if x
-        )
-        have = "、".join(sorted({f"{r.vendor} {r.month}" for r in result.records}))
-        fail([Problem(f"没有符合条件的数据（{wanted}）", file=workbook.name, expected=f"已有：{have}")])
-    return result, rows
+    return checked(result, workbook, month, vendor), rows
 
 
 @click.command(name="readings")
@@ -41,6 +54,7 @@ def run_readings(
 @click.option("--vendor", help="只看某家外包公司")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @DETAIL
+@SOURCE
 def readings_cmd(
     workbook: Path,
     rules_path: Path | None,
@@ -48,10 +62,11 @@ def readings_cmd(
     vendor: str | None,
     fmt: str,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """有歧义的条款：每种解读单独套用时的总分和结算金额，及与规则本结果的差。"""
     rules = load_rules(rules_path)
-    _, rows = run_readings(workbook, rules, month, vendor, detail_files)
+    _, rows = run_readings(workbook, rules, month, vendor, detail_files, source)
     if fmt == "json":
         click.echo(json.dumps([reading_dict(r) for r in rows], ensure_ascii=False, indent=2))
         return

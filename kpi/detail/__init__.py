@@ -2,6 +2,9 @@
 cells are read over whole Arrow columns into a canonical calls table; the 2-hour repeat measure (spec §4)
 and the staff and exam figures are computed from it; reconciliation sets them beside the summary.
 
-Takes workbook/CSV paths and the rulebook's `[detail]` settings; hands on a `DetailRun` (measure,
+A call platform's own export is read through a source profile (source.py; built-ins in sources/,
+event logs and leg-per-row CDRs turned into calls by platforms.py) into the same calls table.
+
+Takes workbook/CSV/text paths, the source profile and the rulebook's `[detail]` settings; hands on a `DetailRun` (measure,
 per-agent repeats, reconciliation rows, notes) whose figures replace the summary's in the records.
 """

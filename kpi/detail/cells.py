@@ -15,21 +15,9 @@ import pyarrow.compute as pc
 
 from kpi.files.cells import NUMBER, norm_text, number_text
 
-MS_PER_DAY = 86_400_000
-EXCEL_EPOCH_MS = int(np.datetime64("1899-12-30T00:00:00", "ms").astype(np.int64))
 TOTAL_MARKERS = ("合计", "总计", "小计")
 TRUE_WORDS = ("是", "1", "1.0", "y", "yes", "true", "t", "接通", "已接通", "成功", "√")
 FALSE_WORDS = ("否", "0", "0.0", "n", "no", "false", "f", "未接通", "失败", "×")
-TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M",
-    "%Y%m%d%H%M%S",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-)
 
 
 def _nfkc_subset(arr: pa.Array) -> pa.Array:
@@ -79,66 +67,31 @@ def to_text_few(arr: pa.Array) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(remap[indices]), pa.array(distinct, pa.string()))
 
 
-def _bad(raw_present: pa.Array, converted: pa.Array) -> np.ndarray:
+def unreadable(raw_present: pa.Array, converted: pa.Array) -> np.ndarray:
+    """Cells that held something but did not convert."""
     return (
         raw_present.to_numpy(zero_copy_only=False) & pc.is_null(converted).to_numpy(zero_copy_only=False)
     ).astype(bool)
 
 
-def _present(arr: pa.Array) -> pa.Array:
+def present(arr: pa.Array) -> pa.Array:
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         return pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(arr), ""), False)
     return pc.is_valid(arr)
 
 
-def _serial_to_ms(arr: pa.Array) -> pa.Array:
-    days = pc.cast(arr, pa.float64())
-    ok = pc.and_(pc.greater(days, 0), pc.less(days, 2958466))
-    ms = pc.cast(pc.round(pc.multiply(days, MS_PER_DAY)), pa.int64(), safe=False)
-    ms = pc.if_else(ok, pc.add(ms, EXCEL_EPOCH_MS), pa.scalar(None, pa.int64()))
-    return pc.cast(ms, pa.timestamp("ms"))
-
-
-def _parse_time_strings(arr: pa.Array) -> pa.Array:
-    text = to_text(arr)
-    out = pa.nulls(len(text), pa.timestamp("ms"))
-    for fmt in TIME_FORMATS:
-        parsed = pc.strptime(text, format=fmt, unit="ms", error_is_null=True)
-        out = pc.coalesce(out, parsed)
-        if out.null_count == text.null_count:
-            return out
-    left = np.flatnonzero(pc.and_(pc.is_null(out), pc.is_valid(text)).to_numpy(zero_copy_only=False))
-    if len(left):  # fractional seconds, Chinese dates, serials as text: few cells, the slow way
-        values = pd.Series(text.take(pa.array(left)).to_pylist(), dtype=object)
-        serial = pd.to_numeric(values, errors="coerce")
-        parsed = pd.to_datetime(
-            values.str.replace("年", "-").str.replace("月", "-").str.replace("日", ""),
-            errors="coerce",
-            format="mixed",
-        )
-        from_serial = pd.to_datetime(
-            EXCEL_EPOCH_MS + (serial * MS_PER_DAY).round(), unit="ms", errors="coerce"
-        )
-        parsed = parsed.where(serial.isna() | (serial <= 0) | (serial >= 2958466), from_serial)
-        filled = out.to_numpy(zero_copy_only=False).astype("datetime64[ms]")
-        filled[left] = parsed.to_numpy(dtype="datetime64[ms]")
-        out = pa.array(filled, pa.timestamp("ms"))
-    return out
-
-
-def to_time(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Column → timestamp[ms] (Excel datetimes, serial numbers or text), and the unreadable cells."""
-    t = arr.type
-    if pa.types.is_null(t):
-        return pa.nulls(len(arr), pa.timestamp("ms")), np.zeros(len(arr), bool)
-    if pa.types.is_timestamp(t) or pa.types.is_date(t):
-        return pc.cast(
-            pc.cast(arr, pa.timestamp("ms")) if pa.types.is_date(t) else arr, pa.timestamp("ms")
-        ), np.zeros(len(arr), bool)
-    out = (
-        _serial_to_ms(arr) if pa.types.is_integer(t) or pa.types.is_floating(t) else _parse_time_strings(arr)
+def map_values(arr: pa.Array, mapping: dict[str, str]) -> tuple[pa.Array, np.ndarray]:
+    """A source profile's value map applied (the file's value → ours, compared trimmed and without
+    case); a non-empty value the map does not name becomes empty and is marked unreadable."""
+    encoded = pc.dictionary_encode(to_text(arr))
+    wanted = {k.strip().lower(): v for k, v in mapping.items()}
+    found = [None if v is None else wanted.get(v.lower()) for v in encoded.dictionary.to_pylist()]
+    missing = pa.array(
+        [f is None and bool(v) for f, v in zip(found, encoded.dictionary.to_pylist(), strict=True)]
     )
-    return out, _bad(_present(arr), out)
+    out = pa.array(found, pa.string()).take(encoded.indices)
+    bad = pc.fill_null(missing.take(encoded.indices), False)
+    return out, bad.to_numpy(zero_copy_only=False)
 
 
 def to_flag(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:

@@ -37,8 +37,10 @@ CALLS = TableSpec(
         "vendor": ("外包公司", "合作公司", "vendor"),
         "talk_seconds": ("通话时长", "通话时长(秒)", "通话秒数", "talk_seconds"),
         "expert_transfer": ("转接专家席", "是否转接专家席", "expert_transfer"),
+        "queue": ("队列", "技能组", "queue"),  # for [detail] same_queue_only
+        "transferred": ("是否转接", "转接", "transferred"),  # for [detail] exclude_transfers
     },
-    ("caller", "queue_time", "connected", "answer_time", "agent_id", "vendor"),
+    ("caller", "queue_time", "connected", "answer_time", "agent_id"),  # no 外包公司: from the roster
 )
 ROSTER = TableSpec(
     "roster",

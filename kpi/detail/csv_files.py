@@ -1,12 +1,16 @@
-"""Detail CSV files: decoded strictly (UTF-8 with or without BOM, else GB18030, a superset of GBK),
-header found under any title line, every column read as text by pyarrow (an 11-digit caller stays
-text, a leading 0 stays) for the same converters as Excel sheets.
+"""Detail text files (CSV, tab-separated 'Unicode text', a platform's own log): decoded strictly
+(UTF-16 with BOM; UTF-8 with or without BOM; else GB18030, a superset of GBK), the delimiter found
+from the header line (comma, tab, semicolon, pipe) unless the source profile names it, header found
+under any title line, every column read as text by pyarrow (an 11-digit caller stays text, a leading
+0 stays) for the same converters as Excel sheets. A profile may name the columns of a file without
+a header line (`fields`), or a layout that first turns a platform's log into calls (kpi.detail.platforms).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,83 +20,55 @@ from kpi.detail.columns import (
     CALLS,
     EXAM,
     ROSTER,
+    TableSpec,
     duplicate_headers,
     find_header,
     match_header,
     spec_for_sheet,
 )
+from kpi.detail.platforms import layout_table
+from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import LIMIT, RawTable
 from kpi.errors import Problem, show_value
-from kpi.files.readers import csv_problem
+
+DELIMITERS = (",", "\t", ";", "|")
+ENCODINGS = {
+    "auto": ("utf-8-sig", "gb18030"),
+    "utf-8": ("utf-8-sig",),
+    "gb18030": ("gb18030",),
+    "utf-16": ("utf-16-le",),  # named by the profile, without a BOM: Windows' little-endian
+}
+DEFAULT = ReadOptions()
 
 
-def decode_csv(raw: bytes) -> str | None:
-    """UTF-8 (BOM or not), else GB18030 — both strictly; None when it is neither."""
-    for encoding in ("utf-8-sig", "gb18030"):
+def decode_csv(raw: bytes, encoding: str = "auto") -> str | None:
+    """UTF-16 (with BOM), UTF-8 (BOM or not), else GB18030 — all strictly; None when it is none."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding in ("auto", "utf-16"):
         try:
-            return raw.decode(encoding)
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    for name in ENCODINGS.get(encoding, ("utf-8-sig", "gb18030")):
+        try:
+            return raw.decode(name)
         except UnicodeDecodeError:
             continue
     return None
 
 
-def csv_table(raw: bytes, file: str) -> tuple[list[RawTable], list[Problem]]:
-    text = decode_csv(raw)
-    if text is None:
-        return [], [Problem("CSV 文件的编码无法识别", file, expected="UTF-8 或 GBK/GB18030 编码")]
-    reader = csv.reader(io.StringIO("\n".join(text.splitlines()[:20])))
-    try:
-        head = list(reader)
-    except csv.Error as exc:
-        return [], [csv_problem(exc, file, reader.line_num)]
-    by_name = spec_for_sheet(Path(file).stem)
-    for spec in [by_name] if by_name else [CALLS, ROSTER, EXAM]:
-        hit = find_header(head, spec)
-        if hit is not None and (by_name or len(match_header(head[hit[0]], spec)) >= len(spec.required)):
-            break
-    else:
-        return [], [
-            Problem(
-                "CSV 文件里找不到话务明细、坐席名册或考试成绩的表头",
-                file,
-                expected="如「主叫号码」「入队时间」等表头",
-            )
-        ]
-    index, found = hit
-    body = ("\n".join(text.splitlines()[index:]) + "\n").encode("utf-8")
-    names = [f"c{j}" for j in range(len(head[index]))]
-    ragged: list[pacsv.InvalidRow] = []
-    try:
-        table = _parse(body, names, ragged, use_threads=True)
-        if ragged:  # parse again on one thread: only then does pyarrow say which line each one is
-            ragged.clear()
-            table = _parse(body, names, ragged, use_threads=False)
-    except pa.ArrowInvalid as exc:  # a cell larger than pyarrow's block (1 MB), or worse
-        return [], [_unparsable(text, file, exc)]
-    problems = duplicate_headers(head[index], spec, file, "")
-    problems += [
-        Problem(
-            f"这一行有 {row.actual_columns} 列，与表头的 {row.expected_columns} 列不符（未读入）",
-            file,
-            row=None if row.number is None else index + row.number,
-            value=row.text,
-            expected="与表头同样多的列（文字里的逗号需加引号）",
-        )
-        for row in ragged[:LIMIT]
-    ]
-    if len(ragged) > LIMIT:
-        problems.append(Problem(f"另有 {len(ragged) - LIMIT:,} 行列数与表头不符", file))
-    columns = {
-        key: table.column(pos).chunk(0) if table.column(pos).num_chunks else pa.array([], pa.string())
-        for pos, key in found.items()
-    }
-    return [RawTable(spec, file, "", index + 2, columns)], problems
+class Unreadable(Exception):
+    """A CSV file that cannot be split at all (a cell over the parsers' limits): one located problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
-def _unparsable(text: str, file: str, exc: Exception) -> Problem:
-    """Where pyarrow gave up: the first line holding a cell over the csv module's limit, if any."""
+def _unparsable(lines: list[str], file: str, exc: Exception, offset: int = 0) -> Problem:
+    """Where a parser gave up: the first line holding a cell over the csv module's limit, if any
+    (`lines` begin after `offset` lines of the file)."""
     limit = csv.field_size_limit()
-    line = next((i for i, t in enumerate(text.splitlines(), 1) if len(t) > limit), None)
+    line = next((offset + i for i, t in enumerate(lines, 1) if len(t) > limit), None)
     if line is not None:
         return Problem(
             f"单元格内容过长（超过 {limit:,} 个字符）",
@@ -103,7 +79,129 @@ def _unparsable(text: str, file: str, exc: Exception) -> Problem:
     return Problem("CSV 文件无法解析", file, value=show_value(str(exc)), expected="规范的 CSV 文件")
 
 
-def _parse(body: bytes, names: list[str], ragged: list, use_threads: bool) -> pa.Table:
+def _head(lines: list[str], delimiter: str, file: str = "") -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter))
+    except csv.Error as exc:  # a cell over the csv module's field limit (131,072 characters), or worse
+        raise Unreadable(_unparsable(lines, file, exc)) from None
+
+
+def _find(
+    lines: list[str], specs: list[TableSpec], by_name: bool, delimiters: tuple[str, ...]
+) -> tuple[TableSpec, int, dict[int, str], str, list[list[str]]] | None:
+    """The spec, header line, its columns and the delimiter that find the fullest header (the
+    profile's delimiter, if it names one, is for call detail: roster and exam files are detected)."""
+    best = None
+    for delimiter in DELIMITERS:
+        head = _head(lines, delimiter)
+        for spec in specs:
+            if spec.kind == "calls" and delimiter not in delimiters:
+                continue
+            hit = find_header(head, spec)
+            if hit is None or not (by_name or len(match_header(head[hit[0]], spec)) >= len(spec.required)):
+                continue
+            if best is None or len(hit[1]) > len(best[2]):
+                best = (spec, hit[0], hit[1], delimiter, head)
+    return best
+
+
+def csv_table(raw: bytes, file: str, options: ReadOptions = DEFAULT) -> tuple[list[RawTable], list[Problem]]:
+    """The tables of a detail CSV file (call detail through `options.source`, roster, exam), with every
+    problem located; a file no parser can split is one problem, never a traceback."""
+    try:
+        return _csv_table(raw, file, options)
+    except Unreadable as exc:
+        return [], [replace(exc.problem, file=file)]
+
+
+def _csv_table(raw: bytes, file: str, options: ReadOptions) -> tuple[list[RawTable], list[Problem]]:
+    profile = options.source
+    text = decode_csv(raw, profile.encoding if profile else "auto")
+    if text is None:
+        return [], [
+            Problem("CSV 文件的编码无法识别", file, expected="UTF-8、UTF-16（带 BOM）或 GBK/GB18030 编码")
+        ]
+    lines = text.splitlines()
+    delimiters = (profile.delimiter,) if profile and profile.delimiter else DELIMITERS
+    calls = calls_spec(profile)
+    by_name = spec_for_sheet(Path(file).stem)
+    specs = [calls if by_name is CALLS else by_name] if by_name else [calls, ROSTER, EXAM]
+    if profile and profile.layout != "table":
+        specs = [s for s in specs if s is not calls]
+    found = _find(lines[:20], specs, by_name is not None, delimiters) if specs else None
+    if found is None and profile and (profile.layout != "table" or profile.fields):
+        return _headerless(lines, file, options, delimiters[0])
+    if found is None:
+        return [], [
+            Problem(
+                "CSV 文件里找不到话务明细、坐席名册或考试成绩的表头",
+                file,
+                expected="如「主叫号码」「入队时间」等表头（其他平台的话单请用 --source 指定来源配置）",
+            )
+        ]
+    spec, index, columns_at, delimiter, head = found
+    table, problems = _read_table(lines, index + 1, len(head[index]), delimiter, file)
+    problems = duplicate_headers(head[index], spec, file, "") + problems
+    columns = {key: _column(table, pos) for pos, key in columns_at.items()}
+    options = options if spec is calls else DEFAULT
+    return [RawTable(spec, file, "", index + 2, columns, options)], problems
+
+
+def _column(table: pa.Table, pos: int) -> pa.Array:
+    column = table.column(pos)
+    return column.chunk(0) if column.num_chunks else pa.array([], pa.string())
+
+
+def _headerless(
+    lines: list[str], file: str, options: ReadOptions, delimiter: str
+) -> tuple[list[RawTable], list[Problem]]:
+    """A file without a header line, read by the profile's `fields` (or its layout)."""
+    profile = options.source
+    assert profile is not None
+    if profile.layout == "asterisk-queue-log":
+        return layout_table(profile.layout, lines, file, options)
+    width = len(_head(lines[:1], delimiter)[0]) if lines else 0
+    table, problems = _read_table(lines, 0, width, delimiter, file)
+    named = {profile.fields[j]: _column(table, j) for j in range(min(width, len(profile.fields)))}
+    if profile.layout != "table":
+        tables, more = layout_table(profile.layout, named, file, options)
+        return tables, problems + more
+    spec = calls_spec(profile)
+    by_header = {header: key for key, header in profile.headers().items()}
+    columns = {by_header[name]: arr for name, arr in named.items() if name in by_header}
+    return [RawTable(spec, file, "", 1, columns, options)], problems
+
+
+def _read_table(
+    lines: list[str], start: int, width: int, delimiter: str, file: str
+) -> tuple[pa.Table, list[Problem]]:
+    """Lines from `start` on as text columns; lines with another column count are reported."""
+    body = ("\n".join(lines[start:]) + "\n").encode("utf-8")
+    names = [f"c{j}" for j in range(width)]
+    ragged: list[pacsv.InvalidRow] = []
+    try:
+        table = _parse(body, names, ragged, delimiter, use_threads=True)
+        if ragged:  # parse again on one thread: only then does pyarrow say which line each one is
+            ragged.clear()
+            table = _parse(body, names, ragged, delimiter, use_threads=False)
+    except pa.ArrowInvalid as exc:  # a cell larger than pyarrow's block (1 MB), or worse
+        raise Unreadable(_unparsable(lines[start:], file, exc, start)) from None
+    problems = [
+        Problem(
+            f"这一行有 {row.actual_columns} 列，与表头的 {row.expected_columns} 列不符（未读入）",
+            file,
+            row=None if row.number is None else start + row.number,
+            value=row.text,
+            expected=f"与表头同样多的列（文字里的{'逗号' if delimiter == ',' else '分隔符'}需加引号）",
+        )
+        for row in ragged[:LIMIT]
+    ]
+    if len(ragged) > LIMIT:
+        problems.append(Problem(f"另有 {len(ragged) - LIMIT:,} 行列数与表头不符", file))
+    return table, problems
+
+
+def _parse(body: bytes, names: list[str], ragged: list, delimiter: str, use_threads: bool) -> pa.Table:
     """Every column as text; a line whose column count differs from the header's is set aside in
     `ragged` (reported by the caller, never silently dropped)."""
 
@@ -113,9 +211,11 @@ def _parse(body: bytes, names: list[str], ragged: list, use_threads: bool) -> pa
 
     return pacsv.read_csv(
         io.BytesIO(body),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=use_threads),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=use_threads),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
         ),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=keep),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=False, invalid_row_handler=keep
+        ),
     ).combine_chunks()

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from kpi.detail.coverage import coverage_gaps, coverage_note
 from kpi.detail.reader import DetailData
 from kpi.detail.repeats import (
     COUNTS,
@@ -86,6 +87,12 @@ class DetailMeasure:
     withheld_calls: int = 0  # connected calls of the month from an empty/withheld number
     not_judgeable: int = 0  # connected calls whose window runs past the data end, no re-entry found
     window_minutes: int | None = None  # the repeat window the measure used (the rulebook's)
+    coverage: tuple[str, ...] = ()  # how the calls leave the month partly uncovered (kpi.detail.coverage)
+
+    @property
+    def partial_note(self) -> str | None:
+        """One sentence naming a partly covered month; None when the calls cover it."""
+        return coverage_note(self.month, self.coverage) if self.coverage else None
 
     def vendor(self, name: str) -> VendorDetail | None:
         return next((v for v in self.vendors if v.vendor == name), None)
@@ -124,6 +131,7 @@ def measure_detail(
             "test_calls": int(flags.test.sum()),
             "withheld_calls": int((flags.month_call & flags.withheld).sum()),
             "not_judgeable": int(flags.not_judgeable.sum()),
+            "coverage": coverage_gaps(calls, month),
         }
         report("计算二小时重复呼叫", 1.0)
     staff = staff_figures(data.roster, data.exam, month, settings.new_agent_months) if month else {}

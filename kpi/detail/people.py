@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from kpi.detail.cells import encode, to_number, to_text, to_time, total_rows
+from kpi.detail.cells import encode, to_number, to_text, total_rows
 from kpi.detail.tables import LIMIT, RawTable, as_numpy, missing_columns, null_mask, row_problems
+from kpi.detail.times import TimeReading, to_time
 from kpi.errors import Problem
 
 
@@ -49,7 +50,7 @@ def _build_small(tables: Sequence[RawTable], value_key: str) -> tuple[pd.DataFra
             bad = bad | np.isnan(value) | (value < 0) | (value > 100)
             message, expected = "考试成绩为空、无法识别或超出范围", "0 到 100 之间的分数"
         else:
-            stamp, bad = to_time(c["start_date"])
+            stamp, bad = to_time(c["start_date"], TimeReading(serials=bool(table.sheet)))
             bad = bad | null_mask(stamp)
             value = as_numpy(stamp).astype("datetime64[ms]")
             message, expected = "上岗日期为空或无法识别", "日期，如 2024-04-15"
@@ -123,3 +124,57 @@ def check_agents(calls: pd.DataFrame | None, roster: pd.DataFrame | None) -> lis
             )
         )
     return out
+
+
+def vendors_from_roster(
+    calls: pd.DataFrame, roster: pd.DataFrame | None, sources: Sequence[str]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Calls of files without a 外包公司 column (`sources`: their labels) take each agent's vendor
+    from the 坐席名册 by 坐席工号; a connected call whose agent is not in the roster is refused, located."""
+    if not sources:
+        return calls, []
+    from_file = calls["source"].isin(list(sources)).to_numpy(bool)
+    if roster is None:
+        first = sorted(sources)[0]
+        file, _, sheet = first.partition("!")
+        return calls, [
+            Problem(
+                "话务明细没有外包公司列，也没有坐席名册可按坐席工号查外包公司",
+                file,
+                sheet,
+                column="外包公司",
+                expected="表头「外包公司」，或同时给出含「坐席工号」「外包公司」的坐席名册",
+            )
+        ]
+    by_agent = dict(zip(roster["agent_id"].astype(str), roster["vendor"].astype(str), strict=True))
+    agent_codes, agent_names = encode(calls["agent_id"])  # looked up once per distinct agent
+    names = agent_names.to_pylist()
+    looked = pd.Series([by_agent.get(a) for a in names], dtype=object)
+    found = pd.Series(looked.to_numpy()[agent_codes], index=calls.index)
+    agents = pd.Series(np.asarray(names, dtype=object)[agent_codes], index=calls.index)
+    vendor = calls["vendor"].astype(str).where(~from_file, found.fillna(""))
+    connected = calls["connected"].to_numpy(bool)
+    missing = from_file & connected & found.isna().to_numpy(bool)
+    problems = []
+    for i in np.flatnonzero(missing)[:LIMIT]:
+        file, _, sheet = str(calls["source"].iat[i]).partition("!")
+        problems.append(
+            Problem(
+                "坐席工号不在坐席名册中，无法确定外包公司",
+                file,
+                sheet,
+                int(calls["row"].iat[i]),
+                "坐席工号",
+                agents.iat[i],
+                "坐席名册中列出的坐席工号（话单没有外包公司列，外包公司按名册查）",
+            )
+        )
+    if missing.sum() > LIMIT:
+        problems.append(
+            Problem(
+                f"另有 {int(missing.sum()) - LIMIT:,} 通呼叫的坐席工号不在坐席名册中", calls["source"].iat[0]
+            )
+        )
+    out = calls.copy()
+    out["vendor"] = pd.Categorical(vendor)
+    return out, problems

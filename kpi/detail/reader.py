@@ -16,13 +16,14 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import fastexcel
 import pandas as pd
 import pyarrow as pa
 
+from kpi.detail.calls import build_calls
 from kpi.detail.cells import to_text
 from kpi.detail.columns import (
     CALLS,
@@ -35,8 +36,9 @@ from kpi.detail.columns import (
     spec_for_sheet,
 )
 from kpi.detail.csv_files import csv_table
-from kpi.detail.people import build_exam, build_roster, check_agents
-from kpi.detail.tables import RawTable, build_calls
+from kpi.detail.people import build_exam, build_roster, check_agents, vendors_from_roster
+from kpi.detail.source import ReadOptions, calls_spec
+from kpi.detail.tables import RawTable
 from kpi.disk import is_regular, read_capped
 from kpi.errors import Problem
 from kpi.files.safety import DEFAULT_LIMITS, SPREADSHEET, WORKBOOK_KINDS, ZIP_MAGICS, is_workbook_head, screen
@@ -58,6 +60,7 @@ class DetailData:
     exam: pd.DataFrame | None = None
     problems: tuple[Problem, ...] = ()
     sources: tuple[str, ...] = field(default=())
+    notices: tuple[str, ...] = ()  # what was read in a way worth saying (clock skew taken as such)
 
     @property
     def has_calls(self) -> bool:
@@ -140,11 +143,13 @@ def _locate_header(
 TIME_KEYS = ("queue_time", "answer_time", "end_time")
 
 
-def _dtypes(spec: TableSpec) -> dict[str, str]:
-    """fastexcel dtypes by every accepted header (headers not in the sheet are ignored)."""
+def _dtypes(spec: TableSpec, epoch: bool = False) -> dict[str, str]:
+    """fastexcel dtypes by every accepted header (headers not in the sheet are ignored); epoch
+    times are numbers."""
     out: dict[str, str] = {}
     for key, aliases in spec.columns.items():
-        kind = "datetime" if key in TIME_KEYS else "float" if key == "talk_seconds" else "string"
+        time = "float" if epoch else "datetime"
+        kind = time if key in TIME_KEYS else "float" if key == "talk_seconds" else "string"
         out.update(dict.fromkeys(aliases, kind))
     return out
 
@@ -155,15 +160,22 @@ def reader_failed(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
-def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.RecordBatch | None:
+def _load(
+    reader: fastexcel.ExcelReader,
+    name: str,
+    spec: TableSpec,
+    mapped: TableSpec | None = None,
+    epoch: bool = False,
+) -> pa.RecordBatch | None:
     """A sheet as Arrow. Call detail first with declared types (fast, and fastexcel says which cells did
     not fit); if any did not (times typed as text, serial numbers, '1,234'), again with the types
     guessed over all rows, so that no cell is silently lost and the converters can read or report it.
     None when fastexcel cannot read the sheet at all.
     """
-    if spec is CALLS:
+    if spec.kind == "calls":
         try:
-            batch, errors = reader.load_sheet(name, header_row=0, dtypes=_dtypes(spec)).to_arrow_with_errors()
+            dtypes = _dtypes(spec) | (_dtypes(mapped, epoch) if mapped is not None else {})
+            batch, errors = reader.load_sheet(name, header_row=0, dtypes=dtypes).to_arrow_with_errors()
             if errors is None or not errors.errors:
                 return batch
         except BaseException as exc:  # noqa: BLE001 - see reader_failed; the guessed read follows
@@ -178,7 +190,7 @@ def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.Recor
 
 
 def _excel_tables(
-    source: Path | bytes, file: str, kind: str, report: Progress
+    source: Path | bytes, file: str, kind: str, report: Progress, options: ReadOptions
 ) -> tuple[list[RawTable], list[Problem]]:
     try:
         reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
@@ -190,8 +202,10 @@ def _excel_tables(
     wanted = [n for n in reader.sheet_names if spec_for_sheet(n)]
     for i, name in enumerate(wanted):
         spec = spec_for_sheet(name)
+        profile = options.source  # a platform export saved as a workbook: its own headers
+        mapped = calls_spec(profile) if spec is CALLS and profile and profile.layout == "table" else None
         report(f"读取 {file}「{name}」", i / len(wanted))
-        batch = _load(reader, name, spec)
+        batch = _load(reader, name, spec, mapped, bool(profile and profile.is_epoch))
         if batch is None:
             problems.append(
                 Problem(
@@ -204,6 +218,11 @@ def _excel_tables(
             continue
         first_row = _first_used_row(source, name) if kind == "xlsx" else 1
         located = _locate_header(batch, spec, first_row)
+        sheet_options = replace(options, source=None)  # our own headers: our own way of writing
+        if mapped is not None:
+            hit = _locate_header(batch, mapped, first_row)
+            if hit is not None and (located is None or len(hit[0]) > len(located[0])):
+                located, spec, sheet_options = hit, mapped, options
         if located is None:
             problems.append(
                 Problem(
@@ -216,26 +235,37 @@ def _excel_tables(
             continue
         columns, data_row, header = located
         problems += duplicate_headers(header, spec, file, name)
-        tables.append(RawTable(spec, file, name, data_row, columns))
+        tables.append(RawTable(spec, file, name, data_row, columns, sheet_options))
     return tables, problems
 
 
-def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
-    """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month."""
+def read_detail(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    progress: Progress | None = None,
+    options: ReadOptions | None = None,
+) -> DetailData:
+    """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month.
+    `options`: the source profile of call-detail files, the rulebook's time zone and clock skew."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    return _read([(path, path.name) for path in paths], progress)
+    return _read([(path, path.name) for path in paths], progress, options)
 
 
-def read_detail_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> DetailData:
+def read_detail_bytes(
+    data: bytes, name: str, *, progress: Progress | None = None, options: ReadOptions | None = None
+) -> DetailData:
     """As read_detail, on an uploaded file's bytes (`name` appears in messages)."""
-    return _read([(data, name)], progress)
+    return _read([(data, name)], progress, options)
 
 
 def read_detail_uploads(
-    files: Sequence[tuple[bytes, str]], *, progress: Progress | None = None
+    files: Sequence[tuple[bytes, str]],
+    *,
+    progress: Progress | None = None,
+    options: ReadOptions | None = None,
 ) -> DetailData:
     """As read_detail, on several uploaded files' (bytes, name) making up one month."""
-    return _read(list(files), progress)
+    return _read(list(files), progress, options)
 
 
 def is_workbook(source: str | Path | bytes) -> bool:
@@ -248,8 +278,11 @@ def is_workbook(source: str | Path | bytes) -> bool:
         return is_workbook_head(handle.read(8))
 
 
-def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) -> DetailData:
+def _read(
+    sources: list[tuple[Path | bytes, str]], progress: Progress | None, options: ReadOptions | None = None
+) -> DetailData:
     report = progress or no_progress
+    options = options or ReadOptions()
     tables: list[RawTable] = []
     problems: list[Problem] = []
     for i, (source, name) in enumerate(sources):
@@ -268,18 +301,24 @@ def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) ->
         if found:
             more = []
         elif kind in WORKBOOK_KINDS:
-            more, found = _excel_tables(source, name, kind, report)
+            more, found = _excel_tables(source, name, kind, report, options)
         else:
-            more, found = csv_table(raw, name)
+            more, found = csv_table(raw, name, options)
         tables += more
         problems += found
     report("读取明细", 1.0)
-    calls, found = build_calls([t for t in tables if t.spec is CALLS])
+    call_tables = [t for t in tables if t.spec.kind == "calls"]
+    calls, found, notices = build_calls(call_tables)
     problems += found
     roster, found = build_roster([t for t in tables if t.spec is ROSTER])
     problems += found
+    if calls is not None and not found:
+        no_vendor = [t.label for t in call_tables if "vendor" not in t.columns]
+        calls, found = vendors_from_roster(calls, roster, no_vendor)
+        problems += found
     exam, found = build_exam([t for t in tables if t.spec is EXAM])
     problems += found
     problems += check_agents(calls, roster)
     report("检查明细", 1.0)
-    return DetailData(calls, roster, exam, tuple(problems), tuple(name for _, name in sources))
+    names = tuple(name for _, name in sources)
+    return DetailData(calls, roster, exam, tuple(problems), names, tuple(notices))

@@ -103,6 +103,8 @@ def apply_detail(records: Sequence[VendorMonth], measure: DetailMeasure) -> tupl
         sources = {**record.sources, **dict.fromkeys(figures, "detail")}
         scores = detail.exam_scores if detail.has_exam else record.exam_scores
         notes = record.notes
+        if measure.partial_note:
+            notes += (measure.partial_note,)
         if detail.not_judgeable:
             notes += (
                 f"话务明细：{detail.not_judgeable:,} 通接通电话的 {measure.window_minutes} 分钟窗口超出明细数据的"

@@ -86,6 +86,15 @@ def is_withheld(numbers: pa.Array) -> np.ndarray:
     return ~has_digit.to_numpy(zero_copy_only=False)
 
 
+def _anchor(calls: pd.DataFrame, column: str) -> np.ndarray:
+    """The moment each call's window starts: connection (the contract), queue entry, or the end of
+    the call (where a call has no end time, its connection)."""
+    stamps = calls[column].to_numpy(dtype="datetime64[ms]")
+    if column == "end_time":
+        stamps = np.where(np.isnat(stamps), calls["answer_time"].to_numpy(dtype="datetime64[ms]"), stamps)
+    return stamps.view(np.int64)
+
+
 def call_flags(
     calls: pd.DataFrame, month: str, settings: DetailSettings | None = None, pairs: bool = False
 ) -> CallFlags:
@@ -107,9 +116,16 @@ def call_flags(
     connected = calls["connected"].to_numpy(bool)
     month_call = connected & ~test & (q >= s0) & (q < e0)
     data_end = max(e0, int(q[~test].max())) if (~test).any() else e0
-    anchor = _ms(calls[settings.repeat_anchor])
+    anchor = _anchor(calls, settings.repeat_anchor)
     candidate = month_call & ~withheld
+    if settings.exclude_transfers:  # a call passed on by transfer does not count its agent a repeat
+        candidate &= ~(calls["transferred"].to_numpy(bool) | calls["expert_transfer"].to_numpy(bool))
     entries = ~test & ~withheld & (q >= s0)
+    if settings.reentry_must_connect:
+        entries &= connected
+    if settings.same_queue_only:  # one customer per (number, queue): re-entries of other queues differ
+        queue_codes, queues = encode(calls["queue"])
+        codes = codes * max(1, len(queues)) + queue_codes
     top = max(
         int(q[entries].max()) if entries.any() else s0,
         int(anchor[candidate].max()) + window if candidate.any() else s0,
@@ -137,7 +153,7 @@ def call_flags(
             first[order] = np.where(hit, entry_rows[np.minimum(after, len(keys) - 1)], -1)
         reentry = np.full(len(calls), -1, np.int64)
         reentry[candidate] = first
-    not_judgeable = month_call & ~repeat & ~withheld & (anchor + window > data_end)
+    not_judgeable = candidate & ~repeat & (anchor + window > data_end)
     valid = month_call.copy()
     if settings.min_talk_seconds > 0:
         valid &= calls["talk_seconds"].to_numpy(float) >= settings.min_talk_seconds

@@ -24,6 +24,7 @@ from kpi.detail.reader import (
 )
 from kpi.detail.reconcile import ReconcileRow, reconcile, unknown_vendors
 from kpi.detail.repeats import DetailSettings, covered_months
+from kpi.detail.source import ReadOptions, SourceProfile
 from kpi.errors import Problem
 from kpi.money import round_half_up
 from kpi.progress import Progress
@@ -38,6 +39,11 @@ def detail_settings(rules: Rulebook) -> DetailSettings:
     return rules.detail
 
 
+def read_options(rules: Rulebook, source: SourceProfile | None = None) -> ReadOptions:
+    """How call detail is read under a rulebook: its time zone and clock skew, and the source profile."""
+    return ReadOptions(source, rules.detail.timezone, rules.detail.clock_skew_seconds)
+
+
 def repeat_points(rules: Rulebook) -> Callable[[Fraction], Decimal] | None:
     """Points a repeat rate (a ratio: 0.155 for 15.5%) earns on the rulebook's repeat curve."""
     metric = next((m for m in rules.metrics if m.id == REPEAT_METRIC), None)
@@ -50,8 +56,19 @@ def repeat_points(rules: Rulebook) -> Callable[[Fraction], Decimal] | None:
 @dataclass(frozen=True)
 class DetailRun:
     data: DetailData
-    measure: DetailMeasure | None  # None when the detail had problems
+    measure: DetailMeasure | None  # None when the detail had problems; the last month measured
     reconciliation: tuple[ReconcileRow, ...] = ()
+    measures: tuple[DetailMeasure, ...] = ()  # every month measured (a file may hold several)
+
+    @property
+    def months(self) -> tuple[DetailMeasure, ...]:
+        return self.measures or ((self.measure,) if self.measure is not None else ())
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the reader and the measure say beside the figures: clock skew, partly covered months."""
+        partial = tuple(m.partial_note for m in self.months if m.partial_note)
+        return self.data.notices + partial
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -80,7 +97,10 @@ def several_months(data: DetailData, months: Sequence[str]) -> Problem:
 
 
 def read_detail_sheets(
-    path: str | Path, progress: Progress | None = None, extra: Sequence[str | Path] = ()
+    path: str | Path,
+    progress: Progress | None = None,
+    extra: Sequence[str | Path] = (),
+    options: ReadOptions | None = None,
 ) -> DetailData | None:
     """The workbook's detail sheets (or a detail CSV file), read; None when it has none.
 
@@ -88,23 +108,31 @@ def read_detail_sheets(
     files — read together with the workbook's own detail sheets."""
     if extra:
         own = [Path(path)] if is_workbook(path) and detail_sheets(path) else []
-        return read_detail([*own, *map(Path, extra)], progress=progress)
+        return read_detail([*own, *map(Path, extra)], progress=progress, options=options)
     if is_workbook(path):
-        return read_detail(path, progress=progress) if detail_sheets(path) else None
-    data = read_detail(path, progress=progress)
+        return read_detail(path, progress=progress, options=options) if detail_sheets(path) else None
+    data = read_detail(path, progress=progress, options=options)
+    if options is not None and options.source is not None and data.problems:
+        return data  # a platform export read through a profile: its problems are the answer
     return data if any(t is not None for t in (data.calls, data.roster, data.exam)) else None
 
 
 def detail_bytes(
-    data: bytes, name: str, progress: Progress | None = None, extra: Sequence[tuple[bytes, str]] = ()
+    data: bytes,
+    name: str,
+    progress: Progress | None = None,
+    extra: Sequence[tuple[bytes, str]] = (),
+    options: ReadOptions | None = None,
 ) -> DetailData | None:
     """As read_detail_sheets, on an uploaded file's bytes, with any `extra` uploaded detail files."""
     if extra:
         own = [(data, name)] if is_workbook(data) and detail_sheets(data, name) else []
-        return read_detail_uploads([*own, *extra], progress=progress)
+        return read_detail_uploads([*own, *extra], progress=progress, options=options)
     if is_workbook(data):
-        return read_detail_bytes(data, name, progress=progress) if detail_sheets(data, name) else None
-    found = read_detail_bytes(data, name, progress=progress)
+        if not detail_sheets(data, name):
+            return None
+        return read_detail_bytes(data, name, progress=progress, options=options)
+    found = read_detail_bytes(data, name, progress=progress, options=options)
     return found if any(t is not None for t in (found.calls, found.roster, found.exam)) else None
 
 
@@ -114,25 +142,35 @@ def finish_detail(
     records: Sequence[VendorMonth] = (),
     month: str | None = None,
     progress: Progress | None = None,
+    every_month: bool = True,
 ) -> DetailRun:
-    """Measure read detail with the rulebook's settings and reconcile it with the summary records."""
+    """Measure read detail with the rulebook's settings and reconcile it with the summary records.
+
+    Calls covering several months are measured month by month (each month's re-entries may run into
+    the next); with `every_month` False (a per-agent table is one month) they need `month`."""
     if data.problems:
         return DetailRun(data, None)
     month = _month(data, records, month)
+    months: list[str | None] = [month]
     if data.calls is not None:
         covered = covered_months(data.calls, rules.detail.repeat_window_minutes)
         if month not in covered:  # none asked, or the asked month is not in the calls: use theirs
-            month = None
-            if len(covered) > 1:
+            months = [None]
+            if len(covered) > 1 and not every_month:
                 return DetailRun(replace(data, problems=(several_months(data, covered),)), None)
-    strangers = unknown_vendors(
-        {"话务明细": data.calls, "坐席名册": data.roster, "考试成绩": data.exam}, records, month
-    )
-    if strangers:
-        return DetailRun(replace(data, problems=tuple(strangers)), None)
+            if len(covered) > 1:
+                months = list(covered)
+    tables = {"话务明细": data.calls, "坐席名册": data.roster, "考试成绩": data.exam}
     settings, points = detail_settings(rules), repeat_points(rules)
-    measure = measure_detail(data, month, settings, points, progress)
-    return DetailRun(data, measure, reconcile(records, measure))
+    measures, rows = [], []
+    for each in months:
+        strangers = unknown_vendors(tables, records, each)
+        if strangers:
+            return DetailRun(replace(data, problems=tuple(strangers)), None)
+        measure = measure_detail(data, each, settings, points, progress)
+        measures.append(measure)
+        rows += reconcile(records, measure)
+    return DetailRun(data, measures[-1], tuple(rows), tuple(measures))
 
 
 def run_detail(
@@ -142,8 +180,10 @@ def run_detail(
     month: str | None = None,
     progress: Progress | None = None,
     extra: Sequence[str | Path] = (),
+    source: SourceProfile | None = None,
+    every_month: bool = True,
 ) -> DetailRun | None:
     """Read, measure and reconcile a workbook's detail sheets (or a detail CSV, and any `extra` detail
-    files); None when there is no detail."""
-    data = read_detail_sheets(path, progress, extra)
-    return None if data is None else finish_detail(data, rules, records, month, progress)
+    files, read through the `source` profile); None when there is no detail."""
+    data = read_detail_sheets(path, progress, extra, read_options(rules, source))
+    return None if data is None else finish_detail(data, rules, records, month, progress, every_month)

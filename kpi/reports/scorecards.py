@@ -164,17 +164,10 @@ def explain(card: Scorecard) -> str:
     if s.rule:
         out.append(f"  结算规则：{s.rule}")
     if card.sources:
-        out += ["", "数据来源：" + sources_text(card)]
+        out.append("")
+        out.append(f"数据来源：{source_line(card)}")
     out += [f"说明：{note}" for note in card.notes]
     return "\n".join(out)
-
-
-def sources_text(card: Scorecard) -> str:
-    """Which figures came from the call detail and which from the summary sheet."""
-    detail = [input_label(k) for k, v in card.sources if v == "detail"]
-    if detail:
-        return "话务明细（" + "、".join(detail) + "），其余取自月度指标汇总表"
-    return "月度指标汇总表"
 
 
 def next_steps(moves: Sequence[Move]) -> str:
@@ -192,3 +185,33 @@ def next_steps(moves: Sequence[Move]) -> str:
     if len(out) == 1:
         out.append("  各项均已满分或未考核。")
     return "\n".join(out)
+
+
+def provenance(cards: Sequence[Scorecard], measured: Sequence[str] = ()) -> list[str]:
+    """Per month and vendor, which figures came from the call detail and which from the summary: a
+    vendor the detail of a `measured` month does not mention is named as taking every figure from
+    the summary."""
+    lines = []
+    for month in sorted({c.month for c in cards}):
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for card in sorted((c for c in cards if c.month == month), key=lambda c: c.vendor):
+            keys = tuple(input_label(k) for k, v in card.sources if v == "detail")
+            groups.setdefault(keys, []).append(card.vendor)
+        for keys, vendors in sorted(groups.items(), key=lambda g: (not g[0], g[0])):
+            who = "、".join(vendors)
+            if keys:
+                lines.append(
+                    f"数据来源：{month} {who}的{'、'.join(keys)}取自话务明细，其余取自月度指标汇总表。"
+                )
+            else:
+                why = "（该月话务明细中没有这家公司）" if month in measured else ""
+                lines.append(f"数据来源：{month} {who}的全部数字取自月度指标汇总表{why}。")
+    return lines
+
+
+def source_line(card: Scorecard) -> str:
+    """Where one card's figures came from: which from the call detail, the rest from the summary."""
+    detail = [input_label(k) for k, v in card.sources if v == "detail"]
+    if detail:
+        return "话务明细（" + "、".join(detail) + "），其余取自月度指标汇总表"
+    return "月度指标汇总表"

@@ -13,7 +13,7 @@ import xlsxwriter
 
 from kpi.money import fmt2
 from kpi.reports.files import atomic_write, neutralise
-from kpi.reports.scorecards import scorecard_dict, show
+from kpi.reports.scorecards import scorecard_dict, show, source_line
 from kpi.scoring.scorecard import Scorecard
 
 STATEMENT_HEADERS = [
@@ -27,6 +27,7 @@ STATEMENT_HEADERS = [
     "考核后酬金(元)",
     "信息安全扣款(元)",
     "应付金额(元)",
+    "数据来源",
 ]
 
 
@@ -50,12 +51,14 @@ def statement_rows(cards: list[Scorecard]) -> tuple[list[dict[str, object]], dic
                 "adjusted_fee": s.adjusted_fee,
                 "security_deduction": s.security_deduction,
                 "payout": s.payout,
+                "source": source_line(c),  # which figures came from the call detail, per vendor
             }
         )
     totals: dict[str, object] = {
         "month": "合计",
         "vendor": f"{len(rows)} 行",
         "valid_calls": sum(int(r["valid_calls"]) for r in rows),
+        "source": "",
     }
     for key in MONEY_COLUMNS:
         totals[key] = sum((r[key] for r in rows), Decimal("0.00"))
@@ -102,10 +105,11 @@ STATEMENT_KEYS = (
     "score",
     "coefficient",
     *MONEY_COLUMNS[1:],
+    "source",
 )
 
 
-TEXT_KEYS = ("month", "vendor")
+TEXT_KEYS = ("month", "vendor", "source")
 
 
 def statement_csv_bytes(cards: list[Scorecard]) -> bytes:
@@ -140,6 +144,7 @@ def _statement_sheet(book: xlsxwriter.Workbook, fmt: dict, cards: list[Scorecard
         sheet.write_number(r, 6, float(row["coefficient"]), fmt["coef"])
         for col, key in zip((7, 8, 9), MONEY_COLUMNS[1:], strict=True):
             sheet.write_number(r, col, float(row[key]), fmt["money"])
+        sheet.write_string(r, 10, str(row["source"]))
     last = len(rows) + 1
     sheet.write_string(last, 0, "合计", fmt["total_text"])
     sheet.write_string(last, 1, str(totals["vendor"]), fmt["total_text"])
@@ -156,6 +161,7 @@ def _statement_sheet(book: xlsxwriter.Workbook, fmt: dict, cards: list[Scorecard
         sheet.write_string(last + 2 + i, 0, line)
     sheet.set_column(0, 1, 12)
     sheet.set_column(2, 9, 15)
+    sheet.set_column(10, 10, 60)
     sheet.freeze_panes(1, 2)
 
 
@@ -187,6 +193,8 @@ def _scorecard_sheet(book: xlsxwriter.Workbook, fmt: dict, cards: list[Scorecard
             for a in card.adjustments
         ]
         lines.append(("总分", "", "", fmt2(card.total), "", "", ""))
+        lines.append(("数据来源", "", "", "", "", source_line(card), ""))
+        lines += [("说明", "", "", "", "", note, "") for note in card.notes]
         for line in lines:
             sheet.write_string(r, 0, card.month)
             sheet.write_string(r, 1, card.vendor)

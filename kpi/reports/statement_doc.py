@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from kpi.reports.capitals import rmb
 from kpi.reports.fingerprint import Fingerprint
-from kpi.reports.scorecards import show, sources_text
+from kpi.reports.scorecards import show, source_line
 from kpi.reports.statement_records import (
     VALUE_PLACES,
     Cell,
@@ -95,7 +95,7 @@ def vendor_section(card: Scorecard, rules: Rulebook) -> VendorSection:
     return VendorSection(
         card.vendor,
         card.month,
-        sources_text(card),
+        source_line(card),
         tuple(card.notes) + ((f"结算规则：{card.settlement.rule}",) if card.settlement.rule else ()),
         _metrics(card, rules),
         _categories(card),

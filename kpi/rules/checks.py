@@ -8,6 +8,7 @@ A little over ~250 lines: one small function per named check, each beside the ot
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections.abc import Callable
 from fractions import Fraction
 from itertools import pairwise
@@ -227,9 +228,18 @@ def exam_bands_in_order(data: dict) -> list[tuple[str, str]]:
 
 def detail_sound(data: dict) -> list[tuple[str, str]]:
     d = data.get("detail", {})
-    if d.get("repeat_anchor", "answer_time") not in ("answer_time", "queue_time"):
-        return [("detail.repeat_anchor", "应为 answer_time 或 queue_time")]
-    return []
+    found = []
+    if d.get("repeat_anchor", "answer_time") not in ("answer_time", "queue_time", "end_time"):
+        found.append(("detail.repeat_anchor", "应为 answer_time、queue_time 或 end_time"))
+    try:
+        zoneinfo.ZoneInfo(d.get("timezone", "Asia/Shanghai"))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        found.append(
+            ("detail.timezone", f"不认识的时区「{d['timezone']}」，应为 IANA 时区名，如 Asia/Shanghai")
+        )
+    if d.get("clock_skew_seconds", 0) > 3600:
+        found.append(("detail.clock_skew_seconds", "时钟误差应在 0 到 3600 秒之间"))
+    return found
 
 
 def effective_month_is_a_month(data: dict) -> list[tuple[str, str]]:

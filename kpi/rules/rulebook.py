@@ -132,6 +132,11 @@ class DetailRules:
     min_talk_seconds: int
     new_agent_months: int
     repeat_count: str = "calls"  # "calls": repeated calls; "customers": distinct callers who repeated
+    timezone: str = "Asia/Shanghai"  # where times are read and months decided
+    clock_skew_seconds: int = 0  # an answer this much before queue entry is taken as at queue entry
+    same_queue_only: bool = False  # a re-entry counts only in the same queue
+    reentry_must_connect: bool = False  # a re-entry counts only when it was connected
+    exclude_transfers: bool = False  # a call that ended in a transfer is not a repeat's first call
 
 
 @dataclass(frozen=True)
@@ -351,6 +356,11 @@ def _build(data: dict, source: str, text: str = "", readings: tuple[Reading, ...
             det["min_talk_seconds"],
             det["new_agent_months"],
             det.get("repeat_count", "calls"),
+            det.get("timezone", "Asia/Shanghai"),
+            det.get("clock_skew_seconds", 0),
+            det.get("same_queue_only", False),
+            det.get("reentry_must_connect", False),
+            det.get("exclude_transfers", False),
         ),
         source=source,
         readings=build_readings(data) if readings is None else readings,

@@ -126,6 +126,11 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
         "min_talk_seconds": (INT, True),
         "new_agent_months": (INT, True),
         "repeat_count": (STR, False),
+        "timezone": (STR, False),
+        "clock_skew_seconds": (INT, False),
+        "same_queue_only": (BOOL, False),
+        "reentry_must_connect": (BOOL, False),
+        "exclude_transfers": (BOOL, False),
     },
     "readings": {
         "topic": (STR, True),

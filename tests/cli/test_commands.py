@@ -135,6 +135,7 @@ def test_settle_writes_statement_and_refuses_overwrite(spec_workbook: Path, tmp_
         "考核后酬金(元)",
         "信息安全扣款(元)",
         "应付金额(元)",
+        "数据来源",
     ]
     assert [c.value for c in sheet[2]][:2] == ["2024-05", "乙公司"]
     assert [c.value for c in sheet[3]] == [
@@ -148,6 +149,7 @@ def test_settle_writes_statement_and_refuses_overwrite(spec_workbook: Path, tmp_
         5292.05,
         833,
         4459.05,
+        "月度指标汇总表",
     ]
     assert sheet["J4"].value == "=SUM(J2:J3)" and sheet["A4"].value == "合计"
     cached = openpyxl.load_workbook(out, data_only=True)["结算单"]

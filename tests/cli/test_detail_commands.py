@@ -78,7 +78,10 @@ def test_score_uses_detail_and_says_so_or_the_summary_with_the_flag():
     rd, rs = (next(m for m in c["metrics"] if m["id"] == "repeat_2h") for c in (d, s))
     assert float(rd["value"]) > float(rs["value"])  # the detail shows more repeats than claimed
     table = run("score", str(SAMPLE), "--month", "2024-06").output
-    assert "取自明细工作表" in table and "明细与汇总表有 1 处不一致" in table
+    assert (
+        "众合外包、华信客服、联创呼叫、远景服务的座席总数、接通量" in table
+        and "明细与汇总表有 1 处不一致" in table
+    )
     assert "未使用话务明细" in run("score", str(SAMPLE), "--month", "2024-06", "--use-summary").output
 
 
@@ -238,10 +241,11 @@ def test_no_reader_warnings_reach_the_user(tmp_path):
         text=True,
     )
     assert done.returncode == 0 and done.stderr == ""
-    assert len(done.stdout.splitlines()) == 2
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3 and lines[2].startswith("注意：2024-05 的话务明细只覆盖部分月份")  # one call only
 
 
-def test_detail_of_several_months_needs_a_month(tmp_path):
+def test_detail_of_several_months_is_measured_month_by_month(tmp_path):
     june = dict(SPEC_EXAMPLE, month="2024-06")
     path = write_summary(tmp_path / "two.xlsx", [SPEC_EXAMPLE, june])
     book = openpyxl.load_workbook(path)
@@ -252,14 +256,83 @@ def test_detail_of_several_months_needs_a_month(tmp_path):
     june_day = dt.datetime(2024, 6, 12, 9)
     sheet.append(["13600000009", june_day, "是", june_day + dt.timedelta(seconds=20), "J1", "甲公司"])
     book.save(path)
-    refused = run("score", str(path))
+    may_card, june_card = json.loads(run("score", str(path), "--format", "json").output)
+    assert (may_card["month"], june_card["month"]) == ("2024-05", "2024-06")
+    repeat = next(m for m in june_card["metrics"] if m["id"] == "repeat_2h")
+    assert repeat["inputs"] == {"repeat_2h_calls": "0", "connected_calls": "1"}
+    assert next(m for m in may_card["metrics"] if m["id"] == "repeat_2h")["inputs"]["connected_calls"] == "3"
+    table = run("score", str(path)).output
+    assert (
+        "注意：2024-06 的话务明细只覆盖部分月份：最早的呼叫在 06-12 09:00（月初之后超过 1 天）；"
+        "最晚的呼叫在 06-12 09:00（月末之前超过 1 天）。该月按明细中的呼叫计算，请核对是否缺少数据。"
+    ) in table
+    assert "注意：2024-05 的话务明细只覆盖部分月份：最早的呼叫在 05-10 10:00（月初之后超过 1 天）" in table
+    checked = run("validate", str(path))
+    assert checked.exit_code == 0
+    assert "注意：2024-06 的话务明细只覆盖部分月份" in checked.output
+    refused = run("agents", str(path))  # a per-agent table is one month
     assert refused.exit_code == 1
     assert (
         "文件「two.xlsx」，工作表「话务明细」：话务明细含 2 个月的呼叫（2024-05、2024-06），一次只核算一个月"
         in refused.output
     )
-    (june_card,) = json.loads(run("score", str(path), "--month", "2024-06", "--format", "json").output)
-    repeat = next(m for m in june_card["metrics"] if m["id"] == "repeat_2h")
-    assert repeat["inputs"] == {"repeat_2h_calls": "0", "connected_calls": "1"}
-    (may_card,) = json.loads(run("score", str(path), "--month", "2024-05", "--format", "json").output)
-    assert next(m for m in may_card["metrics"] if m["id"] == "repeat_2h")["inputs"]["connected_calls"] == "3"
+    (june_only,) = json.loads(run("agents", str(path), "--month", "2024-06", "--format", "json").output)
+    assert june_only["connected_calls"] == 1
+
+
+def test_footer_names_a_vendor_that_kept_its_summary_figures(tmp_path):
+    other = dict(SPEC_EXAMPLE, vendor="乙公司")
+    path = write_summary(tmp_path / "two.xlsx", [SPEC_EXAMPLE, other])
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("话务明细")
+    sheet.append(DETAIL_HEADERS)
+    for row in CALLS:
+        sheet.append(row)
+    book.save(path)
+    table = run("score", str(path)).output
+    assert "数据来源：2024-05 甲公司的接通量、转接专家席数、2小时重复呼叫数、有效话务量取自话务明细" in table
+    assert "数据来源：2024-05 乙公司的全部数字取自月度指标汇总表（该月话务明细中没有这家公司）。" in table
+    cards = json.loads(run("score", str(path), "--format", "json").output)
+    assert {c["vendor"]: c["sources"].get("connected_calls") for c in cards} == {
+        "乙公司": "summary",
+        "甲公司": "detail",
+    }
+
+
+def test_kpi_sources_lists_the_builtins():
+    result = run("sources")
+    assert result.exit_code == 0
+    assert [line.split("\t")[0] for line in result.output.splitlines()] == [
+        "asterisk-cdr",
+        "asterisk-queue-log",
+        "freeswitch-cc",
+    ]
+
+
+def test_agents_through_a_builtin_source(tmp_path):
+    from tests import platform_files as pf
+
+    log = tmp_path / "queue_log"
+    log.write_bytes(pf.queue_log(pf.sample_calls()))
+    roster = tmp_path / "坐席名册.csv"
+    roster.write_bytes(pf.roster_csv(lambda a: f"SIP/{a}"))
+    result = run(
+        "agents",
+        str(log),
+        "--detail",
+        str(log),
+        "--detail",
+        str(roster),
+        "--source",
+        "asterisk-queue-log",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [(r["agent_id"], r["vendor"], r["connected_calls"]) for r in rows][:2] == [
+        ("SIP/301", "华信客服", 12),
+        ("SIP/302", "华信客服", 13),
+    ]
+    bad = run("agents", str(log), "--source", str(tmp_path / "none.toml"))
+    assert bad.exit_code == 1 and "找不到来源配置文件" in bad.output

@@ -13,6 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kpi.cli.commands import main
+from kpi.inputs import label
 from tests.history_db import audit_rows, table_rows
 from tests.paths import SAMPLE
 
@@ -51,9 +52,16 @@ def sample_lines() -> dict[str, dict[str, str]]:
             "adjusted_fee": c["settlement"]["adjusted_fee"],
             "security_deduction": c["settlement"]["security_deduction"],
             "payout": c["settlement"]["payout"],
+            "source": source_text(c["sources"]),
         }
         for c in cards
     }
+
+
+def source_text(sources: dict[str, str]) -> str:
+    """The statement line's 数据来源, from the JSON's sources: the figures taken from the call detail."""
+    detail = [label(k) for k, v in sources.items() if v == "detail"]
+    return "话务明细（" + "、".join(detail) + "），其余取自月度指标汇总表" if detail else "月度指标汇总表"
 
 
 def test_the_whole_cycle_on_the_sample(db_url: str, tmp_path: Path):

@@ -148,6 +148,9 @@ def test_scorecard_shows_total_payout_and_explanation(app):
     assert list(table["计分说明"]) == [m.segment for m in c.metrics]
     cats = shown_table(app, "类别", "权重", "计算")
     assert list(cats["得分"]) == [fmt2(x.score) for x in c.categories]
+    texts = [t.value for t in app.text]
+    assert texts[0].startswith("话务明细（") and texts[0].endswith("），其余取自月度指标汇总表")
+    assert texts[1:] == list(c.notes)
 
 
 def test_scorecard_shows_not_assessed_as_such(app):
@@ -256,7 +259,7 @@ def test_agents_without_call_detail_says_so(app, monkeypatch):
     monkeypatch.setattr(
         d,
         "cached_detail",
-        lambda key, name, text, source, _data, _records, *_: (_records, None, None, (), None),
+        lambda key, name, text, source, _data, _records, *_: (_records, None, None, (), None, ()),
     )
     goto(app, "agents")
     assert any("本工作簿没有话务明细" in i.value for i in app.info)
@@ -278,7 +281,7 @@ def test_agents_with_call_detail(app, monkeypatch):
     monkeypatch.setattr(
         d,
         "cached_detail",
-        lambda key, name, text, source, _data, _records, *_: (_records, agents, None, (), None),
+        lambda key, name, text, source, _data, _records, *_: (_records, agents, None, (), None, ()),
     )
     goto(app, "agents")
     app.toggle(key="agents_all").set_value(True).run()
@@ -752,3 +755,44 @@ def test_the_app_says_zuoxi_one_way(app):
         seen += [t for t in texts if "：「" not in t]  # a clause is quoted as **label**：「…」
     assert any("坐席总数" in t for t in seen)
     assert [t for t in seen if "座席" in t] == []
+
+
+def test_checks_page_names_a_partly_covered_month_as_text(app, monkeypatch):
+    note = "2024-06 的话务明细只覆盖部分月份：最晚的呼叫在 06-05 18:00（月末之前超过 1 天）。该月按明细中的呼叫计算，请核对是否缺少数据。"
+    monkeypatch.setattr(
+        d,
+        "cached_detail",
+        lambda key, name, text, rules_source, _data, _records, *_: (
+            _records,
+            None,
+            None,
+            (),
+            None,
+            (note, "[点我](https://example.invalid).csv：1 通呼叫的接通时间比入队时间早 5 秒以内"),
+        ),
+    )
+    goto(app, "checks")
+    assert any("话务明细有 2 条提示" in w.value for w in app.warning)
+    assert [t.value for t in app.text][-2:] == [
+        note,
+        "[点我](https://example.invalid).csv：1 通呼叫的接通时间比入队时间早 5 秒以内",
+    ]
+
+
+def test_a_platform_export_through_a_builtin_source(tmp_path):
+    from tests import platform_files as pf
+
+    extra = (
+        (pf.queue_log(pf.sample_calls()), "queue_log.txt"),
+        (pf.roster_csv(lambda a: f"SIP/{a}"), "坐席名册.csv"),
+    )
+    loaded = d.assess_bytes(
+        SAMPLE.read_bytes(),
+        SAMPLE.name,
+        d.default_rules_text(),
+        extra=extra,
+        source=d.builtin_source("asterisk-queue-log"),
+    )
+    assert loaded.problems == (), loaded.problems
+    agents = set(loaded.agents["agent_id"])  # the workbook's own June detail, and the log's calls
+    assert {"SIP/301", "SIP/302", "SIP/401", "SIP/402", "ZH1002"} <= agents

@@ -210,9 +210,10 @@ def test_settlement_table_totals_are_sums_of_lines():
 
     table = settlement.settlement_table(JUNE)
     rows, totals = statement_rows(JUNE)
-    assert list(table.columns)[-1] == "应付金额(元)"
+    assert list(table.columns)[-2:] == ["应付金额(元)", "数据来源"]
     assert table.iloc[-1, 0] == "合计"
-    assert table.iloc[-1, -1] == f"{totals['payout']:,.2f}"
+    assert table.iloc[-1, -2] == f"{totals['payout']:,.2f}"
+    assert table.iloc[0, -1].startswith("话务明细（")  # June's figures came from the sample's detail
     assert totals["payout"] == sum(c.settlement.payout for c in JUNE)
 
 

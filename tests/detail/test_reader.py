@@ -145,8 +145,8 @@ def test_gbk_csv_with_title_row_and_utf8_bom_csv(tmp_path):
         [
             "2024年6月话务明细,,,,,",
             "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司",
-            "013800000001,2024-06-10 10:00:00,是,2024-06-10 10:00:10,HX1,华信客服",
-            "013800000001,2024-06-10 10:30:00,否,,,",
+            "02088880001,2024-06-10 10:00:00,是,2024-06-10 10:00:10,HX1,华信客服",
+            "02088880001,2024-06-10 10:30:00,否,,,",
             "13900000002,2024-06-10 10:00:00,1,2024-06-10 10:01:00,LC1,联创呼叫",
         ]
     )
@@ -154,7 +154,7 @@ def test_gbk_csv_with_title_row_and_utf8_bom_csv(tmp_path):
     gbk.write_bytes(body.encode("gbk"))
     data = read_detail(gbk)
     assert data.problems == ()
-    assert data.calls["caller"].tolist() == ["013800000001", "013800000001", "13900000002"]  # leading 0 kept
+    assert data.calls["caller"].tolist() == ["02088880001", "02088880001", "13900000002"]  # leading 0 kept
     assert data.calls["row"].tolist() == [3, 4, 5]
     m = measure_detail(data)
     assert [(v.vendor, v.connected_calls, v.repeat_2h_calls) for v in m.vendors] == [

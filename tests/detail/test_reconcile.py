@@ -124,10 +124,14 @@ def test_calls_that_cannot_be_judged_are_said_on_the_scorecard(rules):
     note = (
         "话务明细：1 通接通电话的 120 分钟窗口超出明细数据的截止时间，且未见再次呼入，无法判定，按非重复计。"
     )
-    assert record.notes == (note,)
+    partial = (
+        "2024-06 的话务明细只覆盖部分月份：最早的呼叫在 06-30 23:00（月初之后超过 1 天）。"
+        "该月按明细中的呼叫计算，请核对是否缺少数据。"
+    )  # three calls on the last evening: the scorecard names the month as partly covered
+    assert record.notes == (partial, note)
     card = score(record, rules)
-    assert scorecard_dict(card)["notes"] == [note]
-    assert explain(card).endswith("说明：" + note)
+    assert scorecard_dict(card)["notes"] == [partial, note]
+    assert explain(card).endswith("说明：" + partial + "\n说明：" + note)
 
 
 def test_reconciliation_frame_holds_text_columns_for_the_app():

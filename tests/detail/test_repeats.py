@@ -292,3 +292,43 @@ def test_repeat_count_customers_with_no_repeats():
     measure = measure_detail(DetailData(calls=log), MONTH, default_settings(repeat_count="customers"))
     assert [(a.agent_id, a.repeat_2h_calls) for a in measure.agents] == [("A1", 0)]
     assert measure.vendors[0].repeat_2h_calls == 0
+
+
+# ------------------------------------------------------------------ [detail] repeat options (issue 10)
+def test_the_options_default_to_the_contracts_reading():
+    d = default_settings()
+    assert (d.repeat_anchor, d.same_queue_only, d.reentry_must_connect, d.exclude_transfers) == (
+        "answer_time",
+        False,
+        False,
+        False,
+    )
+    assert d.repeat_window_minutes == 120 and d.clock_skew_seconds == 5 and d.timezone == "Asia/Shanghai"
+
+
+def test_end_time_anchor_counts_from_the_end_of_the_call():
+    log = calls(call(A, "10:00:00", "10:00:10", end="11:30:00"), call(A, "13:20:00"))
+    assert flags_of(log) == [False, False]  # 13:20 is past 12:00:10
+    assert flags_of(log, repeat_anchor="end_time") == [True, False]  # within 120 min of 11:30
+
+
+def test_same_queue_only():
+    log = calls(call(A, "10:00:00", "10:00:10", queue_name="缴费"), call(A, "10:30:00", queue_name="宽带"))
+    assert flags_of(log) == [True, False]
+    assert flags_of(log, same_queue_only=True) == [False, False]
+    again = calls(call(A, "10:00:00", "10:00:10", queue_name="缴费"), call(A, "10:30:00", queue_name="缴费"))
+    assert flags_of(again, same_queue_only=True) == [True, False]
+
+
+def test_reentry_must_connect():
+    log = calls(call(A, "10:00:00", "10:00:10"), call(A, "10:30:00"))  # the re-entry is abandoned
+    assert flags_of(log) == [True, False]
+    assert flags_of(log, reentry_must_connect=True) == [False, False]
+
+
+def test_exclude_transfers():
+    log = calls(call(A, "10:00:00", "10:00:10", transferred=True), call(A, "10:30:00"))
+    assert flags_of(log) == [True, False]
+    assert flags_of(log, exclude_transfers=True) == [False, False]
+    expert = calls(call(A, "10:00:00", "10:00:10", expert=True), call(A, "10:30:00"))
+    assert flags_of(expert, exclude_transfers=True) == [False, False]

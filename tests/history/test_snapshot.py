@@ -45,6 +45,7 @@ def test_the_statement_line_and_its_fingerprint(rules):
         "adjusted_fee": "5110.09",
         "security_deduction": "0.00",
         "payout": "5110.09",
+        "source": "话务明细（座席总数、接通量、考试平均分、参考人数、转接专家席数、2小时重复呼叫数、有效话务量），其余取自月度指标汇总表",
     }
     text = json.dumps(line, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     records = {(r.vendor, r.month): r for r in result.records}

@@ -86,7 +86,22 @@ BROKEN = [
     (
         'repeat_anchor = "answer_time"',
         'repeat_anchor = "answered"',
-        "文件「t.toml」，键「detail.repeat_anchor」：应为 answer_time 或 queue_time",
+        "文件「t.toml」，键「detail.repeat_anchor」：应为 answer_time、queue_time 或 end_time",
+    ),
+    (
+        'timezone = "Asia/Shanghai"',
+        'timezone = "Beijing"',
+        "文件「t.toml」，键「detail.timezone」：不认识的时区「Beijing」，应为 IANA 时区名，如 Asia/Shanghai",
+    ),
+    (
+        "clock_skew_seconds = 5",
+        "clock_skew_seconds = 86400",
+        "文件「t.toml」，键「detail.clock_skew_seconds」：时钟误差应在 0 到 3600 秒之间",
+    ),
+    (
+        "same_queue_only = false",
+        'same_queue_only = "no"',
+        "文件「t.toml」，键「detail.same_queue_only」",
     ),
 ]
 
@@ -186,3 +201,25 @@ def test_the_cycle_section_gives_the_dispute_days(rules):
         "文件「规则本」，键「cycle.dispute_day」：未知的键（拼写错误？），应为dispute_days",
         "文件「规则本」，键「cycle.dispute_days」：缺少必填的键",
     ]
+
+
+def test_a_rulebook_from_before_the_detail_options_keeps_its_reading():
+    text = "\n".join(
+        line
+        for line in DEFAULT.splitlines()
+        if not line.startswith(("timezone", "clock_skew", "same_queue", "reentry_must", "exclude_transfers"))
+    )
+    d = parse_rulebook(text, source="old.toml").detail
+    assert (
+        d.timezone,
+        d.clock_skew_seconds,
+        d.same_queue_only,
+        d.reentry_must_connect,
+        d.exclude_transfers,
+    ) == (
+        "Asia/Shanghai",
+        0,  # no skew tolerance unless the rulebook grants it
+        False,
+        False,
+        False,
+    )

@@ -1,0 +1,218 @@
+"""Raw 话务明细 columns → the canonical calls table (see kpi.detail.tables), every bad row reported
+(located) and left out. How a file writes its values comes from its source profile (RawTable.options):
+time format and zones, value maps (e.g. 0 = 接通), a connected flag taken from the answer time.
+An answer up to the rulebook's clock skew before queue entry is taken as answered at queue entry and
+counted (a notice); beyond it, refused. Without a 外包公司 column, vendors come from the roster later
+(kpi.detail.people.vendors_from_roster).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kpi.detail.callers import normalise_callers
+from kpi.detail.cells import as_strings, map_values, to_flag, to_number, to_text, to_text_few, total_rows
+from kpi.detail.tables import (
+    CALL_COLUMNS,
+    RawTable,
+    as_numpy,
+    empty_mask,
+    missing_columns,
+    null_mask,
+    row_problems,
+)
+from kpi.detail.times import number_cells, to_time
+from kpi.errors import Problem
+
+NUMBER_IN_TIME = "时间列里是一个数字，未当作日期读入（不猜测是 Excel 序列号还是 Unix 时间戳）"
+NUMBER_EXPECTED = (
+    '日期时间；如为 Unix 时间戳，请用来源配置（--source）写明 time_format = "epoch_s" 或 "epoch_ms"'
+)
+
+
+def _mapped(table: RawTable, key: str) -> tuple[pa.Array, np.ndarray]:
+    """A column with the profile's value map applied (unmapped values marked), or as it is."""
+    arr = table.columns[key]
+    mapping = table.options.source.value_map(key) if table.options.source else None
+    if mapping is None:
+        return arr, np.zeros(len(arr), bool)
+    return map_values(arr, mapping)
+
+
+def _flag(table: RawTable, key: str) -> tuple[pa.Array, np.ndarray]:
+    arr, unmapped = _mapped(table, key)
+    flags, bad = to_flag(arr)
+    return flags, bad | unmapped
+
+
+def _times(table: RawTable, key: str) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """A time column, its unreadable cells, and which of those are bare numbers."""
+    n = table.rows
+    if key not in table.columns:
+        return pa.nulls(n, pa.timestamp("ms")), np.zeros(n, bool), np.zeros(n, bool)
+    reading = table.options.time_reading()
+    if table.sheet:  # a workbook: digits typed as text there were number cells, Excel's date serials
+        reading = replace(reading, serials=True)
+    stamps, bad = to_time(table.columns[key], reading)
+    return stamps, bad, bad & number_cells(table.columns[key], reading)
+
+
+def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem], int]:
+    problems = missing_columns(table)
+    if problems:
+        return None, problems, 0
+    c, n = table.columns, table.rows
+    source = table.options.source
+    has_vendor = "vendor" in c
+    callers, scientific = normalise_callers(to_text(c["caller"], ""))
+    text = {
+        "call_id": pc.fill_null(as_strings(c["call_id"]), "") if "call_id" in c else pa.array([""] * n),
+        "caller": callers,
+        "agent_id": to_text_few(_mapped(table, "agent_id")[0]),
+        "vendor": to_text_few(c["vendor"]) if has_vendor else to_text_few(pa.array([""] * n)),
+    }
+    queue, bad_q, num_q = _times(table, "queue_time")
+    answer, bad_a, num_a = _times(table, "answer_time")
+    end, bad_e, num_e = _times(table, "end_time")
+    if source is not None and source.connected_if_answered:
+        connected, bad_c = pc.is_valid(answer), np.zeros(n, bool)
+    else:
+        connected, bad_c = _flag(table, "connected")
+    talk, bad_t = (
+        to_number(c["talk_seconds"]) if "talk_seconds" in c else (np.full(n, np.nan), np.zeros(n, bool))
+    )
+    expert, bad_x = (
+        _flag(table, "expert_transfer")
+        if "expert_transfer" in c
+        else (pa.nulls(n, pa.bool_()), np.zeros(n, bool))
+    )
+    moved, bad_m = (
+        _flag(table, "transferred") if "transferred" in c else (pa.nulls(n, pa.bool_()), np.zeros(n, bool))
+    )
+    no_queue = null_mask(queue) & ~bad_q  # a total line or a blank row has no queue time
+    skip = total_rows(text, ("call_id", "caller", "agent_id", "vendor"), no_queue)
+    skip |= no_queue & null_mask(connected) & ~bad_c & empty_mask(text["caller"]) & null_mask(answer) & ~bad_a
+    is_conn = pc.fill_null(connected, False)
+    q_ms, a_ms, e_ms = (as_numpy(pc.cast(x, pa.int64())) for x in (queue, answer, end))
+    both = ~null_mask(queue) & ~null_mask(answer)
+    early = both & (a_ms < q_ms)
+    skewed = early & (q_ms - a_ms <= table.options.clock_skew_seconds * 1000) & ~skip
+    if skewed.any():  # clock skew between IVR and ACD: answered at queue entry
+        answer = pc.if_else(pa.array(skewed), queue, answer)
+        a_ms = np.where(skewed, q_ms, a_ms)
+        early &= ~skewed
+    vendor_header = "外包公司" if has_vendor else "坐席工号"
+    checks = [
+        (num_q, "queue_time", NUMBER_IN_TIME, NUMBER_EXPECTED),
+        (num_a, "answer_time", NUMBER_IN_TIME, NUMBER_EXPECTED),
+        (num_e, "end_time", NUMBER_IN_TIME, NUMBER_EXPECTED),
+        (
+            (bad_q & ~num_q) | (null_mask(queue) & ~bad_q),
+            "queue_time",
+            "入队时间为空或无法识别",
+            "日期时间，如 2024-06-01 09:30:00",
+        ),
+        (bad_c | (null_mask(connected) & ~bad_c), "connected", "是否接通无法识别", _flag_expected(table)),
+        (
+            scientific,
+            "caller",
+            "主叫号码是科学计数法，已丢失位数",
+            "完整的号码（在 Excel 中把该列设为文本后重新导出）",
+        ),
+        (
+            as_numpy(is_conn) & null_mask(answer) & ~num_a,
+            "answer_time",
+            "已接通的呼叫缺少接通时间或无法识别",
+            "日期时间",
+        ),
+        (bad_a & ~num_a & ~as_numpy(is_conn), "answer_time", "接通时间无法识别", "日期时间或空白"),
+        (early, "answer_time", "接通时间早于入队时间", _skew_expected(table)),
+        (
+            as_numpy(is_conn) & (empty_mask(text["agent_id"]) | (has_vendor & empty_mask(text["vendor"]))),
+            "agent_id",
+            "已接通的呼叫缺少坐席工号或外包公司" if has_vendor else "已接通的呼叫缺少坐席工号",
+            "坐席工号和外包公司" if has_vendor else vendor_header,
+        ),
+        (bad_e & ~num_e, "end_time", "结束时间无法识别", "日期时间或空白"),
+        (
+            ~null_mask(end) & ~null_mask(answer) & (e_ms < a_ms),
+            "end_time",
+            "结束时间早于接通时间",
+            "不早于接通时间",
+        ),
+        (bad_t | (talk < 0), "talk_seconds", "通话时长无法识别或为负数", "不小于 0 的秒数"),
+        (bad_x, "expert_transfer", "转接专家席无法识别", "是/否 或 1/0"),
+        (bad_m, "transferred", "是否转接无法识别", "是/否 或 1/0"),
+    ]
+    drop = np.zeros(n, bool)
+    for mask, key, message, expected in checks:
+        mask = mask & ~skip
+        if mask.any():
+            problems += row_problems(table, mask, key, message, expected)
+            drop |= mask
+    keep = ~(drop | skip)
+    derived = (e_ms - a_ms) / 1000.0
+    talk = np.where(np.isnan(talk) & ~null_mask(end) & ~null_mask(answer), derived, talk)
+    rows = table.lines if table.lines is not None else np.arange(table.first_row, table.first_row + n)
+    cols = {
+        "call_id": text["call_id"],
+        "caller": text["caller"],
+        "queue_time": queue,
+        "connected": is_conn,
+        "answer_time": answer,
+        "end_time": end,
+        "agent_id": text["agent_id"],
+        "vendor": text["vendor"],
+        "talk_seconds": pa.array(talk, pa.float64()),
+        "expert_transfer": pc.fill_null(expert, False),
+        "queue": to_text_few(c["queue"]) if "queue" in c else to_text_few(pa.array([""] * n)),
+        "transferred": pc.fill_null(moved, False),
+        "row": pa.array(np.asarray(rows, dtype=np.int64)),
+    }
+    fixed = int((skewed & keep).sum())
+    if keep.all():
+        return cols, problems, fixed
+    return {k: pc.filter(v, pa.array(keep)) for k, v in cols.items()}, problems, fixed
+
+
+def _flag_expected(table: RawTable) -> str:
+    mapping = table.options.source.value_map("connected") if table.options.source else None
+    if mapping:
+        return "来源配置 [source.values.是否接通] 中列出的值：" + "、".join(sorted(mapping))
+    return "是/否 或 1/0（其他写法请用来源配置 --source 的 [source.values.是否接通] 说明）"
+
+
+def _skew_expected(table: RawTable) -> str:
+    skew = table.options.clock_skew_seconds
+    return f"不早于入队时间（早 {skew} 秒以内按时钟误差处理）" if skew else "不早于入队时间"
+
+
+def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
+    """All 话务明细 sheets/files of a month as one canonical calls table, the problems, and notices
+    (answers a little before queue entry taken as clock skew)."""
+    if not tables:
+        return None, [], []
+    parts, problems, labels, notices = [], [], [], []
+    for table in tables:
+        cols, found, fixed = _calls_one(table)
+        problems += found
+        if fixed:
+            notices.append(
+                f"{table.label}：{fixed:,} 通呼叫的接通时间比入队时间早 {table.options.clock_skew_seconds} 秒以内，"
+                "按时钟误差处理为入队即接通"
+            )
+        if cols is not None:
+            cols["source"] = pa.array(np.full(len(cols["row"]), len(labels), np.int32))
+            labels.append(table.label)
+            parts.append(pa.table(cols))
+    if not parts:
+        return None, problems, notices
+    frame = pa.concat_tables(parts).unify_dictionaries().combine_chunks().to_pandas()
+    frame["source"] = pd.Categorical.from_codes(frame["source"].to_numpy(), categories=labels)
+    return frame[list(CALL_COLUMNS)], problems, notices

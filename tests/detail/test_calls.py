@@ -1,0 +1,170 @@
+"""Reading call detail the way real exports write it (issue 10's first list, and issue 9's time zones):
+each case is a file made as described, with the exact located message or the corrected figure."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kpi.detail.reader import read_detail
+from kpi.detail.source import ReadOptions, parse_source
+
+HEAD = "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司"
+SHANGHAI = ReadOptions(None, "Asia/Shanghai", 5)
+
+
+def read(tmp_path, lines, name="话务明细.csv", options=SHANGHAI, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes("\n".join(lines).encode(encoding))
+    return read_detail(path, options=options)
+
+
+def texts(data):
+    return [str(p) for p in data.problems]
+
+
+def test_epoch_seconds_in_a_time_column_are_refused_not_read_as_dates(tmp_path):
+    data = read(tmp_path, [HEAD, "13800000001,1719792000,是,1719792020,A1,华信客服"])
+    assert texts(data)[:2] == [
+        "文件「话务明细.csv」，第 2 行，「入队时间」列：时间列里是一个数字，未当作日期读入（不猜测是 Excel 序列号还是 "
+        "Unix 时间戳）：发现「1719792000」，应为日期时间；如为 Unix 时间戳，请用来源配置（--source）写明 "
+        'time_format = "epoch_s" 或 "epoch_ms"',
+        "文件「话务明细.csv」，第 2 行，「接通时间」列：时间列里是一个数字，未当作日期读入（不猜测是 Excel 序列号还是 "
+        "Unix 时间戳）：发现「1719792020」，应为日期时间；如为 Unix 时间戳，请用来源配置（--source）写明 "
+        'time_format = "epoch_s" 或 "epoch_ms"',
+    ]
+
+
+def test_epochs_read_when_the_profile_says_so(tmp_path):
+    profile = parse_source('[source]\ntime_format = "epoch_s"\n', "p.toml")
+    data = read(
+        tmp_path, [HEAD, "13800000001,1719792000,是,1719792020,A1,华信客服"], options=ReadOptions(profile)
+    )
+    assert data.problems == ()
+    assert data.calls["queue_time"].tolist() == [pd.Timestamp("2024-07-01 08:00:00")]  # 00:00 UTC in Beijing
+
+
+def test_offsets_move_to_the_rulebook_zone_and_decide_the_month(tmp_path):
+    data = read(
+        tmp_path,
+        [
+            HEAD,
+            "13800000001,2024-07-01T01:00:00+08:00,是,2024-06-30T17:00:10Z,A1,华信客服",
+            "13800000002,2024-06-30T23:59:00+0800,否,,,",
+        ],
+    )
+    assert data.problems == ()
+    assert data.calls["queue_time"].tolist() == [
+        pd.Timestamp("2024-07-01 01:00:00"),
+        pd.Timestamp("2024-06-30 23:59:00"),
+    ]
+    assert data.calls["answer_time"].tolist()[0] == pd.Timestamp(
+        "2024-07-01 01:00:10"
+    )  # mixed Z read, no traceback
+    utc = read(tmp_path, [HEAD, "13800000001,2024-07-01T01:00:00.5+08:00,是,2024-07-01 02:00:00,A1,华信客服"],
+               "b.csv", ReadOptions(None, "UTC", 5))  # fmt: skip
+    assert utc.calls["queue_time"].tolist() == [pd.Timestamp("2024-06-30 17:00:00.500")]
+
+
+def test_a_zero_connected_flag_is_read_through_the_profiles_value_map(tmp_path):
+    profile = parse_source('[source.values.是否接通]\n是 = ["0"]\n否 = ["1", "2", "3"]\n', "p.toml")
+    lines = [
+        HEAD,
+        "13800000001,2024-06-03 09:00:00,0,2024-06-03 09:00:20,A1,华信客服",
+        "13800000002,2024-06-03 09:01:00,2,,,",
+    ]
+    data = read(tmp_path, lines, options=ReadOptions(profile))
+    assert data.calls["connected"].tolist() == [True, False]
+    bad = read(tmp_path, [HEAD, "13800000001,2024-06-03 09:00:00,4,,,"], "c.csv", ReadOptions(profile))
+    assert texts(bad) == [
+        "文件「c.csv」，第 2 行，「是否接通」列：是否接通无法识别：发现「4」，应为来源配置 [source.values.是否接通] 中列出的值：0、1、2、3"
+    ]
+
+
+def test_platform_words_are_refused_without_a_profile(tmp_path):
+    data = read(tmp_path, [HEAD, "13800000001,2024-06-03 09:00:00,ANSWERED,2024-06-03 09:00:20,A1,华信客服"])
+    assert texts(data) == [
+        "文件「话务明细.csv」，第 2 行，「是否接通」列：是否接通无法识别：发现「ANSWERED」，应为是/否 或 1/0"
+        "（其他写法请用来源配置 --source 的 [source.values.是否接通] 说明）"
+    ]
+
+
+def test_scientific_notation_callers_are_refused_with_their_rows(tmp_path):
+    data = read(tmp_path, [HEAD, "3.26702E+11,2024-06-03 09:00:00,是,2024-06-03 09:00:20,A1,华信客服"])
+    assert texts(data) == [
+        "文件「话务明细.csv」，第 2 行，「主叫号码」列：主叫号码是科学计数法，已丢失位数：发现「3.26702E+11」，"
+        "应为完整的号码（在 Excel 中把该列设为文本后重新导出）"
+    ]
+
+
+def test_mobile_prefixes_are_one_customer(tmp_path):
+    lines = [HEAD] + [
+        f"{n},2024-06-03 09:0{i}:00,否,,,"
+        for i, n in enumerate(
+            ["+8613800000001", "008613800000001", "013800000001", "8613800000001", "02088880001"]
+        )
+    ]
+    data = read(tmp_path, lines)
+    assert data.calls["caller"].tolist() == ["13800000001"] * 4 + ["02088880001"]
+
+
+def test_answer_a_little_before_queue_entry_is_clock_skew(tmp_path):
+    lines = [
+        HEAD,
+        "13800000001,2024-06-03 09:00:05,是,2024-06-03 09:00:00,A1,华信客服",  # 5 s early: skew
+        "13800000002,2024-06-03 09:00:06,是,2024-06-03 09:00:00,A1,华信客服",  # 6 s early: refused
+    ]
+    data = read(tmp_path, lines)
+    assert texts(data) == [
+        "文件「话务明细.csv」，第 3 行，「接通时间」列：接通时间早于入队时间：发现「2024-06-03 09:00:00」，"
+        "应为不早于入队时间（早 5 秒以内按时钟误差处理）"
+    ]
+    ok = read(tmp_path, lines[:2], "b.csv")
+    assert ok.problems == ()
+    assert ok.calls["answer_time"].tolist() == [pd.Timestamp("2024-06-03 09:00:05")]
+    assert ok.notices == ("b.csv：1 通呼叫的接通时间比入队时间早 5 秒以内，按时钟误差处理为入队即接通",)
+
+
+def test_tab_semicolon_pipe_and_utf16_files_are_read(tmp_path):
+    row = ["13800000001", "2024-06-03 09:00:00", "是", "2024-06-03 09:00:20", "A1", "华信客服"]
+    for i, sep in enumerate(["\t", ";", "|"]):
+        data = read(tmp_path, [HEAD.replace(",", sep), sep.join(row)], f"话务明细{i}.txt")
+        assert data.problems == () and len(data.calls) == 1
+    utf16 = read(tmp_path, [HEAD.replace(",", "\t"), "\t".join(row)], "unicode.txt", encoding="utf-16")
+    assert utf16.problems == () and utf16.calls["vendor"].tolist() == ["华信客服"]
+
+
+def test_vendor_from_the_roster_and_an_agent_missing_from_it(tmp_path):
+    (tmp_path / "坐席名册.csv").write_text("坐席工号,外包公司,上岗日期\nA1,华信客服,2024-01-01\n", "utf-8")
+    head = "主叫号码,入队时间,是否接通,接通时间,坐席工号"
+    calls = tmp_path / "话务明细.csv"
+    calls.write_text(
+        f"{head}\n13800000001,2024-06-03 09:00:00,是,2024-06-03 09:00:20,A1\n"
+        "13800000002,2024-06-03 09:10:00,是,2024-06-03 09:10:20,B9\n",
+        "utf-8",
+    )
+    data = read_detail([calls, tmp_path / "坐席名册.csv"])
+    assert texts(data) == [
+        "文件「话务明细.csv」，第 3 行，「坐席工号」列：坐席工号不在坐席名册中，无法确定外包公司：发现「B9」，"
+        "应为坐席名册中列出的坐席工号（话单没有外包公司列，外包公司按名册查）"
+    ]
+    (tmp_path / "坐席名册.csv").write_text(
+        "坐席工号,外包公司,上岗日期\nA1,华信客服,2024-01-01\nB9,联创呼叫,2024-01-01\n", "utf-8"
+    )
+    data = read_detail([calls, tmp_path / "坐席名册.csv"])
+    assert data.calls["vendor"].astype(str).tolist() == ["华信客服", "联创呼叫"]
+
+
+def test_platform_words_read_when_a_profile_maps_them(tmp_path):
+    profile = parse_source(
+        '[source.values.是否接通]\n是 = ["AGENT", "ANSWERED"]\n否 = ["NO ANSWER", "NORMAL_CLEARING"]\n',
+        "p.toml",
+    )
+    lines = [
+        HEAD,
+        "13800000001,2024-06-03 09:00:00,AGENT,2024-06-03 09:00:20,A1,华信客服",
+        "13800000002,2024-06-03 09:01:00,answered,2024-06-03 09:01:20,A1,华信客服",  # case does not matter
+        "13800000003,2024-06-03 09:02:00,NORMAL_CLEARING,,,",  # a hang-up cause, not an answer
+    ]
+    data = read(tmp_path, lines, options=ReadOptions(profile))
+    assert data.problems == ()
+    assert data.calls["connected"].tolist() == [True, True, False]
