@@ -11,7 +11,6 @@ read of each file; splitting would open each file twice or pass half-read state 
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import zipfile
@@ -38,7 +37,8 @@ from kpi.detail.csv_files import csv_table
 from kpi.detail.people import build_exam, build_roster, check_agents
 from kpi.detail.tables import RawTable, build_calls
 from kpi.errors import Problem
-from kpi.files.safety import WORKBOOK_KINDS, is_workbook_head, screen
+from kpi.files.extent import open_book, sheet_extent, sheet_part
+from kpi.files.safety import DEFAULT_LIMITS, WORKBOOK_KINDS, Limits, is_workbook_head, screen
 from kpi.progress import Progress, no_progress
 
 # fastexcel logs "Could not determine dtype … falling back to string" for empty columns; the readers
@@ -86,17 +86,10 @@ def _first_used_row(source: Path | bytes, sheet: str) -> int:
     fastexcel starts a sheet at its first non-empty row; this keeps reported row numbers true.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
-            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            rid = re.search(r'<sheet\b[^>]*name="' + re.escape(sheet) + r'"[^>]*r:id="([^"]+)"', book)
-            target = rid and re.search(
-                r'<Relationship\b[^>]*Id="' + rid.group(1) + r'"[^>]*Target="([^"]+)"', rels
-            )
-            if not target:
+        with open_book(source) as zf:
+            name = sheet_part(zf, sheet)
+            if name is None:
                 return 1
-            name = target.group(1).lstrip("/")
-            name = name if name.startswith("xl/") else "xl/" + name
             with zf.open(name) as fh:
                 head = fh.read(4096).decode("utf-8", "replace")
         found = re.search(r'<dimension ref="[A-Z]+(\d+)', head)
@@ -166,6 +159,25 @@ def _load(reader: fastexcel.ExcelReader, name: str, spec: TableSpec) -> pa.Recor
         return None
 
 
+def _extent_problem(
+    source: Path | bytes, file: str, sheet: str, limits: Limits = DEFAULT_LIMITS
+) -> Problem | None:
+    """A sheet whose cells span more than the limit is refused before fastexcel allocates the whole
+    rectangle (a header in A1 and one cell in XFD1048576 would ask for hundreds of GiB and abort)."""
+    extent = sheet_extent(source, sheet)
+    if extent is not None and extent.cells > limits.max_detail_cells and not extent.exact:
+        extent = sheet_extent(source, sheet, exact=True)
+    if extent is None or extent.cells <= limits.max_detail_cells:
+        return None
+    return Problem(
+        f"工作表范围过大（上限 {limits.max_detail_cells:,} 个单元格）",
+        file,
+        sheet,
+        value=f"{extent.rows:,} 行 × {extent.columns:,} 列 = {extent.cells:,} 个单元格",
+        expected="只含话务数据的工作表（删去远处的单元格，或另存为 CSV 再导入；疑似恶意构造的文件，拒绝读取）",
+    )
+
+
 def _excel_tables(
     source: Path | bytes, file: str, kind: str, report: Progress
 ) -> tuple[list[RawTable], list[Problem]]:
@@ -180,6 +192,10 @@ def _excel_tables(
     for i, name in enumerate(wanted):
         spec = spec_for_sheet(name)
         report(f"读取 {file}「{name}」", i / len(wanted))
+        too_wide = _extent_problem(source, file, name) if kind == "xlsx" else None
+        if too_wide is not None:
+            problems.append(too_wide)
+            continue
         batch = _load(reader, name, spec)
         if batch is None:
             problems.append(
