@@ -175,10 +175,16 @@ def _band(bands: tuple[tuple[Fraction, Fraction], ...], score: Fraction) -> Frac
 
 def score_category(c: Category, metrics: list[MetricScore], places: int) -> CategoryScore:
     assessed = [s for s in metrics if s.category == c.id and s.assessed]
-    weight = round_half_up(c.weight, places)
     points = sum((s.points for s in assessed), Decimal(0))
     top = sum((s.max_points for s in assessed), Decimal(0))
-    if not assessed:
+    return category_from_sums(c, points, top, places)
+
+
+def category_from_sums(c: Category, points: Decimal, top: Decimal, places: int) -> CategoryScore:
+    """A category's line from the sums of its assessed metrics' points and maxima (top 0: none
+    assessed, as every max is above 0)."""
+    weight = round_half_up(c.weight, places)
+    if not top:
         return CategoryScore(c.id, c.label, weight, points, top, weight, "本类指标均未考核：按满分计")
     if c.scale_to_weight:
         score = round_half_up(F(points) / F(top) * c.weight, places)
@@ -237,7 +243,12 @@ def score(vm: VendorMonth, rules: Rulebook) -> Scorecard:
     """The whole scorecard of one vendor-month, with its settlement."""
     places = rules.points_places
     metrics = [score_metric(m, vm, places) for m in rules.metrics]
-    categories = tuple(score_category(c, metrics, places) for c in rules.categories)
+    sums = {c.id: [Decimal(0), Decimal(0)] for c in rules.categories}  # one pass, not one per category
+    for s in metrics:
+        if s.assessed:
+            sums[s.category][0] += s.points
+            sums[s.category][1] += s.max_points
+    categories = tuple(category_from_sums(c, *sums[c.id], places) for c in rules.categories)
     adjustments = tuple(score_adjustment(a, vm, places) for a in rules.adjustments)
     total = sum((c.score for c in categories), Decimal(0)) + sum((a.points for a in adjustments), Decimal(0))
     fee_percent = sum((a.fee_percent for a in adjustments), Fraction(0))
