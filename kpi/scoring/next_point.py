@@ -68,9 +68,7 @@ def _builder(vm: VendorMonth, rescorer: Rescorer, item_id: str, label: str, befo
     def build(
         kind: str, keys: tuple[str, ...], change, after: Decimal, new_vm: VendorMonth, text: str
     ) -> Move:
-        total, payout = (
-            (base.total, base.settlement.payout) if new_vm is vm else rescorer.total(new_vm, keys)
-        )
+        total, payout = (base.total, base.settlement.payout) if new_vm is vm else rescorer.total(new_vm, keys)
         return Move(
             item_id,
             label,
