@@ -11,6 +11,7 @@ read of each file; splitting would open each file twice or pass half-read state 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import zipfile
@@ -228,7 +229,11 @@ def _excel_tables(
 def read_detail(paths: str | Path | Iterable[str | Path], *, progress: Progress | None = None) -> DetailData:
     """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    return _read([(path, path.name) for path in paths], progress)
+    folders: dict[str, set[object]] = {}
+    for path in paths:
+        folders.setdefault(path.name, set()).add(_identity(path))
+    # two files of the same name (from two folders) are told apart by the path as given
+    return _read([(p, str(p) if len(folders[p.name]) > 1 else p.name) for p in paths], progress)
 
 
 def read_detail_bytes(data: bytes, name: str, *, progress: Progress | None = None) -> DetailData:
@@ -251,11 +256,29 @@ def is_workbook(source: str | Path | bytes) -> bool:
         return is_workbook_head(handle.read(8))
 
 
+def _identity(source: Path | bytes) -> object:
+    """What makes two given files the same file: its resolved path, or an upload's content."""
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).digest()
+    try:
+        return source.resolve()
+    except OSError:
+        return source
+
+
 def _read(sources: list[tuple[Path | bytes, str]], progress: Progress | None) -> DetailData:
     report = progress or no_progress
     tables: list[RawTable] = []
     problems: list[Problem] = []
+    seen: dict[object, int] = {}
     for i, (source, name) in enumerate(sources):
+        if seen.setdefault(_identity(source), i) != i:
+            problems.append(
+                Problem(
+                    "同一个明细文件给出了两次（其中的呼叫会被计两次）", name, expected="每个明细文件只给一次"
+                )
+            )
+            continue
         report(f"读取 {name}", i / max(1, len(sources)))
         # hostile, encrypted or non-spreadsheet files are refused unread; a workbook on disk is then
         # read from its path (fastexcel copies bytes it is given: 10% more peak memory on 1M rows)

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from kpi.detail.cells import as_strings, to_flag, to_number, to_text, to_text_few, to_time, total_rows
 from kpi.detail.columns import TableSpec
+from kpi.detail.duplicates import repeated_call_ids
 from kpi.errors import Problem, show_value
 
 LIMIT = 10  # located problems listed per kind and sheet; the rest are counted
@@ -206,16 +207,25 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
     """All 话务明细 sheets/files of a month as one canonical calls table."""
     if not tables:
         return None, []
-    parts, problems, labels = [], [], []
+    parts, problems, labels, used = [], [], [], []
     for table in tables:
         cols, found = _calls_one(table)
         problems += found
         if cols is not None:
             cols["source"] = pa.array(np.full(len(cols["row"]), len(labels), np.int32))
-            labels.append(table.label)
+            labels.append(_unique(table.label, labels))
+            used.append(table)
             parts.append(pa.table(cols))
     if not parts:
         return None, problems
     frame = pa.concat_tables(parts).unify_dictionaries().combine_chunks().to_pandas()
+    problems += repeated_call_ids(frame, used)
     frame["source"] = pd.Categorical.from_codes(frame["source"].to_numpy(), categories=labels)
     return frame[list(CALL_COLUMNS)], problems
+
+
+def _unique(label: str, taken: list[str]) -> str:
+    """Two sources may share a name (the same file name in two folders): a category must not."""
+    if label not in taken:
+        return label
+    return next(f"{label}（{n}）" for n in range(2, len(taken) + 3) if f"{label}（{n}）" not in taken)
