@@ -55,6 +55,17 @@ def _detail(
         )
     if run.problems:
         fail(run.problems)
+    if month is not None and run.measure.month != month:  # the detail is of another month
+        fail(
+            [
+                Problem(
+                    f"明细中没有 {month} 的数据",
+                    file="、".join(run.data.sources),
+                    sheet="话务明细",
+                    expected=f"明细所在的月份 {run.measure.month}（或换用该月的明细文件）",
+                )
+            ]
+        )
     return run
 
 
