@@ -123,7 +123,7 @@ def read_detail_part(
         found = detail_bytes(data, name, extra=extra)
     except Exception as exc:  # noqa: BLE001 - a reader failure on a user's file is reported, not raised
         return records, None, None, (Problem(f"无法读取话务明细（{type(exc).__name__}）", file=name),)
-    records, run, problems = with_detail(records, found, rules)
+    records, run, problems = with_detail(records, found, rules, file=name)
     if run is None or problems:
         return records, None, None, problems
     agents = agents_frame(run.measure.agents) if found.calls is not None else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpi.detail.reader import DetailData
-from kpi.detail.reconcile import apply_detail
+from kpi.detail.reconcile import apply_detail, zeroed_vendors
 from kpi.detail.run import DetailRun, finish_detail, read_detail_sheets
 from kpi.errors import Problem
 from kpi.progress import Progress
@@ -68,7 +68,7 @@ def assess(
     problems = problems or rulebook_applies(records, rules, display or Path(path).name)
     if problems:
         return Assessment(tuple(records), (), tuple(problems))
-    records, detail, problems = with_detail(records, data, rules, progress, month)
+    records, detail, problems = with_detail(records, data, rules, progress, month, display or Path(path).name)
     if problems:
         return Assessment(tuple(records), (), problems, detail)
     return Assessment(tuple(records), score_all(records, rules, month, vendor), (), detail)
@@ -98,14 +98,19 @@ def with_detail(
     rules: Rulebook,
     progress: Progress | None = None,
     month: str | None = None,
+    file: str = "",
 ) -> tuple[tuple[VendorMonth, ...], DetailRun | None, tuple[Problem, ...]]:
     """The records taking the detail's figures for its month (unchanged without detail), the detail
-    run (measure and reconciliation), and the detail's problems (then the records are unchanged)."""
+    run (measure and reconciliation), and the detail's problems (then the records are unchanged).
+    `file`: the summary's file name, for a vendor the detail would leave with 0 valid calls."""
     if data is None:
         return tuple(records), None, ()
     run = finish_detail(data, rules, records, month, progress)
     if run.problems:
         return tuple(records), run, run.problems
+    zeroed = zeroed_vendors(records, run.measure, file)
+    if zeroed:
+        return tuple(records), run, tuple(zeroed)
     return apply_detail(records, run.measure), run, ()
 
 
