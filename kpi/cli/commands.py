@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, load_rules, run_assessment, write_output
+from kpi.cli.common import DETAIL, MONTH, OUTPUT, RULES, WORKBOOK, load_rules, run_assessment, write_output
 from kpi.cli.detail_commands import agents, reconcile_cmd
 from kpi.cli.usage import Group
 from kpi.detail.run import DetailRun
@@ -100,7 +100,7 @@ def explain_cmd(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT,
     help="结算单 .xlsx（以 .csv 结尾则写 CSV）",
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
@@ -109,7 +109,7 @@ def settle(
     workbook: Path,
     rules_path: Path | None,
     month: str | None,
-    output: Path,
+    output: str,
     force: bool,
     detail_files: tuple[Path, ...],
 ) -> None:

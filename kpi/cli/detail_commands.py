@@ -11,6 +11,7 @@ import click
 from kpi.cli.common import (
     DETAIL,
     MONTH,
+    OUTPUT,
     RULES,
     WORKBOOK,
     fail,
@@ -101,9 +102,7 @@ def reconcile_cmd(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认输出到屏幕）"
-)
+@click.option("-o", "--output", type=OUTPUT, help="写入文件（默认输出到屏幕）")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 @DETAIL
 def agents(
@@ -112,7 +111,7 @@ def agents(
     month: str | None,
     vendor: str | None,
     fmt: str,
-    output: Path | None,
+    output: str | None,
     force: bool,
     detail_files: tuple[Path, ...],
 ) -> None:

@@ -112,9 +112,7 @@ def apply_detail(records: Sequence[VendorMonth], measure: DetailMeasure) -> tupl
     return tuple(out)
 
 
-def zeroed_vendors(
-    records: Sequence[VendorMonth], measure: DetailMeasure, file: str = ""
-) -> list[Problem]:
+def zeroed_vendors(records: Sequence[VendorMonth], measure: DetailMeasure, file: str = "") -> list[Problem]:
     """A vendor whose valid calls the detail would drop to 0 while the summary claims some (roster
     rows but no calls, or every call too short / from a test number) would be paid 0 without a word:
     refused, at its summary row, so that the detail is completed or the summary used on purpose."""
