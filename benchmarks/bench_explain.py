@@ -2,9 +2,9 @@
 advice for one vendor-month, with the default rulebook's metrics copied (each copy reads the same
 counts as its original, the worst case for the what-if: a move touches every copy).
 
-    python benchmarks/bench_explain.py [--sizes 8,200,1000,5000]
+    python benchmarks/bench_explain.py [--sizes 8,100,1000,5000]
 
-A rulebook file may declare at most 200 metrics (kpi.rules.checks.CAPS); bigger sizes are built in
+A rulebook file may declare at most 100 metrics (kpi.rules.checks.CAPS); bigger sizes are built in
 memory to show how the time grows.
 """
 
@@ -37,7 +37,7 @@ def rulebook(size: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="8,200,1000,5000")
+    parser.add_argument("--sizes", default="8,100,1000,5000")
     sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
     vm: VendorMonth = vendor_month(repeat_2h_calls=1650)
     print("指标数  说明(秒)  如何多得分(秒)")

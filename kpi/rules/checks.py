@@ -197,7 +197,7 @@ def effective_month_is_a_month(data: dict) -> list[tuple[str, str]]:
 
 
 # How many of each a rulebook may declare: the contract has 8 metrics, 5 adjustments, 3 categories.
-CAPS = {"categories": 20, "metrics": 200, "adjustments": 100}
+CAPS = {"categories": 20, "metrics": 100, "adjustments": 100}
 CAP_LABELS = {"categories": "类别", "metrics": "指标", "adjustments": "扣分/加分项"}
 MAX_CURVE_POINTS = 50
 MAX_BANDS = 50
@@ -311,6 +311,20 @@ def points_within_max(data: dict) -> list[tuple[str, str]]:
     return found
 
 
+GATE_OPERATORS = (">", ">=", "<", "<=")
+
+
+def gate_operator_known(data: dict) -> list[tuple[str, str]]:
+    return [
+        (
+            f"metrics[{i + 1}].gate.operator",
+            f"应为 {'、'.join(GATE_OPERATORS)} 之一，发现「{m['gate']['operator']}」",
+        )
+        for i, m in enumerate(data["metrics"][: CAPS["metrics"]])
+        if "gate" in m and m["gate"]["operator"] not in GATE_OPERATORS
+    ]
+
+
 def scales_positive(data: dict) -> list[tuple[str, str]]:
     found = []
     for section in ("metrics", "adjustments"):
@@ -331,6 +345,7 @@ RULES: tuple[Callable[[dict], list[tuple[str, str]]], ...] = (
     test_numbers_not_blank,
     money_sound,
     points_within_max,
+    gate_operator_known,
     scales_positive,
     ids_unique,
     weights_positive,

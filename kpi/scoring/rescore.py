@@ -36,11 +36,23 @@ class Rescorer:
 
     def __init__(self, rules: Rulebook, base: Scorecard) -> None:
         self.rules, self.base = rules, base
-        self.metrics: dict[str, list[int]] = defaultdict(list)
-        self.adjustments: dict[str, list[int]] = defaultdict(list)
+        # metrics alike (same definition but for id and label, same category) score alike: a move
+        # rescores one of each kind, counted as many times as there are (copies cost nothing more)
+        kinds: dict[tuple, int] = {}
+        self.first: list[int] = []  # a kind's first metric
+        self.count: list[int] = []  # how many metrics of that kind
+        self.reading: dict[str, set[int]] = defaultdict(set)  # input → kinds of metric reading it
         for i, m in enumerate(rules.metrics):
-            for key in _metric_keys(m):
-                self.metrics[key].append(i)
+            reads = tuple(sorted(_metric_keys(m)))
+            alike = (m.category, reads, m.kind, m.max_points, m.ratio, m.curve, m.gate, m.exam)
+            kind = kinds.setdefault((*alike, m.not_assessed_when_zero), len(kinds))
+            if kind == len(self.first):
+                self.first.append(i)
+                self.count.append(0)
+            self.count[kind] += 1
+            for key in reads:
+                self.reading[key].add(kind)
+        self.adjustments: dict[str, list[int]] = defaultdict(list)
         for i, a in enumerate(rules.adjustments):
             keys = {a.input} | (set(a.ratio.numerator + a.ratio.denominator) if a.ratio else set())
             for key in keys - {""}:
@@ -52,18 +64,18 @@ class Rescorer:
         """(total, payout) of `vm`, which differs from the base record only in the inputs `keys`."""
         rules, base, places = self.rules, self.base, self.rules.points_places
         keys = set(keys)
-        metric_ids = sorted({i for k in keys for i in self.metrics.get(k, ())})
         sums: dict[str, list[Decimal]] = {}
-        for i in metric_ids:
+        for kind in sorted({kind for k in keys for kind in self.reading.get(k, ())}):
+            i, n = self.first[kind], self.count[kind]
             old, new = base.metrics[i], score_metric(rules.metrics[i], vm, places)
             line = base.categories[self.category_at[old.category]]
             change = sums.setdefault(old.category, [line.points, line.max_points])
             if old.assessed:
-                change[0] -= old.points
-                change[1] -= old.max_points
+                change[0] -= n * old.points
+                change[1] -= n * old.max_points
             if new.assessed:
-                change[0] += new.points
-                change[1] += new.max_points
+                change[0] += n * new.points
+                change[1] += n * new.max_points
         total = base.total
         for category_id, (points, top) in sums.items():
             at = self.category_at[category_id]
