@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 
 from kpi.errors import Problem
 
@@ -161,6 +162,11 @@ def too_deep(data: object) -> str:
             children = [(f"{path}[{i + 1}]", child) for i, child in enumerate(value)]
         stack.extend((child, name, depth + 1) for name, child in children)
     return ""
+
+
+def fraction_of(v: object) -> Fraction:
+    """A checked rulebook number (int, Decimal or numeric text) as an exact Fraction."""
+    return Fraction(str(v).strip()) if isinstance(v, str) else Fraction(v)
 
 
 def is_num(v: object) -> bool:
