@@ -114,3 +114,15 @@ def test_empty_formatted_cells_far_away_are_not_data(tmp_path: Path):
         ),
     )
     assert sheet_extent(book, "话务明细", exact=True) == Extent(2, 6)
+
+
+def test_an_uploaded_far_cell_workbook_is_refused_from_its_bytes(tmp_path: Path):
+    """The app reads uploads from bytes: the same check, before fastexcel sees them."""
+    from kpi.detail.reader import read_detail_uploads
+
+    data = far_workbook(tmp_path / "far.xlsx").read_bytes()
+    found = read_detail_uploads([(data, "上传.xlsx")])
+    assert found.calls is None
+    assert [str(p) for p in found.problems] == [
+        FAR.format("上传.xlsx", "1,048,576 行 × 16,384 列 = 17,179,869,184 个单元格")
+    ]
