@@ -187,7 +187,7 @@ def read_detail_part(
             None,
             (),
         )
-    records, run, problems = with_detail(records, found, rules)
+    records, run, problems = with_detail(records, found, rules, file=name)
     if run is None or problems:
         return records, None, None, problems, None, ()
     agents = agents_frame(run.measure.agents) if found.calls is not None else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpi.detail.reader import DetailData
-from kpi.detail.reconcile import apply_detail
+from kpi.detail.reconcile import apply_detail, zeroed_vendors
 from kpi.detail.run import DetailRun, finish_detail, read_detail_sheets, read_options
 from kpi.detail.source import SourceProfile
 from kpi.errors import Problem
@@ -73,7 +73,7 @@ def assess(
     notices = tuple(summary_notices(summary))
     if problems:
         return Assessment(tuple(summary), (), tuple(problems), notices=notices)
-    records, detail, problems = with_detail(summary, data, rules, progress, month)
+    records, detail, problems = with_detail(summary, data, rules, progress, month, display or Path(path).name)
     if problems:
         return Assessment(tuple(records), (), problems, detail, notices)
     return Assessment(tuple(records), score_all(records, rules, month, vendor), (), detail, notices)
@@ -113,7 +113,7 @@ def assess_readings(
     notices = tuple(summary_notices(summary))
     if problems:
         return Assessment(tuple(summary), (), tuple(problems), notices=notices), ()
-    records, detail, problems = with_detail(summary, data, rules, progress, month)
+    records, detail, problems = with_detail(summary, data, rules, progress, month, Path(path).name)
     if problems:
         return Assessment(tuple(records), (), problems, detail, notices), ()
     cards = score_all(records, rules, month, vendor)
@@ -171,14 +171,19 @@ def with_detail(
     rules: Rulebook,
     progress: Progress | None = None,
     month: str | None = None,
+    file: str = "",
 ) -> tuple[tuple[VendorMonth, ...], DetailRun | None, tuple[Problem, ...]]:
     """The records taking the detail's figures for its month (unchanged without detail), the detail
-    run (measure and reconciliation), and the detail's problems (then the records are unchanged)."""
+    run (measure and reconciliation), and the detail's problems (then the records are unchanged).
+    `file`: the summary's file name, for a vendor the detail would leave with 0 valid calls."""
     if data is None:
         return tuple(records), None, ()
     run = finish_detail(data, rules, records, month, progress)
     if run.problems:
         return tuple(records), run, run.problems
+    zeroed = [p for measure in run.months for p in zeroed_vendors(records, measure, file)]
+    if zeroed:
+        return tuple(records), run, tuple(zeroed)
     for measure in run.months:
         records = apply_detail(records, measure)
     return tuple(records), run, ()

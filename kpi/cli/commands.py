@@ -8,7 +8,17 @@ from pathlib import Path
 
 import click
 
-from kpi.cli.common import DETAIL, MONTH, RULES, SOURCE, WORKBOOK, load_rules, run_assessment, write_output
+from kpi.cli.common import (
+    DETAIL,
+    MONTH,
+    OUTPUT,
+    RULES,
+    SOURCE,
+    WORKBOOK,
+    load_rules,
+    run_assessment,
+    write_output,
+)
 from kpi.cli.detail_commands import agents, reconcile_cmd
 from kpi.cli.dispute_commands import dispute_group
 from kpi.cli.document_commands import evidence, statement
@@ -131,7 +141,7 @@ def explain_cmd(
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT,
     help="结算单 .xlsx（以 .csv 结尾则写 CSV）",
 )
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
@@ -141,7 +151,7 @@ def settle(
     workbook: Path,
     rules_path: Path | None,
     month: str | None,
-    output: Path,
+    output: str,
     force: bool,
     detail_files: tuple[Path, ...],
     source: SourceProfile | None,

@@ -3,6 +3,7 @@ problems and exiting 1, loading the rulebook, and running the pipeline."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -140,11 +141,23 @@ def checked(result: Assessment, workbook: Path, month: str | None, vendor: str |
     return result
 
 
-def write_output(output: Path, write: Callable[[Path], object]) -> None:
-    """Write a file the user named; an existing file (without --force) or an OS error is a located
-    problem and exit 1, never a traceback."""
+OUTPUT = click.Path(path_type=str)  # kept as typed: Path("新目录/") would drop the slash
+
+
+def write_output(output: str | Path, write: Callable[[Path], object]) -> None:
+    """Write a file the user named; a folder, a missing folder, an existing file (without --force) or
+    an OS error is a located problem and exit 1, never a traceback."""
+    text = str(output)
+    target = Path(text)
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        fail(
+            [Problem("这是文件夹，不是文件名", file=text, expected="文件名，如 结算单/2024-06.xlsx")],
+            "未写入",
+        )
+    if not target.parent.is_dir():
+        fail([Problem(f"文件夹「{target.parent}」不存在", file=text, expected="已有的文件夹")], "未写入")
     try:
-        write(output)
+        write(target)
     except FileExistsError:
         fail([Problem("文件已存在，未覆盖（如需覆盖请加 --force）", file=str(output))], "未写入")
     except OSError as exc:

@@ -11,6 +11,7 @@ import click
 from kpi.cli.common import (
     DETAIL,
     MONTH,
+    OUTPUT,
     RULES,
     SOURCE,
     WORKBOOK,
@@ -69,6 +70,17 @@ def _detail(
         )
     if run.problems:
         fail(run.problems)
+    if month is not None and run.measure.month != month:  # the detail is of another month
+        fail(
+            [
+                Problem(
+                    f"明细中没有 {month} 的数据",
+                    file="、".join(run.data.sources),
+                    sheet="话务明细",
+                    expected=f"明细所在的月份 {run.measure.month}（或换用该月的明细文件）",
+                )
+            ]
+        )
     return run
 
 
@@ -111,9 +123,7 @@ def reconcile_cmd(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="写入文件（默认输出到屏幕）"
-)
+@click.option("-o", "--output", type=OUTPUT, help="写入文件（默认输出到屏幕）")
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 @DETAIL
 @SOURCE
@@ -123,7 +133,7 @@ def agents(
     month: str | None,
     vendor: str | None,
     fmt: str,
-    output: Path | None,
+    output: str | None,
     force: bool,
     detail_files: tuple[Path, ...],
     source: SourceProfile | None,

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from kpi.detail.callers import normalise_callers
 from kpi.detail.cells import as_strings, map_values, to_flag, to_number, to_text, to_text_few, total_rows
+from kpi.detail.duplicates import repeated_call_ids
 from kpi.detail.tables import (
     CALL_COLUMNS,
     RawTable,
@@ -198,7 +199,7 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
     (answers a little before queue entry taken as clock skew)."""
     if not tables:
         return None, [], []
-    parts, problems, labels, notices = [], [], [], []
+    parts, problems, labels, notices, used = [], [], [], [], []
     for table in tables:
         cols, found, fixed = _calls_one(table)
         problems += found
@@ -209,10 +210,19 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
             )
         if cols is not None:
             cols["source"] = pa.array(np.full(len(cols["row"]), len(labels), np.int32))
-            labels.append(table.label)
+            labels.append(_unique(table.label, labels))
+            used.append(table)
             parts.append(pa.table(cols))
     if not parts:
         return None, problems, notices
     frame = pa.concat_tables(parts).unify_dictionaries().combine_chunks().to_pandas()
+    problems += repeated_call_ids(frame, used)
     frame["source"] = pd.Categorical.from_codes(frame["source"].to_numpy(), categories=labels)
     return frame[list(CALL_COLUMNS)], problems, notices
+
+
+def _unique(label: str, taken: list[str]) -> str:
+    """Two sources may share a name (the same file name in two folders): a category must not."""
+    if label not in taken:
+        return label
+    return next(f"{label}（{n}）" for n in range(2, len(taken) + 3) if f"{label}（{n}）" not in taken)

@@ -11,7 +11,7 @@ read of each file; splitting would open each file twice or pass half-read state 
 
 from __future__ import annotations
 
-import io
+import hashlib
 import logging
 import re
 import zipfile
@@ -41,7 +41,16 @@ from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import RawTable
 from kpi.disk import is_regular, read_capped
 from kpi.errors import Problem
-from kpi.files.safety import DEFAULT_LIMITS, SPREADSHEET, WORKBOOK_KINDS, ZIP_MAGICS, is_workbook_head, screen
+from kpi.files.extent import open_book, sheet_extent, sheet_part
+from kpi.files.safety import (
+    DEFAULT_LIMITS,
+    SPREADSHEET,
+    WORKBOOK_KINDS,
+    ZIP_MAGICS,
+    Limits,
+    is_workbook_head,
+    screen,
+)
 from kpi.files.zips import xlsx_sheet_names
 from kpi.progress import Progress, no_progress
 
@@ -100,17 +109,10 @@ def _first_used_row(source: Path | bytes, sheet: str) -> int:
     fastexcel starts a sheet at its first non-empty row; this keeps reported row numbers true.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
-            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            rid = re.search(r'<sheet\b[^>]*name="' + re.escape(sheet) + r'"[^>]*r:id="([^"]+)"', book)
-            target = rid and re.search(
-                r'<Relationship\b[^>]*Id="' + rid.group(1) + r'"[^>]*Target="([^"]+)"', rels
-            )
-            if not target:
+        with open_book(source) as zf:
+            name = sheet_part(zf, sheet)
+            if name is None:
                 return 1
-            name = target.group(1).lstrip("/")
-            name = name if name.startswith("xl/") else "xl/" + name
             with zf.open(name) as fh:
                 head = fh.read(4096).decode("utf-8", "replace")
         found = re.search(r'<dimension ref="[A-Z]+(\d+)', head)
@@ -189,6 +191,25 @@ def _load(
         return None
 
 
+def _extent_problem(
+    source: Path | bytes, file: str, sheet: str, limits: Limits = DEFAULT_LIMITS
+) -> Problem | None:
+    """A sheet whose cells span more than the limit is refused before fastexcel allocates the whole
+    rectangle (a header in A1 and one cell in XFD1048576 would ask for hundreds of GiB and abort)."""
+    extent = sheet_extent(source, sheet)
+    if extent is not None and extent.cells > limits.max_detail_cells and not extent.exact:
+        extent = sheet_extent(source, sheet, exact=True)
+    if extent is None or extent.cells <= limits.max_detail_cells:
+        return None
+    return Problem(
+        f"工作表范围过大（上限 {limits.max_detail_cells:,} 个单元格）",
+        file,
+        sheet,
+        value=f"{extent.rows:,} 行 × {extent.columns:,} 列 = {extent.cells:,} 个单元格",
+        expected="只含话务数据的工作表（删去远处的单元格，或另存为 CSV 再导入；疑似恶意构造的文件，拒绝读取）",
+    )
+
+
 def _excel_tables(
     source: Path | bytes, file: str, kind: str, report: Progress, options: ReadOptions
 ) -> tuple[list[RawTable], list[Problem]]:
@@ -205,6 +226,10 @@ def _excel_tables(
         profile = options.source  # a platform export saved as a workbook: its own headers
         mapped = calls_spec(profile) if spec is CALLS and profile and profile.layout == "table" else None
         report(f"读取 {file}「{name}」", i / len(wanted))
+        too_wide = _extent_problem(source, file, name) if kind == "xlsx" else None
+        if too_wide is not None:
+            problems.append(too_wide)
+            continue
         batch = _load(reader, name, spec, mapped, bool(profile and profile.is_epoch))
         if batch is None:
             problems.append(
@@ -248,7 +273,11 @@ def read_detail(
     """Read the detail sheets of one workbook, or of several workbooks/CSV files making up a month.
     `options`: the source profile of call-detail files, the rulebook's time zone and clock skew."""
     paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    return _read([(path, path.name) for path in paths], progress, options)
+    folders: dict[str, set[object]] = {}
+    for path in paths:
+        folders.setdefault(path.name, set()).add(_identity(path))
+    # two files of the same name (from two folders) are told apart by the path as given
+    return _read([(p, str(p) if len(folders[p.name]) > 1 else p.name) for p in paths], progress, options)
 
 
 def read_detail_bytes(
@@ -278,6 +307,16 @@ def is_workbook(source: str | Path | bytes) -> bool:
         return is_workbook_head(handle.read(8))
 
 
+def _identity(source: Path | bytes) -> object:
+    """What makes two given files the same file: its resolved path, or an upload's content."""
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).digest()
+    try:
+        return source.resolve()
+    except OSError:
+        return source
+
+
 def _read(
     sources: list[tuple[Path | bytes, str]], progress: Progress | None, options: ReadOptions | None = None
 ) -> DetailData:
@@ -285,7 +324,15 @@ def _read(
     options = options or ReadOptions()
     tables: list[RawTable] = []
     problems: list[Problem] = []
+    seen: dict[object, int] = {}
     for i, (source, name) in enumerate(sources):
+        if seen.setdefault(_identity(source), i) != i:
+            problems.append(
+                Problem(
+                    "同一个明细文件给出了两次（其中的呼叫会被计两次）", name, expected="每个明细文件只给一次"
+                )
+            )
+            continue
         report(f"读取 {name}", i / max(1, len(sources)))
         # hostile, encrypted or non-spreadsheet files are refused unread; a workbook on disk is then
         # read from its path (fastexcel copies bytes it is given: 10% more peak memory on 1M rows)

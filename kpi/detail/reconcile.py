@@ -117,6 +117,31 @@ def apply_detail(records: Sequence[VendorMonth], measure: DetailMeasure) -> tupl
     return tuple(out)
 
 
+def zeroed_vendors(records: Sequence[VendorMonth], measure: DetailMeasure, file: str = "") -> list[Problem]:
+    """A vendor whose valid calls the detail would drop to 0 while the summary claims some (roster
+    rows but no calls, or every call too short / from a test number) would be paid 0 without a word:
+    refused, at its summary row, so that the detail is completed or the summary used on purpose."""
+    problems = []
+    for record in records:
+        detail = measure.vendor(record.vendor) if record.month == measure.month else None
+        claimed = record.get("valid_calls")
+        if detail is None or detail.figures().get("valid_calls") != 0 or not claimed:
+            continue
+        problems.append(
+            Problem(
+                f"话务明细中{record.vendor}没有一通有效电话，按明细结算应付金额将为 0 元",
+                file,
+                record.sheet or "月度指标",
+                record.row,
+                "有效话务量",
+                str(claimed),
+                f"该公司 {record.month} 的话务明细（缺了就另附 --detail 明细文件），"
+                "或确认后加 --use-summary 按汇总表结算",
+            )
+        )
+    return problems
+
+
 def flagged_rows(rows: Sequence[ReconcileRow]) -> tuple[ReconcileRow, ...]:
     return tuple(r for r in rows if r.flagged)
 

@@ -29,6 +29,8 @@ class Limits:
     max_uncompressed: int = 2 * 2**30  # declared total of all entries
     max_ratio: int = 200  # declared expansion of one entry larger than 1 MiB
     max_cells: int = 5_000_000  # the extent (rows × columns) of one sheet that is read
+    # the extent of one call-detail sheet (kpi.files.extent): 1,048,576 rows × 64 columns
+    max_detail_cells: int = 2**26
 
 
 DEFAULT_LIMITS = Limits()

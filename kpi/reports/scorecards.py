@@ -124,9 +124,12 @@ def scores_table(cards: list[Scorecard]) -> str:
 def explain(card: Scorecard) -> str:
     """The reasoning behind one scorecard, line by line, with the clauses."""
     out = [f"{card.vendor}　{card.month} 考核得分说明", ""]
+    by_category: dict[str, list] = {c.id: [] for c in card.categories}  # one pass over the metrics
+    for m in card.metrics:
+        by_category[m.category].append(m)
     for c in card.categories:
         out.append(f"【{c.label}】权重 {c.weight}")
-        for m in (m for m in card.metrics if m.category == c.id):
+        for m in by_category[c.id]:
             inputs = "，".join(f"{label} {show(v)}" for _, label, v in m.inputs)
             value = "—" if m.value is None else f"{show(m.value)}{m.unit}"
             points = (

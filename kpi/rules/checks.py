@@ -15,11 +15,18 @@ from itertools import pairwise
 
 from kpi.errors import Problem
 from kpi.inputs import INPUT_KEYS
-from kpi.rules.schema import is_num
+from kpi.rules.ranges import (
+    gate_operator_known,
+    money_sound,
+    numbers_in_range,
+    points_within_max,
+    scales_positive,
+    sizes_capped,
+    test_numbers_not_blank,
+)
+from kpi.rules.schema import fraction_of, is_num
 
-
-def _num(v: object) -> Fraction:
-    return Fraction(str(v).strip()) if isinstance(v, str) else Fraction(v)
+_num = fraction_of
 
 
 def _curve_points(raw: list) -> list[tuple[Fraction, Fraction]]:
@@ -250,6 +257,13 @@ def effective_month_is_a_month(data: dict) -> list[tuple[str, str]]:
 
 
 RULES: tuple[Callable[[dict], list[tuple[str, str]]], ...] = (
+    sizes_capped,
+    numbers_in_range,
+    test_numbers_not_blank,
+    money_sound,
+    points_within_max,
+    gate_operator_known,
+    scales_positive,
     ids_unique,
     weights_positive,
     metric_in_category,

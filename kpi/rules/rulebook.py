@@ -23,6 +23,7 @@ from kpi.rules import checks, schema
 from kpi.rules.readings import Reading, apply_changes, build_readings, check_readings
 
 DEFAULT_RULEBOOK = "default.toml"
+NESTED_TOO_DEEP = f"表或数组嵌套过深（最多 {schema.MAX_DEPTH} 层，见默认规则本的结构）"
 
 
 class RulebookError(InputError):
@@ -203,6 +204,15 @@ def parse_rulebook(text: str, source: str = "规则本") -> Rulebook:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise RulebookError([Problem(f"TOML 语法错误：{exc}", file=source)]) from None
+    except RecursionError:
+        raise RulebookError([Problem(NESTED_TOO_DEEP, file=source)]) from None
+    except ValueError:  # an integer of more than 4,300 digits (Python's int conversion limit)
+        raise RulebookError(
+            [Problem("数字位数过多（整数超过 4,300 位）", file=source, expected="合理大小的数字")]
+        ) from None
+    deep = schema.too_deep(data)
+    if deep:
+        raise RulebookError([Problem(NESTED_TOO_DEEP, file=source, key=deep)])
     problems = _check(data, source)
     if not problems:
         problems = check_readings(data, source, _check)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 
 from kpi.errors import Problem
 
@@ -143,6 +144,56 @@ SECTIONS: dict[str, dict[str, tuple[str, bool]]] = {
 }
 
 
+NUMBER_LIMIT = 10**9  # no rulebook number (price, points, percent, count) is anywhere near this
+NUMBER_PLACES = 10  # decimals
+INT_LIMIT = 10**9
+MAX_DEPTH = 8  # tables and arrays inside each other (the default rulebook goes 6 deep)
+
+
+def number_problem(v: object) -> str:
+    """Why a number of the rulebook cannot be used ('' when it can): NaN, infinity, or absurdly
+    large or fine-grained (1e400 would make exact arithmetic run for minutes)."""
+    if isinstance(v, Decimal) and not v.is_finite():
+        return "不是有限的数（nan/inf）"
+    text = str(v).strip()
+    if isinstance(v, Decimal):
+        exponent = v.as_tuple().exponent
+        if abs(v.adjusted()) > 12 or (isinstance(exponent, int) and exponent < -NUMBER_PLACES):
+            return f"数字超出合理范围（绝对值不超过 {NUMBER_LIMIT:,}，小数不超过 {NUMBER_PLACES} 位）"
+        magnitude = abs(v)
+    else:
+        whole, _, decimals = text.lstrip("-").partition(".")
+        if len(whole.lstrip("0")) > 12 or len(decimals) > NUMBER_PLACES:
+            return f"数字超出合理范围（绝对值不超过 {NUMBER_LIMIT:,}，小数不超过 {NUMBER_PLACES} 位）"
+        magnitude = abs(Decimal(text))
+    if magnitude > NUMBER_LIMIT:
+        return f"数字超出合理范围（绝对值不超过 {NUMBER_LIMIT:,}，小数不超过 {NUMBER_PLACES} 位）"
+    return ""
+
+
+def too_deep(data: object) -> str:
+    """The key path of the first value nested deeper than MAX_DEPTH ('' if none); iterative, so a
+    rulebook nested thousands deep cannot exhaust the stack."""
+    stack: list[tuple[object, str, int]] = [(data, "", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            return path or "（根）"
+        if isinstance(value, dict):
+            children = [(f"{path}.{key}" if path else str(key), child) for key, child in value.items()]
+        else:
+            children = [(f"{path}[{i + 1}]", child) for i, child in enumerate(value)]
+        stack.extend((child, name, depth + 1) for name, child in children)
+    return ""
+
+
+def fraction_of(v: object) -> Fraction:
+    """A checked rulebook number (int, Decimal or numeric text) as an exact Fraction."""
+    return Fraction(str(v).strip()) if isinstance(v, str) else Fraction(v)
+
+
 def is_num(v: object) -> bool:
     if isinstance(v, bool):
         return False
@@ -192,7 +243,21 @@ def check_shape(data: dict, source: str) -> list[Problem]:
                 continue
             value = table[key]
             if not _type_ok(kind, value):
-                problems.append(Problem("类型不对", file=source, key=where, value=repr(value), expected=kind))
+                shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+                problems.append(Problem("类型不对", file=source, key=where, value=shown[:60], expected=kind))
+                continue
+            if kind == NUM and number_problem(value):
+                problems.append(Problem(number_problem(value), file=source, key=where, value=str(value)[:60]))
+                continue
+            if kind == INT and value > INT_LIMIT:
+                problems.append(
+                    Problem(
+                        f"整数超出合理范围（不超过 {INT_LIMIT:,}）",
+                        file=source,
+                        key=where,
+                        value=str(value)[:60],
+                    )
+                )
                 continue
             child = f"{section}.{key}" if section else key
             if kind == TABLE and child in SECTIONS:

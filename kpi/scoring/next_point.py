@@ -14,29 +14,40 @@ from fractions import Fraction
 from kpi.money import F, round_half_up
 from kpi.records import VendorMonth
 from kpi.rules.rulebook import Adjustment, Metric, Rulebook
+from kpi.scoring.rescore import Rescorer
 from kpi.scoring.scorecard import Scorecard, gate_passes, ratio_value, score, score_adjustment, score_metric
 from kpi.scoring.whatif import Move, moved, phrase, room_up, show_number, show_points, smallest, with_inputs
 
 
 def next_points(vm: VendorMonth, rules: Rulebook) -> list[Move]:
-    """For each metric, and each deduction that can shrink, the cheapest way to the next point."""
+    """For each metric, and each deduction that can shrink, the cheapest way to the next point.
+    Each move rescores only what its inputs touch (kpi.scoring.rescore), so the whole list costs
+    time linear in the number of metrics, not its square."""
     base = score(vm, rules)
+    rescorer = Rescorer(rules, base)
     moves: list[Move] = []
     for metric in rules.metrics:
-        moves.extend(next_point(vm, rules, metric.id, base))
-    for adjustment in rules.adjustments:
-        move = _adjustment_move(vm, rules, adjustment, base)
+        moves.extend(next_point(vm, rules, metric.id, base, rescorer))
+    for i, adjustment in enumerate(rules.adjustments):
+        move = _adjustment_move(vm, rules, adjustment, base.adjustments[i], rescorer)
         if move is not None:
             moves.append(move)
     return moves
 
 
-def next_point(vm: VendorMonth, rules: Rulebook, metric_id: str, base: Scorecard | None = None) -> list[Move]:
+def next_point(
+    vm: VendorMonth,
+    rules: Rulebook,
+    metric_id: str,
+    base: Scorecard | None = None,
+    rescorer: Rescorer | None = None,
+) -> list[Move]:
     """The ways one metric can earn its next point (usually one; the exam can have two)."""
     base = base or score(vm, rules)
-    metric = rules.metric(metric_id)
-    current = next(m for m in base.metrics if m.id == metric_id)
-    still = _builder(vm, rules, base, metric.id, metric.label, current.points)
+    rescorer = rescorer or Rescorer(rules, base)
+    at = rescorer.metric_at[metric_id]
+    metric, current = rules.metrics[at], base.metrics[at]
+    still = _builder(vm, rescorer, metric.id, metric.label, current.points)
     if not current.assessed:
         return [still("not_assessed", (), 0, current.points, vm, f"{metric.label}本月未考核")]
     if current.points >= current.max_points:
@@ -51,11 +62,13 @@ def next_point(vm: VendorMonth, rules: Rulebook, metric_id: str, base: Scorecard
     return [_ratio_move(vm, rules, metric, current.points, current.max_points, still)]
 
 
-def _builder(vm: VendorMonth, rules: Rulebook, base: Scorecard, item_id: str, label: str, before: Decimal):
+def _builder(vm: VendorMonth, rescorer: Rescorer, item_id: str, label: str, before: Decimal):
+    base = rescorer.base
+
     def build(
         kind: str, keys: tuple[str, ...], change, after: Decimal, new_vm: VendorMonth, text: str
     ) -> Move:
-        card = base if new_vm is vm else score(new_vm, rules)
+        total, payout = (base.total, base.settlement.payout) if new_vm is vm else rescorer.total(new_vm, keys)
         return Move(
             item_id,
             label,
@@ -65,9 +78,9 @@ def _builder(vm: VendorMonth, rules: Rulebook, base: Scorecard, item_id: str, la
             before,
             after,
             base.total,
-            card.total,
+            total,
             base.settlement.payout,
-            card.settlement.payout,
+            payout,
             text,
         )
 
@@ -207,15 +220,14 @@ def _exam_moves(vm, rules, metric: Metric, before: Decimal, top: Decimal, build)
     return moves
 
 
-def _adjustment_move(vm, rules: Rulebook, a: Adjustment, base: Scorecard) -> Move | None:
-    line = next(x for x in base.adjustments if x.id == a.id)
+def _adjustment_move(vm, rules: Rulebook, a: Adjustment, line, rescorer: Rescorer) -> Move | None:
     places = rules.points_places
+    base = rescorer.base
     if a.kind == "fee_percent" and line.fee_percent > 0 and int(vm.get(a.input) or 0) > 0:
-        build = _builder(vm, rules, base, a.id, a.label, line.points)
+        build = _builder(vm, rescorer, a.id, a.label, line.points)
         new_vm = moved(vm, (a.input,), -1)
         noun, _ = phrase((a.input,))
-        card = score(new_vm, rules)
-        saved = card.settlement.payout - base.settlement.payout
+        saved = rescorer.total(new_vm, (a.input,))[1] - base.settlement.payout
         return build(
             "money",
             (a.input,),
@@ -227,7 +239,7 @@ def _adjustment_move(vm, rules: Rulebook, a: Adjustment, base: Scorecard) -> Mov
         )
     if line.points >= 0 or a.kind not in ("per_count", "below_rate"):
         return None
-    build = _builder(vm, rules, base, a.id, a.label, line.points)
+    build = _builder(vm, rescorer, a.id, a.label, line.points)
     if a.kind == "per_count":
         keys = (a.input,)
         noun, unit = phrase(keys)

@@ -205,23 +205,43 @@ def _band(bands: tuple[tuple[Fraction, Fraction], ...], score: Fraction) -> Frac
 NOT_ASSESSED_COUNT = {"full": "按满分计入", "zero": "按 0 分计入"}
 
 
-def score_category(c: Category, metrics: list[MetricScore], places: int) -> CategoryScore:
-    """The category's score; its not-assessed metrics leave its maximum ("drop_from_max"), count
-    full ("full") or count 0 of their maximum ("zero"), as the category's `not_assessed` says."""
-    mine = [s for s in metrics if s.category == c.id]
-    assessed = [s for s in mine if s.assessed]
-    skipped = [s for s in mine if not s.assessed] if c.not_assessed in NOT_ASSESSED_COUNT else []
-    weight = round_half_up(c.weight, places)
-    points = sum((s.points for s in assessed), Decimal(0))
-    top = sum((s.max_points for s in assessed + skipped), Decimal(0))
+def metric_share(s: MetricScore, c: Category) -> tuple[Decimal, Decimal]:
+    """What a metric adds to its category's (points, maximum): its own when assessed; when not, its
+    maximum as full marks ("full"), as 0 of it ("zero"), or nothing ("drop_from_max"), as the
+    category's `not_assessed` says."""
+    if s.assessed:
+        return s.points, s.max_points
     if c.not_assessed == "full":
-        points += sum((s.max_points for s in skipped), Decimal(0))
-    note = (
-        f"（未考核的{'、'.join(s.label for s in skipped)}{NOT_ASSESSED_COUNT[c.not_assessed]}）"
-        if skipped
-        else ""
-    )
-    if not assessed and not skipped:
+        return s.max_points, s.max_points
+    if c.not_assessed == "zero":
+        return Decimal(0), s.max_points
+    return Decimal(0), Decimal(0)
+
+
+def skipped_note(c: Category, labels: list[str]) -> str:
+    """What the category line says of its not-assessed metrics that still count (full or zero)."""
+    if not labels or c.not_assessed not in NOT_ASSESSED_COUNT:
+        return ""
+    return f"（未考核的{'、'.join(labels)}{NOT_ASSESSED_COUNT[c.not_assessed]}）"
+
+
+def score_category(c: Category, metrics: list[MetricScore], places: int) -> CategoryScore:
+    """The category's score from its metrics (see `metric_share` for the not-assessed ones)."""
+    mine = [s for s in metrics if s.category == c.id]
+    shares = [metric_share(s, c) for s in mine]
+    points = sum((p for p, _ in shares), Decimal(0))
+    top = sum((m for _, m in shares), Decimal(0))
+    note = skipped_note(c, [s.label for s in mine if not s.assessed])
+    return category_from_sums(c, points, top, places, note)
+
+
+def category_from_sums(
+    c: Category, points: Decimal, top: Decimal, places: int, note: str = ""
+) -> CategoryScore:
+    """A category's line from the sums of its metrics' shares of points and maxima (top 0: none
+    counted, as every max is above 0: the category counts full)."""
+    weight = round_half_up(c.weight, places)
+    if not top:
         return CategoryScore(c.id, c.label, weight, points, top, weight, "本类指标均未考核：按满分计")
     if c.scale_to_weight:
         score = round_half_up(F(points) / F(top) * c.weight, places)
@@ -291,7 +311,18 @@ def score(vm: VendorMonth, rules: Rulebook) -> Scorecard:
     """The whole scorecard of one vendor-month, with its settlement."""
     places = rules.points_places
     metrics = [score_metric(m, vm, places) for m in rules.metrics]
-    categories = tuple(score_category(c, metrics, places) for c in rules.categories)
+    by_id = {c.id: c for c in rules.categories}
+    sums = {c.id: [Decimal(0), Decimal(0)] for c in rules.categories}  # one pass, not one per category
+    skipped: dict[str, list[str]] = {c.id: [] for c in rules.categories}
+    for s in metrics:
+        points, top = metric_share(s, by_id[s.category])
+        sums[s.category][0] += points
+        sums[s.category][1] += top
+        if not s.assessed:
+            skipped[s.category].append(s.label)
+    categories = tuple(
+        category_from_sums(c, *sums[c.id], places, skipped_note(c, skipped[c.id])) for c in rules.categories
+    )
     adjustments = tuple(score_adjustment(a, vm, places) for a in rules.adjustments)
     total = sum((c.score for c in categories), Decimal(0)) + sum((a.points for a in adjustments), Decimal(0))
     fee_percent = sum((a.fee_percent for a in adjustments if a.fee_base == "base_fee"), Fraction(0))

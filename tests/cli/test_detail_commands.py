@@ -336,3 +336,34 @@ def test_agents_through_a_builtin_source(tmp_path):
     ]
     bad = run("agents", str(log), "--source", str(tmp_path / "none.toml"))
     assert bad.exit_code == 1 and "找不到来源配置文件" in bad.output
+
+
+def test_a_month_the_data_lacks_is_an_error_in_every_command(tmp_path):
+    """`kpi agents --month 2017-01` on June data used to print June with exit 0."""
+    have = "、".join(
+        f"{v} 2024-0{m}" for v in ("众合外包", "华信客服", "联创呼叫", "远景服务") for m in range(1, 7)
+    )
+    lacking = f"  1. 文件「monthly_2024H1.xlsx」：没有符合条件的数据（月份 2017-01），应为已有：{have}"
+    detail = "  1. 文件「monthly_2024H1.xlsx」，工作表「话务明细」：明细中没有 {} 的数据，应为明细所在的月份 2024-06（或换用该月的明细文件）"
+    expected = {
+        ("score",): lacking,
+        ("settle", "-o", str(tmp_path / "s.xlsx")): lacking,
+        ("explain", "--vendor", "众合外包"): lacking.replace(
+            "（月份 2017-01）", "（月份 2017-01，外包公司「众合外包」）"
+        ),
+        (
+            "validate",
+        ): "  1. 文件「monthly_2024H1.xlsx」，工作表「月度指标」，第 3 行，「月份」列：月份不符（只应有 2017-01 的数据）：发现「2024-01」，应为2017-01",
+        ("reconcile",): detail.format("2017-01"),
+        ("agents",): detail.format("2017-01"),
+    }
+    for (command, *extra), line in expected.items():
+        result = run(command, str(SAMPLE), "--month", "2017-01", *extra)
+        assert result.exit_code == 1, command
+        assert result.output.splitlines()[1] == line, command
+    assert not (tmp_path / "s.xlsx").exists()
+    # a month of the summary that the detail lacks: reconciling or listing agents of it is refused too
+    for command in ("reconcile", "agents"):
+        result = run(command, str(SAMPLE), "--month", "2024-05")
+        assert (result.exit_code, result.output.splitlines()[1]) == (1, detail.format("2024-05"))
+        assert run(command, str(SAMPLE), "--month", "2024-06").exit_code == 0

@@ -164,3 +164,46 @@ def test_apply_detail_keeps_an_exam_stated_not_held_unless_the_detail_shows_take
     )
     assert apply_detail([not_held], nobody)[0].not_held == frozenset({"exam_average"})
     assert apply_detail([not_held], sat)[0].not_held == frozenset()
+
+
+def test_a_vendor_with_roster_rows_but_no_calls_is_not_paid_0_without_a_word(tmp_path):
+    """乙公司 claims 9,800 valid calls; the detail has its agents on the roster but none of its calls.
+    Taking the detail's figures would pay it 0: every command that scores refuses, naming its row."""
+    import openpyxl
+    from click.testing import CliRunner
+
+    from kpi.cli.commands import main
+    from tests.builders import SPEC_EXAMPLE, write_summary
+
+    path = write_summary(tmp_path / "book.xlsx", [SPEC_EXAMPLE, {**SPEC_EXAMPLE, "vendor": "乙公司"}])
+    book = openpyxl.load_workbook(path)
+    calls = book.create_sheet("话务明细")
+    calls.append(["主叫号码", "入队时间", "是否接通", "接通时间", "坐席工号", "外包公司"])
+    calls.append(["13800000001", "2024-05-10 10:00:00", "是", "2024-05-10 10:00:10", "J1", "甲公司"])
+    roster = book.create_sheet("坐席名册")
+    roster.append(["坐席工号", "外包公司", "上岗日期"])
+    roster.append(["J1", "甲公司", "2023-01-01"])
+    roster.append(["Y1", "乙公司", "2023-01-01"])
+    book.save(path)
+    line = (
+        "  1. 文件「book.xlsx」，工作表「月度指标」，第 3 行，「有效话务量」列：话务明细中乙公司没有一通有效电话，"
+        "按明细结算应付金额将为 0 元：发现「9800」，应为该公司 2024-05 的话务明细（缺了就另附 --detail 明细文件），"
+        "或确认后加 --use-summary 按汇总表结算"
+    )
+    for args in (
+        ["score"],
+        ["explain", "--vendor", "甲公司"],
+        ["settle", "-o", str(tmp_path / "s.xlsx")],
+        ["validate"],
+    ):
+        result = CliRunner().invoke(main, [args[0], str(path), *args[1:]])
+        assert result.exit_code == 1, args
+        assert result.output.splitlines()[1] == line, args
+    assert not (tmp_path / "s.xlsx").exists()
+    # reconcile shows the evidence, flagged; the summary can be used on purpose
+    rows = CliRunner().invoke(main, ["reconcile", str(path), "--format", "json"]).output
+    assert '"vendor": "乙公司",\n    "month": "2024-05",\n    "key": "valid_calls"' in rows
+    used = CliRunner().invoke(
+        main, ["score", str(path), "--use-summary", "--vendor", "乙公司", "--format", "json"]
+    )
+    assert used.exit_code == 0 and '"valid_calls": 9800' in used.output

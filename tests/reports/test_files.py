@@ -130,3 +130,102 @@ def test_any_report_table_as_csv_keeps_formula_like_text_inert():
 
     data = table_csv_bytes(["发现", "行"], [["=1+1", 3], ["-2", None], ["正常", 4]])
     assert data.decode("utf-8-sig") == "发现,行\r\n'=1+1,3\r\n'-2,\r\n正常,4\r\n"
+
+
+def _settle(source: Path, out: str, *extra: str):
+    return CliRunner().invoke(main, ["settle", str(source), "-o", out, *extra])
+
+
+def test_files_keep_the_umask_mode_and_force_keeps_the_existing_mode(tmp_path: Path):
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    source = tmp_path / "in.xlsx"
+    source.write_bytes(xlsx_bytes([row()]))
+    out = tmp_path / "new.xlsx"
+    done = subprocess.run(
+        f"umask 027 && {sys.executable} -m kpi.cli settle {source} -o {out}", shell=True, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640  # was 0600 whatever the umask
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(b"old")
+    old.chmod(0o644)
+    assert _settle(source, str(old), "--force").exit_code == 0
+    assert stat.S_IMODE(old.stat().st_mode) == 0o644 and old.read_bytes().startswith(
+        b"PK"
+    )  # was reset to 0600
+    os.chmod(old, 0o664)
+    atomic_write(old, lambda handle: handle.write(b"x"), force=True)
+    assert stat.S_IMODE(old.stat().st_mode) == 0o664
+
+
+def test_two_writers_cannot_both_win(tmp_path: Path):
+    """The other writer finishes while this one is writing: this one must not replace its file."""
+    target = tmp_path / "结算单.csv"
+
+    def write(handle):
+        handle.write(b"mine")
+        target.write_bytes(b"theirs")  # the other writer got there first
+
+    with pytest.raises(FileExistsError):
+        atomic_write(target, write)
+    assert target.read_bytes() == b"theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["结算单.csv"]  # no temporary file left
+
+
+def test_sigterm_mid_write_leaves_no_temporary_file(tmp_path: Path):
+    import subprocess
+    import sys
+
+    script = (
+        "import os, signal, sys\n"
+        "from kpi.reports.files import atomic_write\n"
+        "def write(handle):\n"
+        "    handle.write(b'half')\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    handle.write(b'never')\n"
+        f"atomic_write({str(tmp_path / 'out.csv')!r}, write)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 143, done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dangling_symlink_is_not_replaced_without_force(tmp_path: Path):
+    source = tmp_path / "in.xlsx"
+    source.write_bytes(xlsx_bytes([row()]))
+    link = tmp_path / "out.xlsx"
+    link.symlink_to(tmp_path / "nowhere.xlsx")
+    result = _settle(source, str(link))
+    assert (result.exit_code, result.output) == (
+        1,
+        f"未写入，共 1 处问题：\n  1. 文件「{link}」：文件已存在，未覆盖（如需覆盖请加 --force）\n",
+    )
+    assert link.is_symlink() and not (tmp_path / "nowhere.xlsx").exists()
+
+
+def test_an_output_named_like_a_folder_is_refused(tmp_path: Path, monkeypatch):
+    source = tmp_path / "in.xlsx"
+    source.write_bytes(xlsx_bytes([row()]))
+    monkeypatch.chdir(tmp_path)
+    for out in ("newdir/", str(tmp_path) + "/"):
+        result = _settle(source, out)
+        assert (result.exit_code, result.output) == (
+            1,
+            f"未写入，共 1 处问题：\n  1. 文件「{out}」：这是文件夹，不是文件名，应为文件名，如 结算单/2024-06.xlsx\n",
+        )
+    missing = _settle(source, "无此目录/结算单.xlsx")
+    assert missing.output == (
+        "未写入，共 1 处问题：\n  1. 文件「无此目录/结算单.xlsx」：文件夹「无此目录」不存在，应为已有的文件夹\n"
+    )
+    from tests.paths import SAMPLE
+
+    agents = CliRunner().invoke(main, ["agents", str(SAMPLE), "--format", "csv", "-o", "newdir/"])
+    assert (agents.exit_code, agents.output.splitlines()[1]) == (
+        1,
+        "  1. 文件「newdir/」：这是文件夹，不是文件名，应为文件名，如 结算单/2024-06.xlsx",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx"]

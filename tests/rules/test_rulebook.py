@@ -223,3 +223,153 @@ def test_a_rulebook_from_before_the_detail_options_keeps_its_reading():
         False,
         False,
     )
+
+
+def _metrics(n: int) -> str:
+    """The default rulebook with `n` copies of its first metric (ids made unique)."""
+    start = DEFAULT.index('[[metrics]]\nid = "repeat_2h"')
+    end = DEFAULT.index('[[metrics]]\nid = "support_rate"')
+    block = DEFAULT[start:end]
+    extra = "".join(block.replace('id = "repeat_2h"', f'id = "m{i}"', 1) for i in range(n))
+    return DEFAULT[:end] + extra + DEFAULT[end:]
+
+
+# Each number of the rulebook has a sane range, checked before use; each hostile value is a located error.
+OUT_OF_RANGE = [
+    (
+        'unit_price = "0.85"',
+        "unit_price = nan",
+        "键「contract.unit_price」：不是有限的数（nan/inf）：发现「NaN」",
+    ),
+    (
+        'unit_price = "0.85"',
+        "unit_price = inf",
+        "键「contract.unit_price」：不是有限的数（nan/inf）：发现「Infinity」",
+    ),
+    (
+        'unit_price = "0.85"',
+        "unit_price = 1e400",
+        "键「contract.unit_price」：数字超出合理范围（绝对值不超过 1,000,000,000，小数不超过 10 位）：发现「1E+400」",
+    ),
+    (
+        'weight = "30"',
+        'weight = "30.00000000001"',
+        "键「categories[1].weight」：数字超出合理范围（绝对值不超过 1,000,000,000，小数不超过 10 位）：发现「30.00000000001」",
+    ),
+    (
+        'unit_price = "0.85"',
+        'unit_price = "-0.85"',
+        "键「contract.unit_price」：单价必须大于 0，发现「-0.85」",
+    ),
+    ('unit_price = "0.85"', 'unit_price = "0"', "键「contract.unit_price」：单价必须大于 0，发现「0」"),
+    (
+        "coefficient_places = 4",
+        "coefficient_places = 100000000",
+        "键「rounding.coefficient_places」：应在 0 到 8 之间，发现 100,000,000",
+    ),
+    ("points_places = 2", "points_places = 7", "键「rounding.points_places」：应在 0 到 6 之间，发现 7"),
+    ("money_places = 2", "money_places = 5", "键「rounding.money_places」：应在 0 到 4 之间，发现 5"),
+    (
+        "repeat_window_minutes = 120",
+        "repeat_window_minutes = 100000",
+        "键「detail.repeat_window_minutes」：应在 1 到 10,080 之间，发现 100,000",
+    ),
+    (
+        "repeat_window_minutes = 120",
+        "repeat_window_minutes = 0",
+        "键「detail.repeat_window_minutes」：应在 1 到 10,080 之间，发现 0",
+    ),
+    (
+        "new_agent_months = 2",
+        "new_agent_months = 1200",
+        "键「detail.new_agent_months」：应在 0 到 120 之间，发现 1,200",
+    ),
+    (
+        "new_agent_months = 2",
+        "new_agent_months = 10000000000",
+        "键「detail.new_agent_months」：整数超出合理范围（不超过 1,000,000,000）：发现「10000000000」",
+    ),
+    (
+        "test_numbers = []",
+        'test_numbers = ["10086", " "]',
+        "键「detail.test_numbers[2]」：测试号码不能为空（空号码会把所有隐藏号码的来电从有效话务量中去掉）",
+    ),
+    (
+        'above = "0"\nnot_assessed_when_zero = ["connected_calls"]\nclause = "2小时',
+        'above = "1000"\nnot_assessed_when_zero = ["connected_calls"]\nclause = "2小时',
+        "键「metrics[1].above」：应在 0 到满分 10 之间，发现「1000」",
+    ),
+    (
+        'below = "0"\nabove = "clamp"',
+        'below = "-3"\nabove = "clamp"',
+        "键「metrics[6].below」：应在 0 到满分 5 之间，发现「-3」",
+    ),
+    (
+        'participation_deduction = "2"',
+        'participation_deduction = "-2"',
+        "键「metrics[8].exam.participation_deduction」：扣分应在 0 到满分 5 之间",
+    ),
+    (
+        '{ below = "60", deduct = "5" }',
+        '{ below = "60", deduct = "-5" }',
+        "键「metrics[8].exam.bands[1].deduct」：扣分应在 0 到满分 5 之间，发现「-5」",
+    ),
+    (
+        'points_if_failed = "0"',
+        'points_if_failed = "1000"',
+        "键「metrics[6].gate.points_if_failed」：应在 0 到满分 5 之间",
+    ),
+    (
+        'percent_per_unit = "10"',
+        'percent_per_unit = "-10"',
+        "键「adjustments[4].percent_per_unit」：百分比应在 0 到 100 之间",
+    ),
+    ('payout_floor = "0"', 'payout_floor = "-1"', "键「settlement.payout_floor」：保底金额不能小于 0"),
+    ('threshold = "50"', 'threshold = "50"\nscale = "0"', None),  # a duplicate key: TOML syntax
+    (
+        'operator = ">"',
+        'operator = "É"',
+        "键「metrics[6].gate.operator」：应为 >、>=、<、<= 之一，发现「É」",
+    ),  # found by the fuzz
+    ('scale = "10000"', 'scale = "-10000"', "键「metrics[5].scale」：比例系数 scale 必须大于 0"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), OUT_OF_RANGE)
+def test_every_number_has_a_sane_range(old, new, message):
+    assert old in DEFAULT
+    with pytest.raises(RulebookError) as caught:
+        parse_rulebook(DEFAULT.replace(old, new, 1), source="t.toml")
+    texts = [str(p) for p in caught.value.problems]
+    if message is None:
+        assert texts[0].startswith("文件「t.toml」：TOML 语法错误")
+    else:
+        assert texts == [f"文件「t.toml」，{message}"]
+
+
+def test_integers_beyond_4300_digits_and_nesting_thousands_deep_are_located():
+    cases = {
+        DEFAULT.replace("new_agent_months = 2", "new_agent_months = " + "9" * 5000): (
+            "文件「t.toml」：数字位数过多（整数超过 4,300 位），应为合理大小的数字"
+        ),
+        DEFAULT
+        + "\nx = "
+        + "[" * 5000
+        + "]" * 5000: "文件「t.toml」：表或数组嵌套过深（最多 8 层，见默认规则本的结构）",
+        DEFAULT.replace('curve = [["14", "10"], ["17", "7"]]', "curve = " + "[" * 9 + "]" * 9): (
+            "文件「t.toml」，键「metrics[1].curve[1][1][1][1][1]」：表或数组嵌套过深（最多 8 层，见默认规则本的结构）"
+        ),
+    }
+    for text, message in cases.items():
+        with pytest.raises(RulebookError) as caught:
+            parse_rulebook(text, source="t.toml")
+        assert [str(p) for p in caught.value.problems] == [message]
+
+
+def test_the_number_of_metrics_is_capped():
+    parse_rulebook(_metrics(92))  # 100 metrics: accepted
+    with pytest.raises(RulebookError) as caught:
+        parse_rulebook(_metrics(93), source="t.toml")
+    assert [str(p) for p in caught.value.problems] == [
+        "文件「t.toml」，键「metrics」：指标最多 100 个，发现 101 个"
+    ]
