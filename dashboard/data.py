@@ -3,6 +3,9 @@
 The pure functions (`read_workbook`, `parse_rules`, `assess_bytes`) hold no Streamlit and are what
 the tests call. The `cached_*` wrappers are keyed on the SHA-256 of the file's bytes and the
 rulebook's text, so switching pages, vendors or months reuses the first load.
+
+Over ~250 lines: every cached loader of the app (workbook, detail, scoring, readings, source
+profiles, history) sits here, so that what is cached and on which key is visible in one place.
 """
 
 from __future__ import annotations

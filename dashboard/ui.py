@@ -1,5 +1,8 @@
 """The app's shared frame: the sidebar (data source, rulebook, month, vendor), loading with progress,
-and the guard every page uses when the upload cannot be scored."""
+and the guard every page uses when the upload cannot be scored.
+
+Over ~250 lines: the sidebar's inputs (workbook, extra detail, source profile, rulebook) and the
+one cached, time-limited load they feed are one flow; splitting them would pass half-built state."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """The rulebook's closed schema: every section's keys with their kinds, and `check_shape`, which names
-the key path of any unknown, missing or mistyped key before anything else looks at the rulebook."""
+the key path of any unknown, missing or mistyped key before anything else looks at the rulebook.
+
+Over ~250 lines: most of it is the declaration of every section's keys (one line a key), which a
+reader should find in one place; the walk that checks it is short."""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@ raises the printed points by at least 1 (or to the maximum), with the total and 
 
 Everything goes through `kpi.scoring.scorecard`, so the answers use the scorecard's exact arithmetic and
 rounding; N is the smallest count that is enough (N − 1 would not be).
+
+Over ~250 lines: one search per kind of rule (a ratio's curve, a gate, the exam's bands, an
+adjustment), each with the sentence it says; they share the search and the wording helpers here.
 """
 
 from __future__ import annotations
