@@ -153,7 +153,7 @@ def stored_statement(
     if vendor is not None:
         mine = [r for r in rows if r.vendor == vendor]
         if not mine:
-            names = "、".join(r.vendor for r in rows)
+            names = "、".join(sorted(r.vendor for r in rows))
             raise HistoryError(f"{month} 第 {version.number} 版中没有外包公司「{vendor}」（有：{names}）")
         rows = mine
     text = conn.execute(
