@@ -316,7 +316,7 @@ def test_kpi_db_names_the_database(tmp_path: Path, monkeypatch):
 
 
 def test_the_readme_cycle_runs_as_written(tmp_path: Path, monkeypatch):
-    """The five commands of README's 月度流程, run as written in a folder with the sample beside it
+    """The commands of README's 月度流程 (the cycle, then the final statement), run as written in a folder with the sample beside it
     (kpi.db, the default, lands in that folder)."""
     import shlex
 
@@ -326,7 +326,8 @@ def test_the_readme_cycle_runs_as_written(tmp_path: Path, monkeypatch):
     block = readme.split("## 月度流程", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
     commands = [shlex.split(line.split("  #", 1)[0]) for line in block.splitlines() if line.strip()]
     assert [c[:2] for c in commands] == [
-        ["kpi", "import"], ["kpi", "publish"], ["kpi", "dispute"], ["kpi", "dispute"], ["kpi", "finalise"]
+        ["kpi", "import"], ["kpi", "publish"], ["kpi", "dispute"], ["kpi", "dispute"], ["kpi", "finalise"],
+        ["kpi", "statement"],
     ]  # fmt: skip
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("KPI_DB", raising=False)
@@ -337,8 +338,11 @@ def test_the_readme_cycle_runs_as_written(tmp_path: Path, monkeypatch):
         result = CliRunner().invoke(main, command[1:], prog_name="kpi")
         assert result.exit_code == 0, (command, result.output)
         outputs.append(result.output)
-    assert outputs[-1].startswith("已定稿 2024-06 第 2 版：4 家外包公司，应付合计 18,332.68 元；结算指纹 ")
-    assert (tmp_path / "kpi.db").exists()
+    assert outputs[-2].startswith("已定稿 2024-06 第 2 版：4 家外包公司，应付合计 18,332.68 元；结算指纹 ")
+    assert outputs[-1].startswith(
+        "已写入 结算单.pdf：众合外包 2024-06 第 2 版（争议更正，已定稿），应付 5,190.04 元（人民币伍仟壹佰玖拾元零肆分）"
+    )
+    assert (tmp_path / "kpi.db").exists() and (tmp_path / "结算单.pdf").exists()
 
 
 def test_a_decision_is_accept_or_reject(tmp_path: Path):
