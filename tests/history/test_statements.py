@@ -158,3 +158,9 @@ def test_refusals(db_url: str, tmp_path: Path):
         assert "Traceback" not in result.output
     assert len(audit_rows(db_url)) == rows
     assert not Path(out).exists()
+    Path(out).write_bytes(b"mine")  # a file that could not be written leaves no export row
+    result = run(db_url, "statement", "--month", "2024-05", "-o", out)
+    assert result.exit_code == 1 and "文件已存在，未覆盖（如需覆盖请加 --force）" in result.output
+    assert Path(out).read_bytes() == b"mine" and len(audit_rows(db_url)) == rows
+    assert run(db_url, "statement", "--month", "2024-05", "-o", out, "--force").exit_code == 0
+    assert len(audit_rows(db_url)) == rows + 1
