@@ -10,6 +10,7 @@ from kpi.history.disputes import add_dispute, download_evidence, list_disputes, 
 from kpi.history.store import HistoryError, describe, reading
 from kpi.history.versions import month_versions, months
 from kpi.inputs import BY_KEY, INPUT_KEYS
+from kpi.reports.statement_pdf import FontMissing
 from kpi.rules.rulebook import parse_rulebook
 
 st.title("月度流程")
@@ -57,6 +58,19 @@ if summary.state == "final":
     st.info(
         f"{month} 已定稿，不能再发布、登记或处理争议；更正须用 kpi correct 另立「更正」版本（原定稿版本保留）。"
     )
+    if st.button("取出定稿结算单（PDF，记入审计记录）", key="statement_fetch", disabled=not user):
+        try:
+            st.session_state["final_statement"] = (month, *v.final_statement(engine, month, user))
+        except (HistoryError, FontMissing) as exc:
+            st.error(v.plain(str(exc)))
+    taken = st.session_state.get("final_statement")
+    if taken is not None and taken[0] == month:
+        _, name, content, digest = taken
+        st.download_button(
+            f"下载「{name}」", content, file_name=name, mime="application/pdf", key="statement_download",
+            on_click="ignore",
+        )  # fmt: skip
+        st.caption(f"指纹 SHA-256 {digest}（与定稿时相同的结算单，每次取出都一样）")
 else:
     if draft is not None:
         sure = st.checkbox(f"确认发布第 {draft.number} 版（发布后外包公司可提出争议）", key="confirm_publish")

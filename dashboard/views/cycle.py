@@ -13,10 +13,13 @@ from sqlalchemy.engine import Engine
 from kpi.history import cycle
 from kpi.history.disputes import DISPUTE_STATES, Dispute
 from kpi.history.snapshot import decode, file_digest
+from kpi.history.statements import export_statement
 from kpi.history.store import HistoryError, reading
 from kpi.history.versions import MonthSummary, StandingCard, vendor_rows
 from kpi.pipeline import assess
 from kpi.reports.scorecards import show
+from kpi.reports.statement_pdf import statement_pdf
+from kpi.reports.statement_records import Statement
 from kpi.rules.rulebook import Rulebook
 
 MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>~$"})
@@ -119,3 +122,17 @@ def import_sample(engine: Engine, rules: Rulebook, rules_text: str, sample, user
     result = assess(sample, rules)
     done = cycle.import_assessment(engine, result, rules, rules_text, [file_digest(sample, "workbook")], user)
     return f"已导入示例数据：{'、'.join(f'{v.month} 第 {v.number} 版' for v in done)}（草稿）"
+
+
+def final_statement(engine: Engine, month: str, user: str) -> tuple[str, bytes, str]:
+    """The month's statement as it stands (the final one once finalised), every vendor, as PDF:
+    (file name, bytes, fingerprint); taking it is an audit row, as `kpi statement --month M`."""
+    name = f"结算单_{month}.pdf"
+    made: list[bytes] = []
+
+    def write(doc: Statement) -> str:
+        made.append(statement_pdf(doc))
+        return name
+
+    got = export_statement(engine, month, None, None, user, write)
+    return name, made[0], got.statement.fingerprint.sha256

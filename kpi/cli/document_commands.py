@@ -1,8 +1,9 @@
 """The documents one hands on: `kpi statement` (the settlement statement finance signs, PDF or
-.xlsx) and `kpi evidence` (the 2-hour repeat pairs behind a vendor's or agent's count, .xlsx)."""
+.xlsx, from a workbook or, without one, from the history database) and `kpi evidence` (the 2-hour repeat pairs behind a vendor's or agent's count, .xlsx)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -21,14 +22,17 @@ from kpi.cli.common import (
     run_assessment,
     write_output,
 )
+from kpi.cli.history_commands import DB, USER, history_command, store, who
 from kpi.cli.usage import Command
 from kpi.detail.evidence import repeat_pairs
 from kpi.detail.run import run_detail
 from kpi.errors import Problem
+from kpi.history.statements import export_statement
 from kpi.reports.evidence import evidence_xlsx, write_evidence
 from kpi.reports.fingerprint import file_fingerprint
 from kpi.reports.statement_doc import build_statement
 from kpi.reports.statement_pdf import write_statement_pdf
+from kpi.reports.statement_records import Statement
 from kpi.reports.statement_xlsx import write_statement_xlsx
 from kpi.rules.rulebook import rulebook_text
 from kpi.summary.reader import read_summary
@@ -44,7 +48,7 @@ def _suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
 
 
 @click.command(cls=Command)
-@WORKBOOK
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @RULES
 @click.option("--month", required=True, callback=check_month, help="结算月份，YYYY-MM")
 @click.option("--vendor", help="只出某家外包公司的结算单（默认：全部外包公司）")
@@ -58,25 +62,74 @@ def _suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
 )
 @FORCE
 @DETAIL
+@click.option(
+    "--version",
+    "number",
+    type=click.IntRange(min=1),
+    help="不给工作簿时：出该月的第几版（默认：定稿版，未定稿时为已发布或最新的版本）",
+)
+@DB
+@USER
 def statement(
-    workbook: Path,
+    workbook: Path | None,
     rules_path: Path | None,
     month: str,
     vendor: str | None,
     output: Path,
     force: bool,
     detail_files: tuple[Path, ...],
+    number: int | None,
+    db: str,
+    user: str | None,
 ) -> None:
-    """生成供财务签字的结算单（PDF 或 .xlsx）：得分、扣分、每一行金额、大写金额、签字栏和指纹。"""
+    """生成供财务签字的结算单（PDF 或 .xlsx）：得分、扣分、每一行金额、大写金额、签字栏和指纹。
+    不给工作簿时从历史数据库（--db）读出该月的结算单：已定稿的月份即定稿时的结算单。"""
+    writer = write_statement_pdf if output.suffix.lower() == ".pdf" else write_statement_xlsx
+    if workbook is None:
+        _stored_statement(
+            month=month, vendor=vendor, output=output, force=force, rules_path=rules_path,
+            detail_files=detail_files, number=number, db=db, user=user, writer=writer,
+        )  # fmt: skip
+        return
+    if number is not None:
+        fail([Problem("--version 只用于从历史数据库出结算单（不给工作簿时）")], "未写入")
     rules = load_rules(rules_path)
     result = run_assessment(workbook, rules, month, vendor, detail_files=detail_files)
     fp = file_fingerprint(workbook, detail_files, rules.source, rulebook_text(rules_path))
     doc = build_statement(result.cards, rules, fp, date.today())
-    writer = write_statement_pdf if output.suffix.lower() == ".pdf" else write_statement_xlsx
     write_output(output, lambda path: writer(doc, path, force=force))  # a missing font: exit 1
     click.echo(
         f"已写入 {output}：{doc.scope} {month}，应付 {doc.total_payout:,.2f} 元（{doc.total_capitals}），"
         f"指纹 {fp.sha256}"
+    )
+
+
+@history_command
+def _stored_statement(
+    month: str,
+    vendor: str | None,
+    output: Path,
+    force: bool,
+    rules_path: Path | None,
+    detail_files: tuple[Path, ...],
+    number: int | None,
+    db: str,
+    user: str | None,
+    writer: Callable[..., object],
+) -> None:
+    """The month's statement from the history database; the export is an audit row."""
+    if rules_path is not None or detail_files:
+        fail([Problem("从历史数据库出结算单时用存档的规则本和数据，不接受 --rules / --detail")], "未写入")
+
+    def write(doc: Statement) -> str:
+        write_output(output, lambda path: writer(doc, path, force=force))
+        return output.name
+
+    got = export_statement(store(db), month, vendor, number, who(user), write)
+    doc = got.statement
+    click.echo(
+        f"已写入 {output}：{doc.scope} {month} {got.version_label}，应付 {doc.total_payout:,.2f} 元"
+        f"（{doc.total_capitals}），指纹 {doc.fingerprint.sha256}"
     )
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WORKBOOK, DETAIL, RULEBOOK = "工作簿", "话务明细", "规则本"
-ROLE_ORDER = {WORKBOOK: 0, DETAIL: 1, RULEBOOK: 2}
+DISPUTE, CORRECTION = "争议更正", "更正"  # a value changed after import (a statement from the history)
+ROLE_ORDER = {WORKBOOK: 0, DETAIL: 1, RULEBOOK: 2, DISPUTE: 3, CORRECTION: 4}
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,14 @@ def sha256(data: bytes) -> str:
 def fingerprint(inputs: Sequence[tuple[str, str, bytes]]) -> Fingerprint:
     """The fingerprint of (role, name, bytes) inputs: the workbook, any extra detail files and the
     rulebook's text (as UTF-8 bytes)."""
-    sources = tuple(
-        sorted(
-            (Source(role, name, sha256(data)) for role, name, data in inputs),
-            key=lambda s: (ROLE_ORDER.get(s.role, 9), s.sha256),
-        )
-    )
-    text = "kpi-statement-fingerprint-v1\n" + "".join(f"{s.role}:{s.sha256}\n" for s in sources)
-    return Fingerprint(sources, sha256(text.encode("utf-8")))
+    return from_sources([Source(role, name, sha256(data)) for role, name, data in inputs])
+
+
+def from_sources(sources: Sequence[Source]) -> Fingerprint:
+    """The fingerprint of sources whose digests are already known (what the history stores)."""
+    ordered = tuple(sorted(sources, key=lambda s: (ROLE_ORDER.get(s.role, 9), s.sha256)))
+    text = "kpi-statement-fingerprint-v1\n" + "".join(f"{s.role}:{s.sha256}\n" for s in ordered)
+    return Fingerprint(ordered, sha256(text.encode("utf-8")))
 
 
 def file_fingerprint(

@@ -156,7 +156,7 @@ def build_statement(
     rules: Rulebook,
     fingerprint: Fingerprint,
     issued: date,
-    version: int | None = None,
+    version: int | str | None = None,
 ) -> Statement:
     """The statement of one month for the given scorecards (one vendor's, or every vendor's).
 

@@ -94,9 +94,12 @@ def period_text(month: str) -> str:
     return f"{year}年{mon:02d}月01日至{year}年{mon:02d}月{last:02d}日"
 
 
-def version_text(version: int | None) -> str:
+def version_text(version: int | str | None) -> str:
+    """A version number, or the history's own wording of it (as given)."""
     if version is None:
         return ""
+    if isinstance(version, str):
+        return version
     return "第 1 版" if version <= 1 else f"第 {version} 版，更正"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -131,8 +132,61 @@ def test_the_whole_cycle_on_the_sample(db_url: str, tmp_path: Path):
     )
     assert got.read_bytes() == proof.read_bytes()
 
-    rows = audit_rows(db)
+    # The statement from the database: the final version 2, dated on its finalisation day; its
+    # fingerprint is the workbook's and rulebook's plus the accepted dispute's new value, so it differs
+    # from the workbook's (which says 5,110.09), while version 1 has the workbook's very fingerprint.
     rulebook_sha = hashlib.sha256(DEFAULT_RULES.encode()).hexdigest()
+    change_sha = hashlib.sha256(canonical(["众合外包", "service_complaints", "2"]).encode()).hexdigest()
+    header = "kpi-statement-fingerprint-v1\n" + f"工作簿:{SAMPLE_SHA}\n规则本:{rulebook_sha}\n"
+    workbook_fp = hashlib.sha256(header.encode()).hexdigest()
+    final_fp = hashlib.sha256(f"{header}争议更正:{change_sha}\n".encode()).hexdigest()
+    assert final_fp != workbook_fp
+    today = datetime.now().astimezone().date().isoformat()  # the finalisation's day
+    texts = []
+    for copy in ("结算单.pdf", "结算单-再印.pdf"):
+        out = tmp_path / copy
+        assert ok(
+            db, "statement", "--month", "2024-06", "--vendor", "众合外包", "-o", str(out), "--user", "王会计"
+        ) == (
+            f"已写入 {out}：众合外包 2024-06 第 2 版（争议更正，已定稿），应付 5,190.04 元"
+            f"（人民币伍仟壹佰玖拾元零肆分），指纹 {final_fp}\n"
+        )  # fmt: skip
+        texts.append(
+            subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        )
+    text = texts[0]
+    assert texts[1] == text  # two prints of the final month read the same
+    assert "应付金额：5,190.04 元" in text and "大写：人民币伍仟壹佰玖拾元零肆分" in text
+    assert text.count(f"指纹 SHA-256：{final_fp}") == text.count("\f")  # on every page
+    assert f"生成日期：{today} 版本：第 2 版（争议更正，已定稿）" in text
+    assert "众合外包 成立服务投诉数 3 → 2（争议 #1）" in text  # among the 数据来源
+    assert "5,110.09" not in text
+
+    from_workbook = tmp_path / "工作簿结算单.pdf"
+    assert ok(
+        db, "statement", str(SAMPLE), "--month", "2024-06", "--vendor", "众合外包", "-o", str(from_workbook)
+    ) == (
+        f"已写入 {from_workbook}：众合外包 2024-06，应付 5,110.09 元（人民币伍仟壹佰壹拾元零玖分），指纹 {workbook_fp}\n"
+    )  # fmt: skip
+    first = tmp_path / "第1版.pdf"
+    assert ok(
+        db, "statement", "--month", "2024-06", "--vendor", "众合外包", "--version", "1", "-o", str(first),
+        "--user", "王会计",
+    ) == (
+        f"已写入 {first}：众合外包 2024-06 第 1 版（导入，已取代），应付 5,110.09 元"
+        f"（人民币伍仟壹佰壹拾元零玖分），指纹 {workbook_fp}\n"
+    )  # fmt: skip
+    pages = [
+        subprocess.run(["pdftotext", str(f), "-"], capture_output=True, text=True, check=True).stdout
+        for f in (first, from_workbook)
+    ]
+    # The same lines, word for word, but for the version the database names (and the date line's tail).
+    assert [line for line in pages[0].splitlines() if line and "第 1 版（导入，已取代）" not in line] == [
+        line for line in pages[1].splitlines() if line and line != f"生成日期：{today}"
+    ]
+    assert pages[0].count(f"生成日期：{today} 版本：第 1 版（导入，已取代）") == 1
+
+    rows = audit_rows(db)
     assert [(r.id, r.who, r.action, r.month, r.subject) for r in rows] == [
         (1, "张经理", "import", "2024-06", "导入 2024-06 第 1 版（草稿）"),
         (2, "张经理", "publish", "2024-06", "发布 2024-06 第 1 版"),
@@ -142,7 +196,10 @@ def test_the_whole_cycle_on_the_sample(db_url: str, tmp_path: Path):
         (6, "张经理", "reject", "2024-06", "驳回争议 #2：联创呼叫 2小时重复呼叫数"),
         (7, "李总监", "finalise", "2024-06", "定稿 2024-06 第 2 版"),
         (8, "李总监", "export", "2024-06", "下载争议 #1 的证据文件「投诉撤销说明.pdf」"),
-    ]
+        (9, "王会计", "export", "2024-06", "导出 2024-06 第 2 版（争议更正，已定稿） 结算单（众合外包）「结算单.pdf」"),
+        (10, "王会计", "export", "2024-06", "导出 2024-06 第 2 版（争议更正，已定稿） 结算单（众合外包）「结算单-再印.pdf」"),
+        (11, "王会计", "export", "2024-06", "导出 2024-06 第 1 版（导入，已取代） 结算单（众合外包）「第1版.pdf」"),
+    ]  # fmt: skip
     payouts = {v: line["payout"] for v, line in lines.items()}
     scores = {v: line["score"] for v, line in lines.items()}
     assert [(r.before, r.after) for r in rows] == [
@@ -186,6 +243,13 @@ def test_the_whole_cycle_on_the_sample(db_url: str, tmp_path: Path):
              "payouts": {**payouts, "众合外包": "5190.04"}, "fingerprint": v2_fingerprint},
         ),
         ({}, {"dispute": 1, "name": "投诉撤销说明.pdf", "sha256": proof_sha, "size": proof.stat().st_size}),
+        *[
+            ({}, {"version": 2, "state": "已定稿", "vendor": "众合外包", "file": name, "payout_total": "5190.04",
+                  "fingerprint": final_fp, "lines_fingerprint": v2_fingerprint})
+            for name in ("结算单.pdf", "结算单-再印.pdf")
+        ],
+        ({}, {"version": 1, "state": "已取代", "vendor": "众合外包", "file": "第1版.pdf", "payout_total": "5110.09",
+              "fingerprint": workbook_fp, "lines_fingerprint": v1_fingerprint}),
     ]  # fmt: skip
     previous = "0" * 64
     for r in rows:  # each row carries the hash of the one before; its own hash covers all its fields
@@ -205,7 +269,7 @@ def test_the_whole_cycle_on_the_sample(db_url: str, tmp_path: Path):
         )
         assert r.hash == hashlib.sha256(text.encode()).hexdigest()
         previous = r.hash
-    assert ok(db, "audit", "verify") == f"审计记录完整：共 8 行，末行哈希 {previous[:16]}…\n"
+    assert ok(db, "audit", "verify") == f"审计记录完整：共 11 行，末行哈希 {previous[:16]}…\n"
 
 
 def test_a_finalised_month_is_refused_by_every_command(db_url: str, tmp_path: Path):
@@ -252,7 +316,7 @@ def test_kpi_db_names_the_database(tmp_path: Path, monkeypatch):
 
 
 def test_the_readme_cycle_runs_as_written(tmp_path: Path, monkeypatch):
-    """The five commands of README's 月度流程, run as written in a folder with the sample beside it
+    """The commands of README's 月度流程 (the cycle, then the final statement), run as written in a folder with the sample beside it
     (kpi.db, the default, lands in that folder)."""
     import shlex
 
@@ -262,7 +326,8 @@ def test_the_readme_cycle_runs_as_written(tmp_path: Path, monkeypatch):
     block = readme.split("## 月度流程", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
     commands = [shlex.split(line.split("  #", 1)[0]) for line in block.splitlines() if line.strip()]
     assert [c[:2] for c in commands] == [
-        ["kpi", "import"], ["kpi", "publish"], ["kpi", "dispute"], ["kpi", "dispute"], ["kpi", "finalise"]
+        ["kpi", "import"], ["kpi", "publish"], ["kpi", "dispute"], ["kpi", "dispute"], ["kpi", "finalise"],
+        ["kpi", "statement"],
     ]  # fmt: skip
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("KPI_DB", raising=False)
@@ -273,8 +338,11 @@ def test_the_readme_cycle_runs_as_written(tmp_path: Path, monkeypatch):
         result = CliRunner().invoke(main, command[1:], prog_name="kpi")
         assert result.exit_code == 0, (command, result.output)
         outputs.append(result.output)
-    assert outputs[-1].startswith("已定稿 2024-06 第 2 版：4 家外包公司，应付合计 18,332.68 元；结算指纹 ")
-    assert (tmp_path / "kpi.db").exists()
+    assert outputs[-2].startswith("已定稿 2024-06 第 2 版：4 家外包公司，应付合计 18,332.68 元；结算指纹 ")
+    assert outputs[-1].startswith(
+        "已写入 结算单.pdf：众合外包 2024-06 第 2 版（争议更正，已定稿），应付 5,190.04 元（人民币伍仟壹佰玖拾元零肆分）"
+    )
+    assert (tmp_path / "kpi.db").exists() and (tmp_path / "结算单.pdf").exists()
 
 
 def test_a_decision_is_accept_or_reject(tmp_path: Path):

@@ -5,16 +5,28 @@ every figure and audit row checked; a finalised month offers no action that coul
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timedelta
+from importlib import resources
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.views.cycle import plain
 from tests.history_db import audit_rows, table_rows
-from tests.paths import ROOT
+from tests.paths import ROOT, SAMPLE
 
 APP = str(ROOT / "dashboard" / "app.py")
+SAMPLE_SHA = hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+RULES_SHA = hashlib.sha256(
+    resources.files("kpi.rules").joinpath("default.toml").read_text("utf-8").encode()
+).hexdigest()
+
+
+def canonical(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 ACTIONS = ("publish", "finalise", "dispute_add", "resolve", "confirm_publish", "confirm_finalise")
 
 
@@ -127,6 +139,18 @@ def test_the_whole_cycle_in_the_app(page: AppTest, db_url: str):
     download = at.get("download_button")[0]
     assert download.proto.label == "下载「撤销记录.pdf」"
 
+    # the final statement (every vendor), as `kpi statement --month 2024-06` prints it: its fingerprint
+    # is the sample's and the rulebook's plus the accepted dispute's value; taking it is an export row
+    step(at.button(key="statement_fetch").click().run())
+    assert at.get("download_button")[0].proto.label == "下载「结算单_2024-06.pdf」"
+    change = hashlib.sha256(canonical(["众合外包", "service_complaints", "2"]).encode()).hexdigest()
+    fingerprint = hashlib.sha256(
+        f"kpi-statement-fingerprint-v1\n工作簿:{SAMPLE_SHA}\n规则本:{RULES_SHA}\n争议更正:{change}\n".encode()
+    ).hexdigest()
+    assert f"指纹 SHA-256 {fingerprint}（与定稿时相同的结算单，每次取出都一样）" in [
+        c.value for c in at.caption
+    ]
+
     rows = audit_rows(db_url)
     assert [(r.who, r.action, r.month) for r in rows] == [
         *[
@@ -140,7 +164,13 @@ def test_the_whole_cycle_in_the_app(page: AppTest, db_url: str):
         ("张经理", "reject", "2024-06"),
         ("张经理", "finalise", "2024-06"),
         ("张经理", "export", "2024-06"),
+        ("张经理", "export", "2024-06"),
     ]
+    assert (
+        rows[-1].subject
+        == "导出 2024-06 第 2 版（争议更正，已定稿） 结算单（全部外包公司（4 家））「结算单_2024-06.pdf」"
+    )
+    assert (rows[-1].after["payout_total"], rows[-1].after["fingerprint"]) == ("18332.68", fingerprint)
     assert rows[9].before["payout"] == "5110.09" and rows[9].after["payout"] == "5190.04"
     assert rows[11].after["payout_total"] == "18332.68"
     assert rows[7].after["evidence"] == {"name": "撤销记录.pdf", "sha256": sha, "size": len(proof)}
