@@ -36,6 +36,10 @@ OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z")
 NUMBER = r"^[0-9]+(\.[0-9]+)?$"
 OFFSET = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 TIMESTAMP = pa.timestamp("ms")
+# A call's time outside these years is a misread cell (a far Excel serial, a negative number), not a
+# call: refused like an unreadable cell (beyond them, pandas' nanosecond times overflow).
+FIRST_MS = int(np.datetime64("1970-01-01T00:00:00", "ms").astype(np.int64))
+END_MS = int(np.datetime64("2200-01-01T00:00:00", "ms").astype(np.int64))
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,18 @@ def _parse_time_strings(arr: pa.Array, reading: TimeReading) -> pa.Array:
 
 
 def to_time(arr: pa.Array, reading: TimeReading = AUTO) -> tuple[pa.Array, np.ndarray]:
-    """Column → timestamp[ms] in the target zone, and the cells that held something unreadable."""
+    """Column → timestamp[ms] in the target zone, and the cells that held something unreadable (a
+    time outside 1970–2199 among them: it is left empty, as any unreadable cell)."""
+    out, bad = _to_time(arr, reading)
+    ms = pc.cast(out, pa.int64())
+    outside = pc.fill_null(pc.or_(pc.less(ms, FIRST_MS), pc.greater_equal(ms, END_MS)), False)
+    if not pc.any(outside).as_py():
+        return out, bad
+    out = pc.if_else(outside, pa.scalar(None, TIMESTAMP), out)
+    return out, bad | outside.to_numpy(zero_copy_only=False)
+
+
+def _to_time(arr: pa.Array, reading: TimeReading) -> tuple[pa.Array, np.ndarray]:
     t = arr.type
     if pa.types.is_null(t):
         return pa.nulls(len(arr), TIMESTAMP), np.zeros(len(arr), bool)

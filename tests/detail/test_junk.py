@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -73,3 +74,27 @@ def test_junk_csv_text_gives_only_problems(lines):
         + "\n".join(",".join(c.replace(",", " ").replace("\n", " ") for c in r) for r in lines)
     )
     only_problems(read_detail_bytes(text.encode("utf-8"), "junk.csv"))
+
+
+@pytest.mark.parametrize(
+    ("serial", "found"),
+    [
+        (2958465, "2958465.0"),  # Excel's last date (9999-12-31): no call's
+        (-81175, "-81175.0"),  # a negative serial
+        (18000, "18000.0"),  # 1949-04-12: before 1970, a misread cell, not a call
+    ],
+)
+def test_a_time_far_outside_the_calls_years_is_a_located_problem(serial, found):
+    """Hypothesis found these: Excel serials read as times beyond pandas' range crashed the measure."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "话务明细"
+    ws.append(HEADERS)
+    ws.append(["C1", "13800000001", serial, "是", "2024-06-03 10:00:10", "", "A1", "华信客服", 10, "否"])
+    out = io.BytesIO()
+    book.save(out)
+    data = read_detail_bytes(out.getvalue(), "junk.xlsx")
+    assert [str(p) for p in data.problems] == [
+        f"文件「junk.xlsx」，工作表「话务明细」，第 2 行，「入队时间」列：入队时间为空或无法识别：发现「{found}」，"
+        "应为日期时间，如 2024-06-01 09:30:00"
+    ]
