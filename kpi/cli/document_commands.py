@@ -13,6 +13,7 @@ from kpi.cli.common import (
     DETAIL,
     MONTH,
     RULES,
+    SOURCE,
     WORKBOOK,
     check_month,
     fail,
@@ -26,6 +27,7 @@ from kpi.cli.history_commands import DB, USER, history_command, store, who
 from kpi.cli.usage import Command
 from kpi.detail.evidence import repeat_pairs
 from kpi.detail.run import run_detail
+from kpi.detail.source import SourceProfile
 from kpi.errors import Problem
 from kpi.history.statements import export_statement
 from kpi.reports.evidence import evidence_xlsx, write_evidence
@@ -62,6 +64,7 @@ def _suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
 )
 @FORCE
 @DETAIL
+@SOURCE
 @click.option(
     "--version",
     "number",
@@ -78,6 +81,7 @@ def statement(
     output: Path,
     force: bool,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
     number: int | None,
     db: str,
     user: str | None,
@@ -88,13 +92,13 @@ def statement(
     if workbook is None:
         _stored_statement(
             month=month, vendor=vendor, output=output, force=force, rules_path=rules_path,
-            detail_files=detail_files, number=number, db=db, user=user, writer=writer,
+            detail_files=detail_files, source=source, number=number, db=db, user=user, writer=writer,
         )  # fmt: skip
         return
     if number is not None:
         fail([Problem("--version 只用于从历史数据库出结算单（不给工作簿时）")], "未写入")
     rules = load_rules(rules_path)
-    result = run_assessment(workbook, rules, month, vendor, detail_files=detail_files)
+    result = run_assessment(workbook, rules, month, vendor, detail_files=detail_files, source=source)
     fp = file_fingerprint(workbook, detail_files, rules.source, rulebook_text(rules_path))
     doc = build_statement(result.cards, rules, fp, date.today())
     write_output(output, lambda path: writer(doc, path, force=force))  # a missing font: exit 1
@@ -112,14 +116,18 @@ def _stored_statement(
     force: bool,
     rules_path: Path | None,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
     number: int | None,
     db: str,
     user: str | None,
     writer: Callable[..., object],
 ) -> None:
     """The month's statement from the history database; the export is an audit row."""
-    if rules_path is not None or detail_files:
-        fail([Problem("从历史数据库出结算单时用存档的规则本和数据，不接受 --rules / --detail")], "未写入")
+    if rules_path is not None or detail_files or source is not None:
+        fail(
+            [Problem("从历史数据库出结算单时用存档的规则本和数据，不接受 --rules / --detail / --source")],
+            "未写入",
+        )
 
     def write(doc: Statement) -> str:
         write_output(output, lambda path: writer(doc, path, force=force))
@@ -149,6 +157,7 @@ def _stored_statement(
 )
 @FORCE
 @DETAIL
+@SOURCE
 def evidence(
     workbook: Path,
     rules_path: Path | None,
@@ -158,6 +167,7 @@ def evidence(
     output: Path,
     force: bool,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
 ) -> None:
     """列出 2 小时重复呼叫的每一对呼叫（主叫号码隐去中间几位），写成 .xlsx，供核对和答复争议。"""
     rules = load_rules(rules_path)
@@ -165,7 +175,7 @@ def evidence(
     records, problems = read_summary(workbook)
     if problems:
         fail(problems)
-    run = run_detail(workbook, rules, tuple(records), month, progress_for(workbook), detail_files)
+    run = run_detail(workbook, rules, tuple(records), month, progress_for(workbook), detail_files, source)
     if run is None or run.data.calls is None:
         fail(
             [

@@ -113,6 +113,24 @@ def test_evidence_of_a_vendor_and_an_agent(tmp_path: Path):
     assert again.exit_code == 1 and "文件已存在" in again.output
 
 
+def test_statement_and_evidence_take_a_source_profile(tmp_path: Path):
+    """--source, as every command that reads call detail: a platform export's profile never applies
+    to the workbook's own 话务明细 sheets, so the sample's figures stay the same."""
+    out = tmp_path / "证据.xlsx"
+    result = run(
+        "evidence", str(SAMPLE), "--vendor", "联创呼叫", "--source", "asterisk-queue-log", "-o", str(out)
+    )
+    assert result.output == f"已写入 {out}：1,129 通重复呼叫（联创呼叫，2024-06）\n"
+    pdf = tmp_path / "结算单.pdf"
+    result = run(
+        "statement", str(SAMPLE), "--month", "2024-06", "--vendor", "联创呼叫", "--source", "asterisk-queue-log",
+        "-o", str(pdf),
+    )  # fmt: skip
+    assert result.exit_code == 0 and "应付 973.37 元" in result.output  # the README's June table
+    unknown = run("evidence", str(SAMPLE), "--vendor", "联创呼叫", "--source", "no-such", "-o", str(out))
+    assert unknown.exit_code == 1
+
+
 def test_evidence_needs_call_detail_and_a_known_vendor(tmp_path: Path, spec_workbook: Path):
     result = run("evidence", str(spec_workbook), "--vendor", "甲公司", "-o", str(tmp_path / "x.xlsx"))
     assert result.exit_code == 1

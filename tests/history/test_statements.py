@@ -148,7 +148,7 @@ def test_refusals(db_url: str, tmp_path: Path):
         (("--month", "2024-04"), "2024-04 还没有导入过，历史数据库中没有它的结算单（先用 kpi import 导入该月）"),
         (("--month", "2024-05", "--vendor", "丙公司"), "2024-05 第 1 版中没有外包公司「丙公司」（有：乙公司、甲公司）"),
         (("--month", "2024-05", "--version", "3"), "2024-05 没有第 3 版（有：第 1 版）"),
-        (("--month", "2024-05", "--rules", str(book)), "从历史数据库出结算单时用存档的规则本和数据，不接受 --rules / --detail"),
+        (("--month", "2024-05", "--rules", str(book)), "从历史数据库出结算单时用存档的规则本和数据，不接受 --rules / --detail / --source"),
         ((str(book), "--month", "2024-05", "--version", "1"), "--version 只用于从历史数据库出结算单（不给工作簿时）"),
     ]  # fmt: skip
     rows = len(audit_rows(db_url))
