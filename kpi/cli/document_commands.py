@@ -14,6 +14,7 @@ from kpi.cli.common import (
     RULES,
     WORKBOOK,
     check_month,
+    cli_limits,
     fail,
     load_rules,
     progress_for,
@@ -112,7 +113,9 @@ def evidence(
     records, problems = read_summary(workbook)
     if problems:
         fail(problems)
-    run = run_detail(workbook, rules, tuple(records), month, progress_for(workbook), detail_files)
+    run = run_detail(
+        workbook, rules, tuple(records), month, progress_for(workbook), detail_files, limits=cli_limits()
+    )
     if run is None or run.data.calls is None:
         fail(
             [

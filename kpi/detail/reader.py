@@ -35,11 +35,11 @@ from kpi.detail.columns import (
     match_header,
     spec_for_sheet,
 )
-from kpi.detail.csv_files import csv_table
+from kpi.detail.csv_files import HEAD_LINES, csv_table
 from kpi.detail.people import build_exam, build_roster, check_agents, vendors_from_roster
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import RawTable
-from kpi.disk import is_regular, read_capped
+from kpi.disk import is_regular, newline_of, read_capped, too_many_lines
 from kpi.errors import Problem
 from kpi.files.extent import open_book, sheet_extent, sheet_part
 from kpi.files.safety import (
@@ -57,7 +57,6 @@ from kpi.progress import Progress, no_progress
 # fastexcel logs "Could not determine dtype … falling back to string" for empty columns; the readers
 # below handle that case and report what matters in Chinese, so its English warnings stay quiet.
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
-MAX_BYTES = DEFAULT_LIMITS.max_bytes
 
 
 @dataclass(frozen=True)
@@ -317,6 +316,19 @@ def _identity(source: Path | bytes) -> object:
         return source
 
 
+def _raw(source: Path | bytes, name: str, limits: Limits) -> tuple[bytes | None, Problem | None]:
+    """A detail file's bytes: a workbook capped by its bytes, a text file by its lines (an upload's
+    lines are counted in memory)."""
+    if not isinstance(source, bytes):
+        bounds = (limits.max_rows + HEAD_LINES, limits.max_line_bytes, is_workbook_head)
+        return read_capped(source, name, limits.max_bytes, SPREADSHEET, bounds)
+    if not is_workbook_head(source[:8]):
+        lines = source.count(newline_of(source[:2]))
+        if lines > limits.max_rows + HEAD_LINES:
+            return None, too_many_lines(name, lines, limits.max_rows + HEAD_LINES)
+    return source, None
+
+
 def _read(
     sources: list[tuple[Path | bytes, str]], progress: Progress | None, options: ReadOptions | None = None
 ) -> DetailData:
@@ -336,13 +348,12 @@ def _read(
         report(f"读取 {name}", i / max(1, len(sources)))
         # hostile, encrypted or non-spreadsheet files are refused unread; a workbook on disk is then
         # read from its path (fastexcel copies bytes it is given: 10% more peak memory on 1M rows)
-        raw, refused = (
-            (source, None) if isinstance(source, bytes) else read_capped(source, name, MAX_BYTES, SPREADSHEET)
-        )
+        raw, refused = _raw(source, name, options.limits)
         if refused is not None:  # not found, not a regular file (/dev/zero, a pipe), or too large
             problems.append(refused)
             continue
-        kind, found = screen(raw, name, inflate=True)  # fastexcel trusts no declared size
+        # fastexcel trusts no declared size; a text file is bounded by its lines, not its bytes
+        kind, found = screen(raw, name, options.limits, inflate=True, capped=is_workbook_head(raw[:8]))
         if isinstance(source, Path) and kind in WORKBOOK_KINDS:
             del raw
         if found:
