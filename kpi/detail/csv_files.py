@@ -8,11 +8,15 @@ a header line (`fields`), or a layout that first turns a platform's log into cal
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from dataclasses import replace
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -29,7 +33,9 @@ from kpi.detail.columns import (
 from kpi.detail.platforms import layout_table
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import LIMIT, RawTable
+from kpi.disk import too_many_lines
 from kpi.errors import Problem, show_value
+from kpi.files.safety import Limits
 
 DELIMITERS = (",", "\t", ";", "|")
 ENCODINGS = {
@@ -54,6 +60,76 @@ def decode_csv(raw: bytes, encoding: str = "auto") -> str | None:
         except UnicodeDecodeError:
             continue
     return None
+
+
+HEAD_LINES = 20  # a header is looked for in a file's first lines
+HEAD_BYTES = 1 << 20  # ... decoded from at most its first MiB
+LINE_END = re.compile(r"\r\n|\r|\n")  # what ends a line for pyarrow's parser too
+
+
+@dataclass(frozen=True)
+class Body:
+    """Where the rows of a text file start: its bytes, their encoding, the byte offset of the first
+    row after the header, and how many lines come before it (for line numbers)."""
+
+    raw: bytes
+    codec: str
+    offset: int
+    start: int
+
+
+def _valid_utf8(raw: bytes, start: int) -> bool:
+    """Whether the bytes from `start` on are UTF-8, checked by Arrow without decoding them to a str."""
+    size = len(raw) - start
+    offsets = pa.py_buffer(np.array([0, size], dtype=np.int64).tobytes())
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(raw)[start:]])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def body_encoding(raw: bytes, encoding: str = "auto") -> tuple[str, int] | None:
+    """The file's encoding and the length of its BOM: UTF-16 (with BOM, or named by the profile),
+    UTF-8 (BOM or not, validated), else GB18030 (checked strictly as it is parsed); None when none."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding in ("auto", "utf-16"):
+        return ("utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be"), 2
+    for name in ENCODINGS.get(encoding, ("utf-8-sig", "gb18030")):
+        if name == "utf-8-sig":
+            bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+            if _valid_utf8(raw, bom):
+                return "utf-8", bom
+        else:
+            return name, 0
+    return None
+
+
+def head_lines(raw: bytes, codec: str, bom: int) -> tuple[list[str], list[int]]:
+    """The first lines of the file (up to HEAD_LINES, whole lines only) and the byte offset, after
+    the BOM, where each one ends (its line break included). UnicodeDecodeError when they are not
+    in `codec`."""
+    chunk = raw[bom : bom + HEAD_BYTES]
+    whole = bom + HEAD_BYTES >= len(raw)
+    text = codecs.getincrementaldecoder(codec)().decode(chunk, final=whole)
+    lines, ends, at, size = [], [], 0, 0
+    for found in LINE_END.finditer(text):
+        if len(lines) == HEAD_LINES:
+            break
+        piece = text[at : found.end()]
+        lines.append(text[at : found.start()])
+        size += len(piece.encode(codec))
+        ends.append(size)
+        at = found.end()
+    if whole and len(lines) < HEAD_LINES and at < len(text):
+        lines.append(text[at:])
+        ends.append(size + len(text[at:].encode(codec)))
+    return lines, ends
+
+
+def _text(raw: bytes, codec: str, bom: int) -> str:
+    """The whole file as text: only for a platform's event log, or to locate where parsing failed."""
+    return raw[bom:].decode(codec, "replace")
 
 
 class Unreadable(Exception):
@@ -116,21 +192,29 @@ def csv_table(raw: bytes, file: str, options: ReadOptions = DEFAULT) -> tuple[li
 
 def _csv_table(raw: bytes, file: str, options: ReadOptions) -> tuple[list[RawTable], list[Problem]]:
     profile = options.source
-    text = decode_csv(raw, profile.encoding if profile else "auto")
-    if text is None:
+    found_codec = body_encoding(raw, profile.encoding if profile else "auto")
+    if found_codec is None:
         return [], [
             Problem("CSV 文件的编码无法识别", file, expected="UTF-8、UTF-16（带 BOM）或 GBK/GB18030 编码")
         ]
-    lines = text.splitlines()
+    codec, bom = found_codec
     delimiters = (profile.delimiter,) if profile and profile.delimiter else DELIMITERS
     calls = calls_spec(profile)
     by_name = spec_for_sheet(Path(file).stem)
     specs = [calls if by_name is CALLS else by_name] if by_name else [calls, ROSTER, EXAM]
     if profile and profile.layout != "table":
         specs = [s for s in specs if s is not calls]
-    found = _find(lines[:20], specs, by_name is not None, delimiters) if specs else None
+    try:
+        lines, ends = head_lines(raw, codec, bom)
+    except UnicodeDecodeError:
+        return [], [
+            Problem("CSV 文件的编码无法识别", file, expected="UTF-8、UTF-16（带 BOM）或 GBK/GB18030 编码")
+        ]
+    found = _find(lines, specs, by_name is not None, delimiters) if specs else None
+    if found is None and profile and profile.layout == "asterisk-queue-log":
+        return layout_table(profile.layout, _text(raw, codec, bom).splitlines(), file, options)
     if found is None and profile and (profile.layout != "table" or profile.fields):
-        return _headerless(lines, file, options, delimiters[0])
+        return _headerless(raw, codec, bom, lines, file, options, delimiters[0])
     if found is None:
         return [], [
             Problem(
@@ -140,28 +224,45 @@ def _csv_table(raw: bytes, file: str, options: ReadOptions) -> tuple[list[RawTab
             )
         ]
     spec, index, columns_at, delimiter, head = found
-    table, problems = _read_table(lines, index + 1, len(head[index]), delimiter, file)
+    limits = options.limits
+    if len(head[index]) > limits.max_columns:
+        return [], [_too_wide(file, index + 1, len(head[index]), limits.max_columns)]
+    body = Body(raw, codec, bom + ends[index], index + 1)
+    table, problems = _read_table(body, len(head[index]), sorted(columns_at), delimiter, file, limits)
+    if table is None:
+        return [], problems
     problems = duplicate_headers(head[index], spec, file, "") + problems
     columns = {key: _column(table, pos) for pos, key in columns_at.items()}
+    del table
     options = options if spec is calls else DEFAULT
     return [RawTable(spec, file, "", index + 2, columns, options)], problems
 
 
+def _too_wide(file: str, line: int, width: int, most: int) -> Problem:
+    return Problem(
+        f"表头列数过多（上限 {most:,} 列）", file, row=line, value=f"{width:,} 列", expected="话务明细的表头"
+    )
+
+
 def _column(table: pa.Table, pos: int) -> pa.Array:
-    column = table.column(pos)
-    return column.chunk(0) if column.num_chunks else pa.array([], pa.string())
+    column = table.column(f"c{pos}")
+    return column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
 
 
 def _headerless(
-    lines: list[str], file: str, options: ReadOptions, delimiter: str
+    raw: bytes, codec: str, bom: int, lines: list[str], file: str, options: ReadOptions, delimiter: str
 ) -> tuple[list[RawTable], list[Problem]]:
     """A file without a header line, read by the profile's `fields` (or its layout)."""
     profile = options.source
     assert profile is not None
-    if profile.layout == "asterisk-queue-log":
-        return layout_table(profile.layout, lines, file, options)
     width = len(_head(lines[:1], delimiter)[0]) if lines else 0
-    table, problems = _read_table(lines, 0, width, delimiter, file)
+    if width > options.limits.max_columns:
+        return [], [_too_wide(file, 1, width, options.limits.max_columns)]
+    table, problems = _read_table(
+        Body(raw, codec, bom, 0), width, range(width), delimiter, file, options.limits
+    )
+    if table is None:
+        return [], problems
     named = {profile.fields[j]: _column(table, j) for j in range(min(width, len(profile.fields)))}
     if profile.layout != "table":
         tables, more = layout_table(profile.layout, named, file, options)
@@ -173,19 +274,28 @@ def _headerless(
 
 
 def _read_table(
-    lines: list[str], start: int, width: int, delimiter: str, file: str
-) -> tuple[pa.Table, list[Problem]]:
-    """Lines from `start` on as text columns; lines with another column count are reported."""
-    body = ("\n".join(lines[start:]) + "\n").encode("utf-8")
+    body: Body, width: int, wanted: Iterable[int], delimiter: str, file: str, limits: Limits
+) -> tuple[pa.Table | None, list[Problem]]:
+    """The body's lines as text columns (only the `wanted` ones); lines with another column count
+    are reported; None when no parser can split it, or it holds more rows than the limit."""
     names = [f"c{j}" for j in range(width)]
+    include = [f"c{j}" for j in wanted]
     ragged: list[pacsv.InvalidRow] = []
     try:
-        table = _parse(body, names, ragged, delimiter, use_threads=True)
+        table = _parse(body, names, include, ragged, delimiter, use_threads=True)
         if ragged:  # parse again on one thread: only then does pyarrow say which line each one is
             ragged.clear()
-            table = _parse(body, names, ragged, delimiter, use_threads=False)
+            table = _parse(body, names, include, ragged, delimiter, use_threads=False)
     except pa.ArrowInvalid as exc:  # a cell larger than pyarrow's block (1 MB), or worse
-        raise Unreadable(_unparsable(lines[start:], file, exc, start)) from None
+        lines = _text(body.raw, body.codec, body.offset).splitlines()
+        return None, [_unparsable(lines, file, exc, body.start)]
+    except UnicodeDecodeError:
+        return None, [
+            Problem("CSV 文件的编码无法识别", file, expected="UTF-8、UTF-16（带 BOM）或 GBK/GB18030 编码")
+        ]
+    if table.num_rows > limits.max_rows:
+        return None, [too_many_lines(file, table.num_rows, limits.max_rows)]
+    start = body.start
     problems = [
         Problem(
             f"这一行有 {row.actual_columns} 列，与表头的 {row.expected_columns} 列不符（未读入）",
@@ -201,21 +311,35 @@ def _read_table(
     return table, problems
 
 
-def _parse(body: bytes, names: list[str], ragged: list, delimiter: str, use_threads: bool) -> pa.Table:
-    """Every column as text; a line whose column count differs from the header's is set aside in
+def _parse(
+    body: Body, names: list[str], include: list[str], ragged: list, delimiter: str, use_threads: bool
+) -> pa.Table:
+    """The wanted columns as text, parsed by pyarrow from the file's bytes (transcoded as a stream
+    when they are not UTF-8); a line whose column count differs from the header's is set aside in
     `ragged` (reported by the caller, never silently dropped)."""
 
     def keep(row: pacsv.InvalidRow) -> str:
         ragged.append(row)
         return "skip"
 
+    rest = len(body.raw) - body.offset
+    if rest <= 4096 and not body.raw[body.offset :].strip(b" \t\r\n\x00"):  # a header, nothing under it
+        return pa.table({name: pa.array([], pa.string()) for name in include})
     return pacsv.read_csv(
-        io.BytesIO(body),
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=use_threads),
+        pa.BufferReader(pa.py_buffer(body.raw)[body.offset :]),
+        read_options=pacsv.ReadOptions(
+            column_names=names, use_threads=use_threads, encoding=_arrow_codec(body.codec)
+        ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            include_columns=include,
+            column_types=dict.fromkeys(include, pa.string()),
+            strings_can_be_null=False,
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=False, invalid_row_handler=keep
         ),
-    ).combine_chunks()
+    )
+
+
+def _arrow_codec(codec: str) -> str:
+    return "utf8" if codec == "utf-8" else codec  # utf8: parsed as it is, without a transcoding stream
