@@ -50,21 +50,17 @@ def read_capped(
             cap = max_bytes if lines[2](head) else -1
         if cap >= 0 and info.st_size > cap:
             return None, too_big(name, info.st_size, cap)
-        chunks, size, state, newline = [], 0, [0, 0], b"\n"
-        while cap < 0 or size <= cap:
-            chunk = os.read(fd, 1 << 20 if cap < 0 else min(1 << 20, cap + 1 - size))
+        if cap < 0 and lines is not None:  # a text file: its lines counted first, then read at once
+            size, problem = _count_lines(fd, name, lines[0], lines[1])
+            return (None, problem) if problem else (_read_all(fd, size), None)
+        chunks, size = [], 0
+        while size <= cap:
+            chunk = os.read(fd, min(1 << 20, cap + 1 - size))
             if not chunk:
                 break
-            if cap < 0 and lines is not None:
-                newline = newline_of(chunk) if not chunks else newline
-                count, run = _counted(chunk, state, newline)
-                if count > lines[0]:
-                    return None, too_many_lines(name, count, lines[0])
-                if run > lines[1]:
-                    return None, line_too_long(name, lines[1])
             chunks.append(chunk)
             size += len(chunk)
-        if cap >= 0 and size > cap:
+        if size > cap:
             return None, too_big(name, size, cap)
         return b"".join(chunks), None
     except OSError as exc:
@@ -105,6 +101,34 @@ def line_too_long(name: str, max_line_bytes: int) -> Problem:
         file=name,
         expected="每行一通呼叫的明细文件（疑似不是明细，或换行符有误）",
     )
+
+
+def _count_lines(fd: int, name: str, max_lines: int, max_run: int) -> tuple[int, Problem | None]:
+    """The file's size, read through in chunks that are not kept; or why it is refused (more lines
+    than `max_lines`, or more than `max_run` bytes without a line break)."""
+    size, state, newline = 0, [0, 0], b"\n"
+    while chunk := os.read(fd, 1 << 20):
+        newline = newline_of(chunk) if not size else newline
+        count, run = _counted(chunk, state, newline)
+        if count > max_lines:
+            return size, too_many_lines(name, count, max_lines)
+        if run > max_run:
+            return size, line_too_long(name, max_run)
+        size += len(chunk)
+    return size, None
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The first `size` bytes of the file in one allocation (the raw text is never held twice; only
+    a file over 2 GiB, which Linux reads in parts, is joined from them)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    data = os.read(fd, size)
+    if len(data) == size or not data:
+        return data
+    parts = [data]
+    while (got := sum(map(len, parts))) < size and (part := os.read(fd, size - got)):
+        parts.append(part)
+    return b"".join(parts)
 
 
 def _counted(chunk: bytes, state: list[int], newline: bytes) -> tuple[int, int]:
