@@ -28,11 +28,11 @@ def read_capped(
     name: str,
     max_bytes: int,
     expected: str = "",
-    lines: tuple[int, int, Callable[[bytes], bool]] | None = None,
+    lines: tuple[int, int, int, Callable[[bytes], bool]] | None = None,
 ) -> tuple[bytes | None, Problem | None]:
     """The file's bytes, or None and why not (not found, not a regular file, larger than `max_bytes`,
-    unreadable), as a located Problem naming `name`. `lines` (most lines, most bytes without a line
-    break, which heads are binary containers): a text file is bounded by those instead of its bytes;
+    unreadable), as a located Problem naming `name`. `lines` (most rows, most lines — rows and
+    title lines —, most bytes without a line break, which heads are binary containers): a text file is bounded by those instead of its bytes;
     a file whose head is a container (a workbook) keeps the byte cap."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -47,11 +47,11 @@ def read_capped(
         cap = max_bytes
         if lines is not None:
             head = os.pread(fd, 8, 0)
-            cap = max_bytes if lines[2](head) else -1
+            cap = max_bytes if lines[3](head) else -1
         if cap >= 0 and info.st_size > cap:
             return None, too_big(name, info.st_size, cap)
         if cap < 0 and lines is not None:  # a text file: its lines counted first, then read at once
-            size, problem = _count_lines(fd, name, lines[0], lines[1])
+            size, problem = _count_lines(fd, name, lines)
             return (None, problem) if problem else (_read_all(fd, size), None)
         chunks, size = [], 0
         while size <= cap:
@@ -103,15 +103,16 @@ def line_too_long(name: str, max_line_bytes: int) -> Problem:
     )
 
 
-def _count_lines(fd: int, name: str, max_lines: int, max_run: int) -> tuple[int, Problem | None]:
+def _count_lines(fd: int, name: str, lines: tuple) -> tuple[int, Problem | None]:
     """The file's size, read through in chunks that are not kept; or why it is refused (more lines
-    than `max_lines`, or more than `max_run` bytes without a line break)."""
+    than the rows and title lines allowed, or too many bytes without a line break)."""
+    max_rows, max_lines, max_run = lines[:3]
     size, state, newline = 0, [0, 0], b"\n"
     while chunk := os.read(fd, 1 << 20):
         newline = newline_of(chunk) if not size else newline
         count, run = _counted(chunk, state, newline)
         if count > max_lines:
-            return size, too_many_lines(name, count, max_lines)
+            return size, too_many_lines(name, count, max_rows)
         if run > max_run:
             return size, line_too_long(name, max_run)
         size += len(chunk)

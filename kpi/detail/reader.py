@@ -320,12 +320,12 @@ def _raw(source: Path | bytes, name: str, limits: Limits) -> tuple[bytes | None,
     """A detail file's bytes: a workbook capped by its bytes, a text file by its lines (an upload's
     lines are counted in memory)."""
     if not isinstance(source, bytes):
-        bounds = (limits.max_rows + HEAD_LINES, limits.max_line_bytes, is_workbook_head)
+        bounds = (limits.max_rows, limits.max_rows + HEAD_LINES, limits.max_line_bytes, is_workbook_head)
         return read_capped(source, name, limits.max_bytes, SPREADSHEET, bounds)
     if not is_workbook_head(source[:8]):
         lines = source.count(newline_of(source[:2]))
         if lines > limits.max_rows + HEAD_LINES:
-            return None, too_many_lines(name, lines, limits.max_rows + HEAD_LINES)
+            return None, too_many_lines(name, lines, limits.max_rows)
     return source, None
 
 

@@ -47,12 +47,12 @@ def test_a_file_with_more_rows_than_the_limit_is_refused_by_rows_not_bytes(tmp_p
     few = replace(DEFAULT_LIMITS, max_rows=10)
     data = read_detail(path, options=ReadOptions(limits=few))
     assert [str(p) for p in data.problems] == [
-        "文件「明细.csv」：明细文件行数过多（上限 30 行）：发现「31 行以上」，应为一个月的明细"
+        "文件「明细.csv」：明细文件行数过多（上限 10 行）：发现「31 行以上」，应为一个月的明细"
         "（上限可用命令行选项 --max-rows 或看板的环境变量 KPI_MAX_ROWS 调高）"
     ]
     assert read_detail(path).problems == ()  # the default admits it
     uploaded = read_detail_bytes(_rows(30).encode(), "明细.csv", options=ReadOptions(limits=few))
-    assert [p.message for p in uploaded.problems] == ["明细文件行数过多（上限 30 行）"]
+    assert [p.message for p in uploaded.problems] == ["明细文件行数过多（上限 10 行）"]
 
 
 def test_rows_over_the_limit_after_title_lines_are_counted_by_the_parser(tmp_path):
@@ -86,6 +86,6 @@ def test_max_rows_on_the_command_line(tmp_path):
     args = ["reconcile", str(summary), "--detail", str(detail), "--month", "2024-06"]
     refused = CliRunner().invoke(main, [*args, "--max-rows", "5"])
     assert refused.exit_code == 1
-    assert "文件「明细.csv」：明细文件行数过多（上限 25 行）" in refused.output
+    assert "文件「明细.csv」：明细文件行数过多（上限 5 行）" in refused.output
     read = CliRunner().invoke(main, [*args, "--max-rows", "100"])
     assert "行数过多" not in read.output
