@@ -362,6 +362,7 @@ def _read(
             more, found = _excel_tables(source, name, kind, report, options)
         else:
             more, found = csv_table(raw, name, options)
+        raw = None  # a file's bytes are not kept while the next file is read, nor while calls are built
         tables += more
         problems += found
     report("读取明细", 1.0)
