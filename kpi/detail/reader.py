@@ -32,6 +32,7 @@ from kpi.detail.columns import (
     TableSpec,
     duplicate_headers,
     find_header,
+    header_key,
     match_header,
     spec_for_sheet,
 )
@@ -176,7 +177,12 @@ def _load(
     if spec.kind == "calls":
         try:
             dtypes = _dtypes(spec) | (_dtypes(mapped, epoch) if mapped is not None else {})
-            batch, errors = reader.load_sheet(name, header_row=0, dtypes=dtypes).to_arrow_with_errors()
+            keys = {header_key(h) for h in dtypes}  # headers as match_header compares them
+            for wanted in (lambda column: header_key(column.name) in keys, None):  # only these first
+                sheet = reader.load_sheet(name, header_row=0, dtypes=dtypes, use_columns=wanted)
+                batch, errors = sheet.to_arrow_with_errors()
+                if wanted is None or batch.num_columns >= 2:  # else a title above the header: all
+                    break
             if errors is None or not errors.errors:
                 return batch
         except BaseException as exc:  # noqa: BLE001 - see reader_failed; the guessed read follows

@@ -89,3 +89,20 @@ def test_max_rows_on_the_command_line(tmp_path):
     assert "文件「明细.csv」：明细文件行数过多（上限 5 行）" in refused.output
     read = CliRunner().invoke(main, [*args, "--max-rows", "100"])
     assert "行数过多" not in read.output
+
+
+def test_an_xlsx_read_by_its_needed_columns_still_matches_headers_as_written(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "话务明细"
+    sheet.append(["备注", " 主叫号码 ", "入队时间", "是否接通", "接通时间", "坐席工号", "外包公司"])
+    sheet.append(
+        ["随便写的", "13800000001", "2024-06-10 10:00:00", "是", "2024-06-10 10:00:10", "A1", "华信客服"]
+    )
+    book.save(tmp_path / "明细.xlsx")
+    data = read_detail(tmp_path / "明细.xlsx")
+    assert data.problems == ()
+    assert list(data.calls["caller"]) == ["13800000001"]
+    assert list(data.calls["agent_id"]) == ["A1"]
