@@ -1,22 +1,21 @@
-"""Detail text files (CSV, tab-separated 'Unicode text', a platform's own log): decoded strictly
-(UTF-16 with BOM; UTF-8 with or without BOM; else GB18030, a superset of GBK), the delimiter found
-from the header line (comma, tab, semicolon, pipe) unless the source profile names it, header found
-under any title line, every column read as text by pyarrow (an 11-digit caller stays text, a leading
-0 stays) for the same converters as Excel sheets. A profile may name the columns of a file without
+"""Detail text files (CSV, tab-separated 'Unicode text', a platform's own log): the encoding and
+header found from the first bytes (kpi.detail.encodings; UTF-16 with BOM, UTF-8, else GB18030), the
+delimiter from the header line (comma, tab, semicolon, pipe) unless the source profile names it,
+header found under any title line; then pyarrow parses the rest straight from the file's bytes (or a
+transcoded stream) in parallel blocks, only the columns the detail uses, as text (an 11-digit caller
+stays text, a leading 0 stays) for the same converters as Excel sheets. Longer than ~250 lines: the
+header, headerless and ragged-line paths share one parse. A profile may name the columns of a file without
 a header line (`fields`), or a layout that first turns a platform's log into calls (kpi.detail.platforms).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -30,6 +29,14 @@ from kpi.detail.columns import (
     match_header,
     spec_for_sheet,
 )
+from kpi.detail.encodings import (  # noqa: F401 - decode_csv: part of this module's interface
+    HEAD_LINES,
+    Body,
+    body_encoding,
+    decode_csv,
+    head_lines,
+    whole_text,
+)
 from kpi.detail.platforms import layout_table
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import LIMIT, RawTable
@@ -38,98 +45,7 @@ from kpi.errors import Problem, show_value
 from kpi.files.safety import Limits
 
 DELIMITERS = (",", "\t", ";", "|")
-ENCODINGS = {
-    "auto": ("utf-8-sig", "gb18030"),
-    "utf-8": ("utf-8-sig",),
-    "gb18030": ("gb18030",),
-    "utf-16": ("utf-16-le",),  # named by the profile, without a BOM: Windows' little-endian
-}
 DEFAULT = ReadOptions()
-
-
-def decode_csv(raw: bytes, encoding: str = "auto") -> str | None:
-    """UTF-16 (with BOM), UTF-8 (BOM or not), else GB18030 — all strictly; None when it is none."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding in ("auto", "utf-16"):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    for name in ENCODINGS.get(encoding, ("utf-8-sig", "gb18030")):
-        try:
-            return raw.decode(name)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-HEAD_LINES = 20  # a header is looked for in a file's first lines
-HEAD_BYTES = 1 << 20  # ... decoded from at most its first MiB
-LINE_END = re.compile(r"\r\n|\r|\n")  # what ends a line for pyarrow's parser too
-
-
-@dataclass(frozen=True)
-class Body:
-    """Where the rows of a text file start: its bytes, their encoding, the byte offset of the first
-    row after the header, and how many lines come before it (for line numbers)."""
-
-    raw: bytes
-    codec: str
-    offset: int
-    start: int
-
-
-def _valid_utf8(raw: bytes, start: int) -> bool:
-    """Whether the bytes from `start` on are UTF-8, checked by Arrow without decoding them to a str."""
-    size = len(raw) - start
-    offsets = pa.py_buffer(np.array([0, size], dtype=np.int64).tobytes())
-    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(raw)[start:]])
-    try:
-        text.validate(full=True)
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
-def body_encoding(raw: bytes, encoding: str = "auto") -> tuple[str, int] | None:
-    """The file's encoding and the length of its BOM: UTF-16 (with BOM, or named by the profile),
-    UTF-8 (BOM or not, validated), else GB18030 (checked strictly as it is parsed); None when none."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding in ("auto", "utf-16"):
-        return ("utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be"), 2
-    for name in ENCODINGS.get(encoding, ("utf-8-sig", "gb18030")):
-        if name == "utf-8-sig":
-            bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
-            if _valid_utf8(raw, bom):
-                return "utf-8", bom
-        else:
-            return name, 0
-    return None
-
-
-def head_lines(raw: bytes, codec: str, bom: int) -> tuple[list[str], list[int]]:
-    """The first lines of the file (up to HEAD_LINES, whole lines only) and the byte offset, after
-    the BOM, where each one ends (its line break included). UnicodeDecodeError when they are not
-    in `codec`."""
-    chunk = raw[bom : bom + HEAD_BYTES]
-    whole = bom + HEAD_BYTES >= len(raw)
-    text = codecs.getincrementaldecoder(codec)().decode(chunk, final=whole)
-    lines, ends, at, size = [], [], 0, 0
-    for found in LINE_END.finditer(text):
-        if len(lines) == HEAD_LINES:
-            break
-        piece = text[at : found.end()]
-        lines.append(text[at : found.start()])
-        size += len(piece.encode(codec))
-        ends.append(size)
-        at = found.end()
-    if whole and len(lines) < HEAD_LINES and at < len(text):
-        lines.append(text[at:])
-        ends.append(size + len(text[at:].encode(codec)))
-    return lines, ends
-
-
-def _text(raw: bytes, codec: str, bom: int) -> str:
-    """The whole file as text: only for a platform's event log, or to locate where parsing failed."""
-    return raw[bom:].decode(codec, "replace")
 
 
 class Unreadable(Exception):
@@ -212,7 +128,7 @@ def _csv_table(raw: bytes, file: str, options: ReadOptions) -> tuple[list[RawTab
         ]
     found = _find(lines, specs, by_name is not None, delimiters) if specs else None
     if found is None and profile and profile.layout == "asterisk-queue-log":
-        return layout_table(profile.layout, _text(raw, codec, bom).splitlines(), file, options)
+        return layout_table(profile.layout, whole_text(raw, codec, bom).splitlines(), file, options)
     if found is None and profile and (profile.layout != "table" or profile.fields):
         return _headerless(raw, codec, bom, lines, file, options, delimiters[0])
     if found is None:
@@ -287,7 +203,7 @@ def _read_table(
             ragged.clear()
             table = _parse(body, names, include, ragged, delimiter, use_threads=False)
     except pa.ArrowInvalid as exc:  # a cell larger than pyarrow's block (1 MB), or worse
-        lines = _text(body.raw, body.codec, body.offset).splitlines()
+        lines = whole_text(body.raw, body.codec, body.offset).splitlines()
         return None, [_unparsable(lines, file, exc, body.start)]
     except UnicodeDecodeError:
         return None, [
