@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from kpi.detail.repeats import agents_frame
 from kpi.detail.run import detail_bytes, read_options
 from kpi.detail.source import SourceError, SourceProfile, builtin_names, parse_source
 from kpi.errors import InputError, Problem
+from kpi.files.safety import DEFAULT_LIMITS, Limits
 from kpi.history.store import DEFAULT_DB, HistoryError, open_store, reading
 from kpi.history.versions import audit_head_hash, standing_cards
 from kpi.pipeline import readings_of, rulebook_applies, score_all, with_detail
@@ -165,6 +166,13 @@ BUILTIN_SOURCES = builtin_names()
 Uploads = tuple[tuple[bytes, str], ...]  # extra detail files: (bytes, name)
 
 
+def detail_limits() -> Limits:
+    """What one detail file may hold: the default rows, or the environment variable KPI_MAX_ROWS (a
+    whole number) set where the app is started; an unreadable value keeps the default."""
+    text = os.environ.get("KPI_MAX_ROWS", "").replace(",", "").replace("_", "").strip()
+    return replace(DEFAULT_LIMITS, max_rows=int(text)) if text.isdigit() and int(text) > 0 else DEFAULT_LIMITS
+
+
 def read_detail_part(
     data: bytes,
     name: str,
@@ -180,7 +188,7 @@ def read_detail_part(
     if problems:
         return records, None, None, problems, ()
     try:
-        found = detail_bytes(data, name, extra=extra, options=read_options(rules, profile))
+        found = detail_bytes(data, name, extra=extra, options=read_options(rules, profile, detail_limits()))
     except Exception as exc:  # noqa: BLE001 - a reader failure on a user's file is reported, not raised
         return (
             records,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from kpi.errors import Problem
@@ -23,10 +24,16 @@ def too_big(name: str, size: int, max_bytes: int) -> Problem:
 
 
 def read_capped(
-    path: str | Path, name: str, max_bytes: int, expected: str = ""
+    path: str | Path,
+    name: str,
+    max_bytes: int,
+    expected: str = "",
+    lines: tuple[int, int, int, Callable[[bytes], bool]] | None = None,
 ) -> tuple[bytes | None, Problem | None]:
     """The file's bytes, or None and why not (not found, not a regular file, larger than `max_bytes`,
-    unreadable), as a located Problem naming `name`."""
+    unreadable), as a located Problem naming `name`. `lines` (most rows, most lines — rows and
+    title lines —, most bytes without a line break, which heads are binary containers): a text file is bounded by those instead of its bytes;
+    a file whose head is a container (a workbook) keeps the byte cap."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
@@ -37,17 +44,24 @@ def read_capped(
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return None, Problem(NOT_REGULAR, file=name, expected=expected)
-        if info.st_size > max_bytes:
-            return None, too_big(name, info.st_size, max_bytes)
+        cap = max_bytes
+        if lines is not None:
+            head = os.pread(fd, 8, 0)
+            cap = max_bytes if lines[3](head) else -1
+        if cap >= 0 and info.st_size > cap:
+            return None, too_big(name, info.st_size, cap)
+        if cap < 0 and lines is not None:  # a text file: its lines counted first, then read at once
+            size, problem = _count_lines(fd, name, lines)
+            return (None, problem) if problem else (_read_all(fd, size), None)
         chunks, size = [], 0
-        while size <= max_bytes:
-            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+        while size <= cap:
+            chunk = os.read(fd, min(1 << 20, cap + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
-        if size > max_bytes:
-            return None, too_big(name, size, max_bytes)
+        if size > cap:
+            return None, too_big(name, size, cap)
         return b"".join(chunks), None
     except OSError as exc:
         return None, Problem(f"无法读取文件：{exc.strerror or exc}", file=name)
@@ -61,3 +75,66 @@ def is_regular(path: str | Path) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return False
+
+
+def newline_of(head: bytes) -> bytes:
+    """The bytes that end a line in a text file starting with `head` (UTF-16 by its BOM)."""
+    if head.startswith(b"\xff\xfe"):
+        return b"\n\x00"
+    if head.startswith(b"\xfe\xff"):
+        return b"\x00\n"
+    return b"\n"
+
+
+def too_many_lines(name: str, lines: int, max_lines: int) -> Problem:
+    return Problem(
+        f"明细文件行数过多（上限 {max_lines:,} 行）",
+        file=name,
+        value=f"{lines:,} 行以上",
+        expected="一个月的明细（上限可用命令行选项 --max-rows 或看板的环境变量 KPI_MAX_ROWS 调高）",
+    )
+
+
+def line_too_long(name: str, max_line_bytes: int) -> Problem:
+    return Problem(
+        f"有一行过长（超过 {max_line_bytes:,} 字节）",
+        file=name,
+        expected="每行一通呼叫的明细文件（疑似不是明细，或换行符有误）",
+    )
+
+
+def _count_lines(fd: int, name: str, lines: tuple) -> tuple[int, Problem | None]:
+    """The file's size, read through in chunks that are not kept; or why it is refused (more lines
+    than the rows and title lines allowed, or too many bytes without a line break)."""
+    max_rows, max_lines, max_run = lines[:3]
+    size, state, newline = 0, [0, 0], b"\n"
+    while chunk := os.read(fd, 1 << 20):
+        newline = newline_of(chunk) if not size else newline
+        count, run = _counted(chunk, state, newline)
+        if count > max_lines:
+            return size, too_many_lines(name, count, max_rows)
+        if run > max_run:
+            return size, line_too_long(name, max_run)
+        size += len(chunk)
+    return size, None
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The first `size` bytes of the file in one allocation (the raw text is never held twice; only
+    a file over 2 GiB, which Linux reads in parts, is joined from them)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    data = os.read(fd, size)
+    if len(data) == size or not data:
+        return data
+    parts = [data]
+    while (got := sum(map(len, parts))) < size and (part := os.read(fd, size - got)):
+        parts.append(part)
+    return b"".join(parts)
+
+
+def _counted(chunk: bytes, state: list[int], newline: bytes) -> tuple[int, int]:
+    """Lines so far and the bytes since the last line break, after `chunk` (state: [lines, run])."""
+    state[0] += chunk.count(newline)
+    last = chunk.rfind(newline)
+    state[1] = state[1] + len(chunk) if last < 0 else len(chunk) - last - len(newline)
+    return state[0], state[1]

@@ -16,6 +16,7 @@ from kpi.detail.run import DetailRun, finish_detail, read_detail_sheets, read_op
 from kpi.detail.source import SourceProfile
 from kpi.errors import Problem
 from kpi.files.cells import norm_text
+from kpi.files.safety import DEFAULT_LIMITS, Limits
 from kpi.progress import Progress
 from kpi.records import VendorMonth
 from kpi.rules.rulebook import Rulebook
@@ -58,6 +59,7 @@ def assess(
     progress: Progress | None = None,
     detail_files: Sequence[str | Path] = (),
     source: SourceProfile | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Assessment:
     """Read, validate and score a workbook; nothing is scored when the input has problems.
 
@@ -68,7 +70,7 @@ def assess(
     says how the call-detail files are written (a platform's export), None for our own headers.
     """
     summary, data, problems = _read(
-        path, rules, display, expect_month, use_detail, progress, detail_files, source
+        path, rules, display, expect_month, use_detail, progress, detail_files, source, limits
     )
     notices = tuple(summary_notices(summary))
     if problems:
@@ -88,8 +90,9 @@ def _read(
     progress: Progress | None,
     detail_files: Sequence[str | Path],
     source: SourceProfile | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[list[VendorMonth], DetailData | None, list[Problem] | tuple[Problem, ...]]:
-    options = read_options(rules, source)
+    options = read_options(rules, source, limits)
     with ThreadPoolExecutor(max_workers=1) as pool:  # openpyxl reads the summary while fastexcel
         pending = pool.submit(read_summary, path, display, month=expect_month)  # (GIL released)
         data = read_detail_sheets(path, progress, detail_files, options) if use_detail else None
@@ -106,10 +109,13 @@ def assess_readings(
     progress: Progress | None = None,
     detail_files: Sequence[str | Path] = (),
     source: SourceProfile | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[Assessment, tuple[ReadingRow, ...]]:
     """The assessment, and the chosen vendor-months scored under each reading of the rulebook's
     contested clauses (`kpi.scoring.readings`); no rows when the assessment has problems."""
-    summary, data, problems = _read(path, rules, None, None, use_detail, progress, detail_files, source)
+    summary, data, problems = _read(
+        path, rules, None, None, use_detail, progress, detail_files, source, limits
+    )
     notices = tuple(summary_notices(summary))
     if problems:
         return Assessment(tuple(summary), (), tuple(problems), notices=notices), ()

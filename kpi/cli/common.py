@@ -7,12 +7,14 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from kpi.detail.source import SourceError, SourceProfile, builtin_names, load_source
 from kpi.errors import InputError, Problem
+from kpi.files.safety import DEFAULT_LIMITS, Limits
 from kpi.pipeline import Assessment, assess
 from kpi.progress import Progress, stderr_progress
 from kpi.rules.rulebook import Rulebook, load_rulebook
@@ -40,13 +42,38 @@ RULES = click.option(
 MONTH = click.option("--month", callback=check_month, help="只看某月，YYYY-MM")
 
 
-DETAIL = click.option(
+_DETAIL = click.option(
     "--detail",
     "detail_files",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="另附的话务明细文件（.xlsx/.csv，可多次给出：一个月分在几个文件里）",
 )
+
+
+def _keep_max_rows(ctx: click.Context, param: click.Parameter, value: int | None) -> None:
+    if value is not None:
+        ctx.meta["kpi.limits"] = replace(DEFAULT_LIMITS, max_rows=value)
+
+
+_MAX_ROWS = click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    callback=_keep_max_rows,
+    expose_value=False,
+    help=f"每个明细文件最多读入的行数（默认 {DEFAULT_LIMITS.max_rows:,}）",
+)
+
+
+def DETAIL(command: Callable) -> Callable:  # noqa: N802 - used as the other option decorators
+    """--detail, and --max-rows beside it (every command that reads detail takes both)."""
+    return _DETAIL(_MAX_ROWS(command))
+
+
+def cli_limits() -> Limits:
+    """The limits of what a detail file may hold, as the command line set them (--max-rows)."""
+    context = click.get_current_context(silent=True)
+    return context.meta.get("kpi.limits", DEFAULT_LIMITS) if context is not None else DEFAULT_LIMITS
 
 
 def _load_source(ctx: click.Context, param: click.Parameter, value: str | None) -> SourceProfile | None:
@@ -122,6 +149,7 @@ def run_assessment(
         progress=progress_for(workbook),
         detail_files=detail_files,
         source=source,
+        limits=cli_limits(),
     )
     return checked(result, workbook, month, vendor)
 

@@ -15,6 +15,7 @@ from kpi.cli.common import (
     RULES,
     SOURCE,
     WORKBOOK,
+    cli_limits,
     fail,
     load_rules,
     progress_for,
@@ -57,6 +58,7 @@ def _detail(
         detail_files,
         source,
         every_month=with_summary,
+        limits=cli_limits(),
     )
     if run is None:
         fail(

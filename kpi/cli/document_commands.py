@@ -16,6 +16,7 @@ from kpi.cli.common import (
     SOURCE,
     WORKBOOK,
     check_month,
+    cli_limits,
     fail,
     load_rules,
     progress_for,
@@ -175,7 +176,16 @@ def evidence(
     records, problems = read_summary(workbook)
     if problems:
         fail(problems)
-    run = run_detail(workbook, rules, tuple(records), month, progress_for(workbook), detail_files, source)
+    run = run_detail(
+        workbook,
+        rules,
+        tuple(records),
+        month,
+        progress_for(workbook),
+        detail_files,
+        source,
+        limits=cli_limits(),
+    )
     if run is None or run.data.calls is None:
         fail(
             [

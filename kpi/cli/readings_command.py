@@ -14,6 +14,7 @@ from kpi.cli.common import (
     WORKBOOK,
     check_month,
     checked,
+    cli_limits,
     load_rules,
     progress_for,
     require_files,
@@ -43,6 +44,7 @@ def run_readings(
         progress=progress_for(workbook),
         detail_files=detail_files,
         source=source,
+        limits=cli_limits(),
     )
     return checked(result, workbook, month, vendor), rows
 

@@ -1,8 +1,10 @@
-"""Detail text files (CSV, tab-separated 'Unicode text', a platform's own log): decoded strictly
-(UTF-16 with BOM; UTF-8 with or without BOM; else GB18030, a superset of GBK), the delimiter found
-from the header line (comma, tab, semicolon, pipe) unless the source profile names it, header found
-under any title line, every column read as text by pyarrow (an 11-digit caller stays text, a leading
-0 stays) for the same converters as Excel sheets. A profile may name the columns of a file without
+"""Detail text files (CSV, tab-separated 'Unicode text', a platform's own log): the encoding and
+header found from the first bytes (kpi.detail.encodings; UTF-16 with BOM, UTF-8, else GB18030), the
+delimiter from the header line (comma, tab, semicolon, pipe) unless the source profile names it,
+header found under any title line; then pyarrow parses the rest straight from the file's bytes (or a
+transcoded stream) in parallel blocks, only the columns the detail uses, as text (an 11-digit caller
+stays text, a leading 0 stays) for the same converters as Excel sheets. Longer than ~250 lines: the
+header, headerless and ragged-line paths share one parse. A profile may name the columns of a file without
 a header line (`fields`), or a layout that first turns a platform's log into calls (kpi.detail.platforms).
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,34 +29,23 @@ from kpi.detail.columns import (
     match_header,
     spec_for_sheet,
 )
+from kpi.detail.encodings import (  # noqa: F401 - decode_csv: part of this module's interface
+    HEAD_LINES,
+    Body,
+    body_encoding,
+    decode_csv,
+    head_lines,
+    whole_text,
+)
 from kpi.detail.platforms import layout_table
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import LIMIT, RawTable
+from kpi.disk import too_many_lines
 from kpi.errors import Problem, show_value
+from kpi.files.safety import Limits
 
 DELIMITERS = (",", "\t", ";", "|")
-ENCODINGS = {
-    "auto": ("utf-8-sig", "gb18030"),
-    "utf-8": ("utf-8-sig",),
-    "gb18030": ("gb18030",),
-    "utf-16": ("utf-16-le",),  # named by the profile, without a BOM: Windows' little-endian
-}
 DEFAULT = ReadOptions()
-
-
-def decode_csv(raw: bytes, encoding: str = "auto") -> str | None:
-    """UTF-16 (with BOM), UTF-8 (BOM or not), else GB18030 — all strictly; None when it is none."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding in ("auto", "utf-16"):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    for name in ENCODINGS.get(encoding, ("utf-8-sig", "gb18030")):
-        try:
-            return raw.decode(name)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 class Unreadable(Exception):
@@ -116,21 +108,29 @@ def csv_table(raw: bytes, file: str, options: ReadOptions = DEFAULT) -> tuple[li
 
 def _csv_table(raw: bytes, file: str, options: ReadOptions) -> tuple[list[RawTable], list[Problem]]:
     profile = options.source
-    text = decode_csv(raw, profile.encoding if profile else "auto")
-    if text is None:
+    found_codec = body_encoding(raw, profile.encoding if profile else "auto")
+    if found_codec is None:
         return [], [
             Problem("CSV 文件的编码无法识别", file, expected="UTF-8、UTF-16（带 BOM）或 GBK/GB18030 编码")
         ]
-    lines = text.splitlines()
+    codec, bom = found_codec
     delimiters = (profile.delimiter,) if profile and profile.delimiter else DELIMITERS
     calls = calls_spec(profile)
     by_name = spec_for_sheet(Path(file).stem)
     specs = [calls if by_name is CALLS else by_name] if by_name else [calls, ROSTER, EXAM]
     if profile and profile.layout != "table":
         specs = [s for s in specs if s is not calls]
-    found = _find(lines[:20], specs, by_name is not None, delimiters) if specs else None
+    try:
+        lines, ends = head_lines(raw, codec, bom)
+    except UnicodeDecodeError:
+        return [], [
+            Problem("CSV 文件的编码无法识别", file, expected="UTF-8、UTF-16（带 BOM）或 GBK/GB18030 编码")
+        ]
+    found = _find(lines, specs, by_name is not None, delimiters) if specs else None
+    if found is None and profile and profile.layout == "asterisk-queue-log":
+        return layout_table(profile.layout, whole_text(raw, codec, bom).splitlines(), file, options)
     if found is None and profile and (profile.layout != "table" or profile.fields):
-        return _headerless(lines, file, options, delimiters[0])
+        return _headerless(raw, codec, bom, lines, file, options, delimiters[0])
     if found is None:
         return [], [
             Problem(
@@ -140,28 +140,45 @@ def _csv_table(raw: bytes, file: str, options: ReadOptions) -> tuple[list[RawTab
             )
         ]
     spec, index, columns_at, delimiter, head = found
-    table, problems = _read_table(lines, index + 1, len(head[index]), delimiter, file)
+    limits = options.limits
+    if len(head[index]) > limits.max_columns:
+        return [], [_too_wide(file, index + 1, len(head[index]), limits.max_columns)]
+    body = Body(raw, codec, bom + ends[index], index + 1)
+    table, problems = _read_table(body, len(head[index]), sorted(columns_at), delimiter, file, limits)
+    if table is None:
+        return [], problems
     problems = duplicate_headers(head[index], spec, file, "") + problems
     columns = {key: _column(table, pos) for pos, key in columns_at.items()}
+    del table
     options = options if spec is calls else DEFAULT
     return [RawTable(spec, file, "", index + 2, columns, options)], problems
 
 
+def _too_wide(file: str, line: int, width: int, most: int) -> Problem:
+    return Problem(
+        f"表头列数过多（上限 {most:,} 列）", file, row=line, value=f"{width:,} 列", expected="话务明细的表头"
+    )
+
+
 def _column(table: pa.Table, pos: int) -> pa.Array:
-    column = table.column(pos)
-    return column.chunk(0) if column.num_chunks else pa.array([], pa.string())
+    column = table.column(f"c{pos}")
+    return column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
 
 
 def _headerless(
-    lines: list[str], file: str, options: ReadOptions, delimiter: str
+    raw: bytes, codec: str, bom: int, lines: list[str], file: str, options: ReadOptions, delimiter: str
 ) -> tuple[list[RawTable], list[Problem]]:
     """A file without a header line, read by the profile's `fields` (or its layout)."""
     profile = options.source
     assert profile is not None
-    if profile.layout == "asterisk-queue-log":
-        return layout_table(profile.layout, lines, file, options)
     width = len(_head(lines[:1], delimiter)[0]) if lines else 0
-    table, problems = _read_table(lines, 0, width, delimiter, file)
+    if width > options.limits.max_columns:
+        return [], [_too_wide(file, 1, width, options.limits.max_columns)]
+    table, problems = _read_table(
+        Body(raw, codec, bom, 0), width, range(width), delimiter, file, options.limits
+    )
+    if table is None:
+        return [], problems
     named = {profile.fields[j]: _column(table, j) for j in range(min(width, len(profile.fields)))}
     if profile.layout != "table":
         tables, more = layout_table(profile.layout, named, file, options)
@@ -173,19 +190,28 @@ def _headerless(
 
 
 def _read_table(
-    lines: list[str], start: int, width: int, delimiter: str, file: str
-) -> tuple[pa.Table, list[Problem]]:
-    """Lines from `start` on as text columns; lines with another column count are reported."""
-    body = ("\n".join(lines[start:]) + "\n").encode("utf-8")
+    body: Body, width: int, wanted: Iterable[int], delimiter: str, file: str, limits: Limits
+) -> tuple[pa.Table | None, list[Problem]]:
+    """The body's lines as text columns (only the `wanted` ones); lines with another column count
+    are reported; None when no parser can split it, or it holds more rows than the limit."""
     names = [f"c{j}" for j in range(width)]
+    include = [f"c{j}" for j in wanted]
     ragged: list[pacsv.InvalidRow] = []
     try:
-        table = _parse(body, names, ragged, delimiter, use_threads=True)
+        table = _parse(body, names, include, ragged, delimiter, use_threads=True)
         if ragged:  # parse again on one thread: only then does pyarrow say which line each one is
             ragged.clear()
-            table = _parse(body, names, ragged, delimiter, use_threads=False)
+            table = _parse(body, names, include, ragged, delimiter, use_threads=False)
     except pa.ArrowInvalid as exc:  # a cell larger than pyarrow's block (1 MB), or worse
-        raise Unreadable(_unparsable(lines[start:], file, exc, start)) from None
+        lines = whole_text(body.raw, body.codec, body.offset).splitlines()
+        return None, [_unparsable(lines, file, exc, body.start)]
+    except UnicodeDecodeError:
+        return None, [
+            Problem("CSV 文件的编码无法识别", file, expected="UTF-8、UTF-16（带 BOM）或 GBK/GB18030 编码")
+        ]
+    if table.num_rows > limits.max_rows:
+        return None, [too_many_lines(file, table.num_rows, limits.max_rows)]
+    start = body.start
     problems = [
         Problem(
             f"这一行有 {row.actual_columns} 列，与表头的 {row.expected_columns} 列不符（未读入）",
@@ -201,21 +227,35 @@ def _read_table(
     return table, problems
 
 
-def _parse(body: bytes, names: list[str], ragged: list, delimiter: str, use_threads: bool) -> pa.Table:
-    """Every column as text; a line whose column count differs from the header's is set aside in
+def _parse(
+    body: Body, names: list[str], include: list[str], ragged: list, delimiter: str, use_threads: bool
+) -> pa.Table:
+    """The wanted columns as text, parsed by pyarrow from the file's bytes (transcoded as a stream
+    when they are not UTF-8); a line whose column count differs from the header's is set aside in
     `ragged` (reported by the caller, never silently dropped)."""
 
     def keep(row: pacsv.InvalidRow) -> str:
         ragged.append(row)
         return "skip"
 
+    rest = len(body.raw) - body.offset
+    if rest <= 4096 and not body.raw[body.offset :].strip(b" \t\r\n\x00"):  # a header, nothing under it
+        return pa.table({name: pa.array([], pa.string()) for name in include})
     return pacsv.read_csv(
-        io.BytesIO(body),
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=use_threads),
+        pa.BufferReader(pa.py_buffer(body.raw)[body.offset :]),
+        read_options=pacsv.ReadOptions(
+            column_names=names, use_threads=use_threads, encoding=_arrow_codec(body.codec)
+        ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            include_columns=include,
+            column_types=dict.fromkeys(include, pa.string()),
+            strings_can_be_null=False,
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=False, invalid_row_handler=keep
         ),
-    ).combine_chunks()
+    )
+
+
+def _arrow_codec(codec: str) -> str:
+    return "utf8" if codec == "utf-8" else codec  # utf8: parsed as it is, without a transcoding stream

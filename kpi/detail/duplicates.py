@@ -21,6 +21,8 @@ def repeated_call_ids(frame: pd.DataFrame, tables: Sequence[RawTable]) -> list[P
     """A 呼叫流水号 found in two sheets or files: the same calls given twice (two exports of one day,
     one file passed twice) would be counted twice and paid twice. Refused, naming both places.
     (Within one sheet a number may repeat: a transferred call can queue again under its number.)"""
+    if len(tables) < 2:  # one sheet or file: nothing can be given twice (and 5M ids need no hashing)
+        return []
     ids = frame["call_id"]
     candidates = frame.loc[ids.ne("") & ids.duplicated(keep=False), ["call_id", "source", "row"]]
     if candidates.empty:

@@ -32,14 +32,15 @@ from kpi.detail.columns import (
     TableSpec,
     duplicate_headers,
     find_header,
+    header_key,
     match_header,
     spec_for_sheet,
 )
-from kpi.detail.csv_files import csv_table
+from kpi.detail.csv_files import HEAD_LINES, csv_table
 from kpi.detail.people import build_exam, build_roster, check_agents, vendors_from_roster
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import RawTable
-from kpi.disk import is_regular, read_capped
+from kpi.disk import is_regular, newline_of, read_capped, too_many_lines
 from kpi.errors import Problem
 from kpi.files.extent import open_book, sheet_extent, sheet_part
 from kpi.files.safety import (
@@ -57,7 +58,6 @@ from kpi.progress import Progress, no_progress
 # fastexcel logs "Could not determine dtype … falling back to string" for empty columns; the readers
 # below handle that case and report what matters in Chinese, so its English warnings stay quiet.
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
-MAX_BYTES = DEFAULT_LIMITS.max_bytes
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,12 @@ def _load(
     if spec.kind == "calls":
         try:
             dtypes = _dtypes(spec) | (_dtypes(mapped, epoch) if mapped is not None else {})
-            batch, errors = reader.load_sheet(name, header_row=0, dtypes=dtypes).to_arrow_with_errors()
+            keys = {header_key(h) for h in dtypes}  # headers as match_header compares them
+            for wanted in (lambda column: header_key(column.name) in keys, None):  # only these first
+                sheet = reader.load_sheet(name, header_row=0, dtypes=dtypes, use_columns=wanted)
+                batch, errors = sheet.to_arrow_with_errors()
+                if wanted is None or batch.num_columns >= 2:  # else a title above the header: all
+                    break
             if errors is None or not errors.errors:
                 return batch
         except BaseException as exc:  # noqa: BLE001 - see reader_failed; the guessed read follows
@@ -317,6 +322,19 @@ def _identity(source: Path | bytes) -> object:
         return source
 
 
+def _raw(source: Path | bytes, name: str, limits: Limits) -> tuple[bytes | None, Problem | None]:
+    """A detail file's bytes: a workbook capped by its bytes, a text file by its lines (an upload's
+    lines are counted in memory)."""
+    if not isinstance(source, bytes):
+        bounds = (limits.max_rows, limits.max_rows + HEAD_LINES, limits.max_line_bytes, is_workbook_head)
+        return read_capped(source, name, limits.max_bytes, SPREADSHEET, bounds)
+    if not is_workbook_head(source[:8]):
+        lines = source.count(newline_of(source[:2]))
+        if lines > limits.max_rows + HEAD_LINES:
+            return None, too_many_lines(name, lines, limits.max_rows)
+    return source, None
+
+
 def _read(
     sources: list[tuple[Path | bytes, str]], progress: Progress | None, options: ReadOptions | None = None
 ) -> DetailData:
@@ -336,13 +354,12 @@ def _read(
         report(f"读取 {name}", i / max(1, len(sources)))
         # hostile, encrypted or non-spreadsheet files are refused unread; a workbook on disk is then
         # read from its path (fastexcel copies bytes it is given: 10% more peak memory on 1M rows)
-        raw, refused = (
-            (source, None) if isinstance(source, bytes) else read_capped(source, name, MAX_BYTES, SPREADSHEET)
-        )
+        raw, refused = _raw(source, name, options.limits)
         if refused is not None:  # not found, not a regular file (/dev/zero, a pipe), or too large
             problems.append(refused)
             continue
-        kind, found = screen(raw, name, inflate=True)  # fastexcel trusts no declared size
+        # fastexcel trusts no declared size; a text file is bounded by its lines, not its bytes
+        kind, found = screen(raw, name, options.limits, inflate=True, capped=is_workbook_head(raw[:8]))
         if isinstance(source, Path) and kind in WORKBOOK_KINDS:
             del raw
         if found:
@@ -351,6 +368,7 @@ def _read(
             more, found = _excel_tables(source, name, kind, report, options)
         else:
             more, found = csv_table(raw, name, options)
+        raw = None  # a file's bytes are not kept while the next file is read, nor while calls are built
         tables += more
         problems += found
     report("读取明细", 1.0)

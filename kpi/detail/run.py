@@ -26,6 +26,7 @@ from kpi.detail.reconcile import ReconcileRow, reconcile, unknown_vendors
 from kpi.detail.repeats import DetailSettings, covered_months
 from kpi.detail.source import ReadOptions, SourceProfile
 from kpi.errors import Problem
+from kpi.files.safety import DEFAULT_LIMITS, Limits
 from kpi.money import round_half_up
 from kpi.progress import Progress
 from kpi.records import VendorMonth
@@ -39,9 +40,12 @@ def detail_settings(rules: Rulebook) -> DetailSettings:
     return rules.detail
 
 
-def read_options(rules: Rulebook, source: SourceProfile | None = None) -> ReadOptions:
-    """How call detail is read under a rulebook: its time zone and clock skew, and the source profile."""
-    return ReadOptions(source, rules.detail.timezone, rules.detail.clock_skew_seconds)
+def read_options(
+    rules: Rulebook, source: SourceProfile | None = None, limits: Limits = DEFAULT_LIMITS
+) -> ReadOptions:
+    """How call detail is read under a rulebook: its time zone and clock skew, the source profile, and
+    the limits of what a detail file may hold (rows: kpi … --max-rows, the app's KPI_MAX_ROWS)."""
+    return ReadOptions(source, rules.detail.timezone, rules.detail.clock_skew_seconds, limits)
 
 
 def repeat_points(rules: Rulebook) -> Callable[[Fraction], Decimal] | None:
@@ -182,8 +186,9 @@ def run_detail(
     extra: Sequence[str | Path] = (),
     source: SourceProfile | None = None,
     every_month: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> DetailRun | None:
     """Read, measure and reconcile a workbook's detail sheets (or a detail CSV, and any `extra` detail
     files, read through the `source` profile); None when there is no detail."""
-    data = read_detail_sheets(path, progress, extra, read_options(rules, source))
+    data = read_detail_sheets(path, progress, extra, read_options(rules, source, limits))
     return None if data is None else finish_detail(data, rules, records, month, progress, every_month)

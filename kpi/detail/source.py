@@ -23,6 +23,7 @@ from pathlib import Path
 from kpi.detail.columns import CALLS, TableSpec, header_key
 from kpi.detail.times import TimeReading
 from kpi.errors import InputError, Problem
+from kpi.files.safety import DEFAULT_LIMITS, Limits
 
 DELIMITERS = {"auto": "", ",": ",", "\t": "\t", ";": ";", "|": "|"}
 ENCODINGS = ("auto", "utf-8", "utf-16", "gb18030")
@@ -250,11 +251,13 @@ def load_source(spec: str | Path) -> SourceProfile:
 @dataclass(frozen=True)
 class ReadOptions:
     """What reading call detail needs besides the files: the source profile (None: our own headers),
-    the rulebook's time zone, and how far an answer may precede queue entry (clock skew)."""
+    the rulebook's time zone, how far an answer may precede queue entry (clock skew), and the limits
+    of what a detail file may hold (rows, columns, line length)."""
 
     source: SourceProfile | None = None
     timezone: str = "Asia/Shanghai"
     clock_skew_seconds: int = 0
+    limits: Limits = DEFAULT_LIMITS
 
     def time_reading(self) -> TimeReading:
         if self.source is None:

@@ -22,9 +22,15 @@ ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")  # the OLE stream of an 
 
 @dataclass(frozen=True)
 class Limits:
-    """What a workbook may claim before it is refused unread (configurable per call)."""
+    """What a file may claim before it is refused unread (configurable per call): the one place where
+    every limit lives. A summary workbook is capped by its bytes; detail files (CSV, .xlsx) by what
+    they hold — rows, columns, the length of a line — never by bytes, so a province's month of several
+    million calls is read (raise `max_rows` with `kpi … --max-rows N` or the app's KPI_MAX_ROWS)."""
 
-    max_bytes: int = 256 * 2**20  # the file itself
+    max_bytes: int = 256 * 2**20  # a summary workbook file itself (not detail files)
+    max_rows: int = 20_000_000  # data rows of one detail file or sheet
+    max_columns: int = 1_000  # columns of a detail CSV file's header
+    max_line_bytes: int = 2**20  # one line of a detail CSV file (pyarrow's block size)
     max_entries: int = 5_000  # zip entries
     max_uncompressed: int = 2 * 2**30  # declared total of all entries
     max_ratio: int = 200  # declared expansion of one entry larger than 1 MiB
@@ -38,7 +44,7 @@ DEFAULT_LIMITS = Limits()
 
 def sniff(data: bytes) -> str:
     """'xlsx' | 'xlsb' | 'ods' | 'zip' | 'encrypted' | 'xls' | 'html' | 'xml' | 'pdf' | 'binary' | 'text' | 'empty'."""
-    if not data.strip():
+    if not data or data.isspace():  # as `not data.strip()`, without copying a large file
         return "empty"
     if data.startswith(ZIP_MAGICS):
         return _sniff_zip(data)
@@ -115,16 +121,16 @@ def too_big(name: str, size: int, limits: Limits) -> Problem:
 
 
 def screen(
-    data: bytes, name: str, limits: Limits = DEFAULT_LIMITS, inflate: bool = False
+    data: bytes, name: str, limits: Limits = DEFAULT_LIMITS, inflate: bool = False, capped: bool = True
 ) -> tuple[str, list[Problem]]:
     """What a file is (by content) and why it must not be read, before any reader touches it.
 
     Returns the kind ('xlsx', 'xls' or 'text' are readable) and the problems: too large, not a
     spreadsheet, encrypted, or a zip that claims too much. Every reader (summary and detail) calls this;
     `inflate`: for a reader that trusts no declared size (fastexcel), every entry is inflated and
-    counted first (see kpi.files.zips).
+    counted first (see kpi.files.zips). `capped` False: a detail file, limited by its rows instead.
     """
-    if len(data) > limits.max_bytes:
+    if capped and len(data) > limits.max_bytes:
         return "", [too_big(name, len(data), limits)]
     kind = sniff(data)
     if kind == "xlsx":

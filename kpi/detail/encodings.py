@@ -1,0 +1,106 @@
+"""A detail text file's encoding and first lines, from its bytes: UTF-16 by its BOM (or named by the
+source profile), UTF-8 (with or without BOM) validated by Arrow without decoding the file to a str,
+else GB18030 (a superset of GBK, checked strictly as it is parsed); the first lines and where each
+ends in bytes, so that the rows after the header are parsed straight from the file's bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+ENCODINGS = {
+    "auto": ("utf-8-sig", "gb18030"),
+    "utf-8": ("utf-8-sig",),
+    "gb18030": ("gb18030",),
+    "utf-16": ("utf-16-le",),  # named by the profile, without a BOM: Windows' little-endian
+}
+
+
+def decode_csv(raw: bytes, encoding: str = "auto") -> str | None:
+    """UTF-16 (with BOM), UTF-8 (BOM or not), else GB18030 — all strictly; None when it is none."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding in ("auto", "utf-16"):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    for name in ENCODINGS.get(encoding, ("utf-8-sig", "gb18030")):
+        try:
+            return raw.decode(name)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+HEAD_LINES = 20  # a header is looked for in a file's first lines
+HEAD_BYTES = 1 << 20  # ... decoded from at most its first MiB
+LINE_END = re.compile(r"\r\n|\r|\n")  # what ends a line for pyarrow's parser too
+
+
+@dataclass(frozen=True)
+class Body:
+    """Where the rows of a text file start: its bytes, their encoding, the byte offset of the first
+    row after the header, and how many lines come before it (for line numbers)."""
+
+    raw: bytes
+    codec: str
+    offset: int
+    start: int
+
+
+def _valid_utf8(raw: bytes, start: int) -> bool:
+    """Whether the bytes from `start` on are UTF-8, checked by Arrow without decoding them to a str."""
+    size = len(raw) - start
+    offsets = pa.py_buffer(np.array([0, size], dtype=np.int64).tobytes())
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(raw)[start:]])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def body_encoding(raw: bytes, encoding: str = "auto") -> tuple[str, int] | None:
+    """The file's encoding and the length of its BOM: UTF-16 (with BOM, or named by the profile),
+    UTF-8 (BOM or not, validated), else GB18030 (checked strictly as it is parsed); None when none."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding in ("auto", "utf-16"):
+        return ("utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be"), 2
+    for name in ENCODINGS.get(encoding, ("utf-8-sig", "gb18030")):
+        if name == "utf-8-sig":
+            bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+            if _valid_utf8(raw, bom):
+                return "utf-8", bom
+        else:
+            return name, 0
+    return None
+
+
+def head_lines(raw: bytes, codec: str, bom: int) -> tuple[list[str], list[int]]:
+    """The first lines of the file (up to HEAD_LINES, whole lines only) and the byte offset, after
+    the BOM, where each one ends (its line break included). UnicodeDecodeError when they are not
+    in `codec`."""
+    chunk = raw[bom : bom + HEAD_BYTES]
+    whole = bom + HEAD_BYTES >= len(raw)
+    text = codecs.getincrementaldecoder(codec)().decode(chunk, final=whole)
+    lines, ends, at, size = [], [], 0, 0
+    for found in LINE_END.finditer(text):
+        if len(lines) == HEAD_LINES:
+            break
+        piece = text[at : found.end()]
+        lines.append(text[at : found.start()])
+        size += len(piece.encode(codec))
+        ends.append(size)
+        at = found.end()
+    if whole and len(lines) < HEAD_LINES and at < len(text):
+        lines.append(text[at:])
+        ends.append(size + len(text[at:].encode(codec)))
+    return lines, ends
+
+
+def whole_text(raw: bytes, codec: str, bom: int) -> str:
+    """The whole file as text: only for a platform's event log, or to locate where parsing failed."""
+    return raw[bom:].decode(codec, "replace")

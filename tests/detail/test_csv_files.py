@@ -1,0 +1,108 @@
+"""The CSV detail path (kpi.detail.csv_files): streamed by pyarrow from the file's bytes, with the
+same results as the .xlsx path, and files limited by their rows rather than their bytes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from click.testing import CliRunner
+
+from kpi.cli.commands import main
+from kpi.detail.measure import measure_detail
+from kpi.detail.reader import read_detail, read_detail_bytes
+from kpi.detail.repeats import default_settings
+from kpi.detail.source import ReadOptions
+from kpi.files.safety import DEFAULT_LIMITS
+from scripts.make_call_detail import make_detail, measure_generated, write_csv, write_xlsx
+from tests.workbooks import two_rows, xlsx_bytes
+
+HEADER = "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司\n"
+ROW = "1380000{:04d},2024-06-10 10:{:02d}:00,是,2024-06-10 10:{:02d}:10,A1,华信客服\n"
+
+
+def test_csv_and_xlsx_give_the_same_agents_call_for_call(tmp_path):
+    detail = make_detail(rows=50_000, agents=200, seed=7)
+    write_csv(detail, tmp_path / "明细.csv")
+    write_xlsx(detail, tmp_path / "明细.xlsx")
+    from_csv = read_detail(tmp_path / "明细.csv")
+    from_xlsx = read_detail(tmp_path / "明细.xlsx")
+    assert from_csv.problems == () and from_xlsx.problems == ()
+    assert len(from_csv.calls) == len(from_xlsx.calls) == 50_000
+    settings = default_settings()
+    by_csv = measure_detail(replace(from_xlsx, calls=from_csv.calls), "2024-06", settings)
+    by_xlsx = measure_detail(from_xlsx, "2024-06", settings)
+    assert by_csv.agents == by_xlsx.agents and by_csv.vendors == by_xlsx.vendors
+    expected = measure_generated(detail, "2024-06")  # the generator's own figures, without a file
+    assert by_csv.agents == expected.agents
+    assert len(by_csv.agents) == 200 and sum(a.repeat_2h_calls for a in by_csv.agents) > 1000
+
+
+def _rows(n: int) -> str:
+    return HEADER + "".join(ROW.format(i, i % 60, i % 60) for i in range(n))
+
+
+def test_a_file_with_more_rows_than_the_limit_is_refused_by_rows_not_bytes(tmp_path):
+    path = tmp_path / "明细.csv"
+    path.write_text(_rows(30), encoding="utf-8")
+    few = replace(DEFAULT_LIMITS, max_rows=10)
+    data = read_detail(path, options=ReadOptions(limits=few))
+    assert [str(p) for p in data.problems] == [
+        "文件「明细.csv」：明细文件行数过多（上限 10 行）：发现「31 行以上」，应为一个月的明细"
+        "（上限可用命令行选项 --max-rows 或看板的环境变量 KPI_MAX_ROWS 调高）"
+    ]
+    assert read_detail(path).problems == ()  # the default admits it
+    uploaded = read_detail_bytes(_rows(30).encode(), "明细.csv", options=ReadOptions(limits=few))
+    assert [p.message for p in uploaded.problems] == ["明细文件行数过多（上限 10 行）"]
+
+
+def test_rows_over_the_limit_after_title_lines_are_counted_by_the_parser(tmp_path):
+    path = tmp_path / "明细.csv"
+    path.write_text(_rows(12), encoding="utf-8")
+    data = read_detail(path, options=ReadOptions(limits=replace(DEFAULT_LIMITS, max_rows=10)))
+    assert [str(p) for p in data.problems] == [
+        "文件「明细.csv」：明细文件行数过多（上限 10 行）：发现「12 行以上」，应为一个月的明细"
+        "（上限可用命令行选项 --max-rows 或看板的环境变量 KPI_MAX_ROWS 调高）"
+    ]
+
+
+def test_the_default_limit_admits_twenty_million_rows_and_has_no_byte_cap():
+    assert DEFAULT_LIMITS.max_rows == 20_000_000
+
+
+def test_a_stretch_without_line_breaks_is_refused_unread(tmp_path):
+    path = tmp_path / "明细.csv"
+    with open(path, "wb") as handle:
+        handle.write(HEADER.encode())
+        handle.truncate(5 * 2**20)  # a sparse file: megabytes of zeros, no line break
+    data = read_detail(path)
+    assert [p.message for p in data.problems] == ["有一行过长（超过 1,048,576 字节）"]
+
+
+def test_max_rows_on_the_command_line(tmp_path):
+    detail = tmp_path / "明细.csv"
+    detail.write_text(_rows(30), encoding="utf-8")
+    summary = tmp_path / "指标.xlsx"
+    summary.write_bytes(xlsx_bytes(two_rows()))
+    args = ["reconcile", str(summary), "--detail", str(detail), "--month", "2024-06"]
+    refused = CliRunner().invoke(main, [*args, "--max-rows", "5"])
+    assert refused.exit_code == 1
+    assert "文件「明细.csv」：明细文件行数过多（上限 5 行）" in refused.output
+    read = CliRunner().invoke(main, [*args, "--max-rows", "100"])
+    assert "行数过多" not in read.output
+
+
+def test_an_xlsx_read_by_its_needed_columns_still_matches_headers_as_written(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "话务明细"
+    sheet.append(["备注", " 主叫号码 ", "入队时间", "是否接通", "接通时间", "坐席工号", "外包公司"])
+    sheet.append(
+        ["随便写的", "13800000001", "2024-06-10 10:00:00", "是", "2024-06-10 10:00:10", "A1", "华信客服"]
+    )
+    book.save(tmp_path / "明细.xlsx")
+    data = read_detail(tmp_path / "明细.xlsx")
+    assert data.problems == ()
+    assert list(data.calls["caller"]) == ["13800000001"]
+    assert list(data.calls["agent_id"]) == ["A1"]
