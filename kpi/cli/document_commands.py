@@ -50,19 +50,24 @@ def _suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
     return value
 
 
+def _output(help_text: str):  # noqa: ANN202 - a click decorator
+    """The required -o option of a document command, its suffix checked for the command."""
+    return click.option(
+        "-o",
+        "--output",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        callback=_suffix,
+        help=help_text,
+    )
+
+
 @click.command(cls=Command)
 @click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @RULES
 @click.option("--month", required=True, callback=check_month, help="结算月份，YYYY-MM")
 @click.option("--vendor", help="只出某家外包公司的结算单（默认：全部外包公司）")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    callback=_suffix,
-    help="结算单文件：.pdf 或 .xlsx",
-)
+@_output("结算单文件：.pdf 或 .xlsx")
 @FORCE
 @DETAIL
 @SOURCE
@@ -148,14 +153,7 @@ def _stored_statement(
 @MONTH
 @click.option("--vendor", required=True, help="外包公司名称")
 @click.option("--agent", help="只看某位坐席（工号）")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    callback=_suffix,
-    help="证据表 .xlsx",
-)
+@_output("证据表 .xlsx")
 @FORCE
 @DETAIL
 @SOURCE
