@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -43,11 +44,16 @@ from kpi.summary.reader import read_summary
 FORCE = click.option("--force", is_flag=True, help="覆盖已存在的文件")
 
 
-def _suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+def _suffix(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """The suffix checked on the value as typed (Path("新目录/") would drop the slash: the message
+    names a folder given where a file is expected as such)."""
     allowed = {"statement": (".pdf", ".xlsx"), "evidence": (".xlsx",)}[ctx.info_name or "statement"]
-    if value.suffix.lower() not in allowed:
-        raise click.BadParameter(f"文件名应以 {' 或 '.join(allowed)} 结尾，收到「{value.name}」")
-    return value
+    path = Path(value)
+    if value.endswith(("/", os.sep)):
+        raise click.BadParameter(f"「{value}」是文件夹，应为文件名（以 {' 或 '.join(allowed)} 结尾）")
+    if path.suffix.lower() not in allowed:
+        raise click.BadParameter(f"文件名应以 {' 或 '.join(allowed)} 结尾，收到「{path.name}」")
+    return path
 
 
 def _output(help_text: str):  # noqa: ANN202 - a click decorator
@@ -56,7 +62,7 @@ def _output(help_text: str):  # noqa: ANN202 - a click decorator
         "-o",
         "--output",
         required=True,
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False, path_type=str),
         callback=_suffix,
         help=help_text,
     )

@@ -80,6 +80,9 @@ def test_statement_refuses_to_overwrite_and_wrong_suffix(tmp_path: Path):
     assert bad.exit_code == 2
     assert "「-o」的值无效：文件名应以 .pdf 或 .xlsx 结尾，收到「x.docx」" in bad.output
     assert run("statement", str(SAMPLE), "-o", str(tmp_path / "y.pdf")).exit_code == 2  # --month is required
+    folder = run("statement", str(SAMPLE), "--month", "2024-06", "-o", "新目录/")
+    assert folder.exit_code == 2
+    assert "「-o」的值无效：「新目录/」是文件夹，应为文件名（以 .pdf 或 .xlsx 结尾）" in folder.output
 
 
 def test_statement_unknown_vendor_is_a_located_problem(tmp_path: Path):
