@@ -6,6 +6,7 @@ gets the users table when opened."""
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from kpi.access.scope import Scope
 from kpi.access.users import (
     AccessError,
     User,
+    UserInfo,
     add_user,
     create_first_admin,
     disable_user,
@@ -24,6 +26,8 @@ from kpi.access.users import (
     has_users,
     list_users,
     set_password,
+    sign_in,
+    user_infos,
 )
 from kpi.history import audit
 from kpi.history.store import create, migrate, open_store, reading, schema_revision, writing
@@ -219,3 +223,22 @@ def test_an_older_database_gets_the_users_table(db_url: str):
         ("王管理", "user_add", "新增用户「王管理」（管理员）"),
     ]
     engine.dispose()
+
+
+def test_user_infos_show_a_lock_only_while_it_holds(engine):
+    t0 = datetime(2024, 7, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    create_first_admin(engine, "王管理", PASSWORD)
+    add_user(engine, "张经理", MANAGER, PASSWORD, by="王管理")
+    disable_user(engine, "张经理", "王管理")
+    assert sign_in(engine, "王管理", PASSWORD, t0).ok
+    for _ in range(5):
+        sign_in(engine, "王管理", "wrong-password", t0 + timedelta(minutes=1))
+    infos = {i.user.name: i for i in user_infos(engine, t0 + timedelta(minutes=15))}
+    admin = infos["王管理"]
+    assert (admin.last_sign_in, admin.failed_count, admin.locked_until, admin.created_by) == (
+        "2024-07-01T09:30:00+08:00", 5, "2024-07-01T09:46:00+08:00", "王管理",
+    )  # fmt: skip
+    assert (admin.state, infos["张经理"].state) == ("锁定至 2024-07-01 09:46", "停用")
+    later = {i.user.name: i for i in user_infos(engine, t0 + timedelta(minutes=16))}
+    assert isinstance(later["王管理"], UserInfo)
+    assert (later["王管理"].locked_until, later["王管理"].state) == (None, "启用")

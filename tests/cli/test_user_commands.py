@@ -36,7 +36,8 @@ def refused(message: str) -> tuple[int, str]:
     return 1, f"未完成，共 1 处问题：\n  1. {message}\n"
 
 
-def test_add_list_passwd_disable_enable(db_url: str):
+def test_add_list_passwd_disable_enable(db_url: str, monkeypatch):
+    monkeypatch.setattr("kpi.access.accounts.now", lambda: NOW)
     db = db_url
     assert run(db, "list").output == "还没有用户（用 kpi user add 新增，或在应用页面创建第一位管理员）。\n"
     result = run(db, "add", "王管理", "--role", "管理员", "--by", "运维", input=twice("Admin-pass-1"))
@@ -48,16 +49,21 @@ def test_add_list_passwd_disable_enable(db_url: str):
     assert (result.exit_code, result.output) == (0, "已重设用户「华信对接人」的密码\n")
     assert run(db, "disable", "华信对接人", "--by", "王管理").output == "已停用用户「华信对接人」\n"
     assert run(db, "list").output == (
-        "用户名      角色      外包公司  状态\n"
-        "----------  --------  --------  ----\n"
-        "华信对接人  外包公司  华信客服  停用\n"
-        "王管理      管理员    —         启用\n"
+        "用户名      角色      外包公司  状态  最近登录  创建时间                   创建人\n"
+        "----------  --------  --------  ----  --------  -------------------------  ------\n"
+        "华信对接人  外包公司  华信客服  停用  —         2024-07-01T09:30:00+08:00  王管理\n"
+        "王管理      管理员    —         启用  —         2024-07-01T09:30:00+08:00  运维  \n"
     )
     assert run(db, "enable", "华信对接人", "--by", "王管理").output == "已启用用户「华信对接人」\n"
     engine = open_store(db)
-    assert sign_in(engine, "华信对接人", "Vendor-pass-2").ok
-    assert not sign_in(engine, "华信对接人", "Vendor-pass-1").ok
+    assert sign_in(engine, "华信对接人", "Vendor-pass-2", NOW + timedelta(hours=1)).ok
+    for _ in range(5):
+        assert not sign_in(engine, "华信对接人", "Vendor-pass-1", NOW + timedelta(hours=2)).ok
     engine.dispose()
+    assert run(db, "list").output.splitlines()[2] == (
+        "华信对接人  外包公司  华信客服  锁定至 2024-07-01 11:45  2024-07-01T10:30:00+08:00  "
+        "2024-07-01T09:30:00+08:00  王管理"
+    )
     assert [(r.who, r.action, r.subject) for r in audit_rows(db)][:5] == [
         ("运维", "user_add", "新增用户「王管理」（管理员）"),
         ("王管理", "user_add", "新增用户「华信对接人」（外包公司，华信客服）"),
@@ -66,7 +72,7 @@ def test_add_list_passwd_disable_enable(db_url: str):
         ("王管理", "user_enable", "启用用户「华信对接人」"),
     ]
     assert (
-        CliRunner().invoke(main, ["audit", "verify", "--db", db]).output.startswith("审计记录完整：共 7 行")
+        CliRunner().invoke(main, ["audit", "verify", "--db", db]).output.startswith("审计记录完整：共 12 行")
     )
 
 
@@ -146,6 +152,7 @@ def test_at_a_terminal_the_password_is_asked_twice_and_not_echoed(tmp_path: Path
     engine.dispose()
 
 
+NOW = datetime(2024, 7, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 SECRETS = (
     "Adm1n-秘密-Zebra",
     "V3nd0r-秘密-Quokka",
