@@ -204,3 +204,10 @@ def test_idle_expired_after_a_working_day():
     assert not idle_expired(T0, T0 + timedelta(hours=8))
     assert idle_expired(T0, T0 + timedelta(hours=8, seconds=1))
     assert not idle_expired(T0, T0)
+
+
+def test_a_very_long_name_is_cut_in_the_audit_trail(engine):
+    assert attempt(engine, WRONG_PW, T0, name="长" * 5000) == SignIn(False, None, WRONG)
+    with reading(engine) as conn:
+        last = audit.rows(conn)[-1]
+    assert (last.who, last.subject) == ("长" * 100, f"登录失败：「{'长' * 100}」（用户名不存在）")
