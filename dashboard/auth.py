@@ -35,7 +35,7 @@ KEYS = (SCOPE_KEY, SEEN_KEY, OIDC_KEY)
 DEMO = Scope("演示用户", MANAGER, demo=True)
 DEMO_BANNER = (
     "演示模式：以「演示用户（合同管理）」身份查看内置示例数据，未配置数据库，无需登录。"
-    "正式使用时设置环境变量 KPI_DB 指向历史数据库后启动，即需登录（见 docs/sign-in.md）。"
+    "正式使用时设置环境变量 `KPI_DB` 指向历史数据库后启动，即需登录（见 docs/sign-in.md）。"
 )
 IDLE_NOTICE = "超过 8 小时未操作，已自动退出登录，请重新登录。"
 GONE_NOTICE = "您的账户已停用或已删除，已退出登录；如有疑问请联系管理员。"
@@ -118,6 +118,7 @@ def gate() -> Scope | None:
     if d.history_db() is None:
         state[SCOPE_KEY] = DEMO
         return DEMO
+    engine()  # a database that cannot be opened is said here (HistoryError), before any form
     email = None if state.get(NO_AUTO_KEY) else provider_email()
     if email is not None:
         refused = state.get(REFUSED_KEY)
@@ -153,7 +154,7 @@ def sidebar(scope: Scope) -> None:
     """Who is signed in and the way out, at the top of the sidebar; the demo's banner instead."""
     with st.sidebar:
         if scope.demo:
-            st.warning(md(DEMO_BANNER), icon=":material/info:")
+            st.warning(DEMO_BANNER, icon=":material/info:")
             return
         st.caption(md(who(scope)))
         st.button("退出登录", key="sign_out", on_click=_sign_out, icon=":material/logout:")
