@@ -20,8 +20,8 @@ if str(ROOT) not in sys.path:  # so `dashboard` and this checkout's `kpi` import
 import streamlit as st  # noqa: E402
 
 from dashboard import auth, boundary, ui  # noqa: E402
-from kpi.access.roles import FINANCE, MANAGER, VENDOR  # noqa: E402
 from dashboard.views.common import md  # noqa: E402
+from kpi.access.roles import FINANCE, MANAGER, VENDOR  # noqa: E402
 from kpi.access.scope import Scope  # noqa: E402
 from kpi.history.store import HistoryError  # noqa: E402
 
@@ -31,21 +31,33 @@ ICON = Path(__file__).resolve().parent / "static" / "icon.png"  # served by this
 def data_pages() -> dict[str, st.Page]:
     return {
         "overview": st.Page(
-            "app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True
+            "app_pages/overview.py",
+            title="总览",
+            icon=":material/dashboard:",
+            url_path="overview",
+            default=True,
         ),
         "scorecard": st.Page(
             "app_pages/scorecard.py", title="评分卡", icon=":material/receipt_long:", url_path="scorecard"
         ),
-        "trends": st.Page("app_pages/trends.py", title="趋势", icon=":material/show_chart:", url_path="trends"),
-        "agents": st.Page("app_pages/agents.py", title="坐席", icon=":material/headset_mic:", url_path="agents"),
+        "trends": st.Page(
+            "app_pages/trends.py", title="趋势", icon=":material/show_chart:", url_path="trends"
+        ),
+        "agents": st.Page(
+            "app_pages/agents.py", title="坐席", icon=":material/headset_mic:", url_path="agents"
+        ),
         "settlement": st.Page(
             "app_pages/settlement.py", title="结算", icon=":material/payments:", url_path="settlement"
         ),
         "simulate": st.Page(
             "app_pages/simulate.py", title="模拟", icon=":material/calculate:", url_path="simulate"
         ),
-        "checks": st.Page("app_pages/checks.py", title="数据检查", icon=":material/fact_check:", url_path="checks"),
-        "cycle": st.Page("app_pages/cycle.py", title="月度流程", icon=":material/approval:", url_path="cycle"),
+        "checks": st.Page(
+            "app_pages/checks.py", title="数据检查", icon=":material/fact_check:", url_path="checks"
+        ),
+        "cycle": st.Page(
+            "app_pages/cycle.py", title="月度流程", icon=":material/approval:", url_path="cycle"
+        ),
     }
 
 

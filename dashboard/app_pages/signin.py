@@ -58,7 +58,9 @@ if error:
 
 if not has_users(auth.engine()):
     st.subheader("创建首位管理员")
-    st.info("数据库中还没有用户。请设置首位管理员的用户名和密码（至少 8 个字符）；其他用户由管理员在「用户管理」页添加。")
+    st.info(
+        "数据库中还没有用户。请设置首位管理员的用户名和密码（至少 8 个字符）；其他用户由管理员在「用户管理」页添加。"
+    )
     with st.form("first_admin_form", border=True):
         st.text_input("用户名", key="first_name", max_chars=100)
         st.text_input("密码", type="password", key="first_password")

@@ -33,7 +33,9 @@ with st.form("user_add_form", clear_on_submit=True):
     name = st.text_input("用户名（使用单位统一身份登录时填其邮箱）", key="user_add_name", max_chars=100)
     role = st.selectbox("角色", ROLES, index=ROLES.index(VENDOR), key="user_add_role")
     vendor = st.text_input(
-        "所属外包公司（仅「外包公司」角色填写）", key="user_add_vendor", help="须与工作簿中的公司名称完全一致。"
+        "所属外包公司（仅「外包公司」角色填写）",
+        key="user_add_vendor",
+        help="须与工作簿中的公司名称完全一致。",
     )
     password = st.text_input("初始密码（至少 8 个字符）", type="password", key="user_add_password")
     again = st.text_input("再次输入初始密码", type="password", key="user_add_again")

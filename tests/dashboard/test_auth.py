@@ -301,7 +301,9 @@ def test_the_providers_email_maps_to_a_user_and_an_unknown_one_is_refused(users)
     at.user = {"is_logged_in": True, "email": "stranger@example.com"}
     ok(at.run())
     assert at.title[0].value == "登录"
-    assert [e.value for e in at.error] == [md("「stranger@example.com」不是本系统启用中的用户，请联系管理员开通")]
+    assert [e.value for e in at.error] == [
+        md("「stranger@example.com」不是本系统启用中的用户，请联系管理员开通")
+    ]
     assert at.button(key="oidc_logout").label == "退出统一身份账户"
     ok(at.run())
     assert [r.action for r in audit_rows(users)].count("sign_in_failed") == 1  # once, not once per rerun
