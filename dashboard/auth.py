@@ -40,6 +40,10 @@ DEMO_BANNER = (
 IDLE_NOTICE = "超过 8 小时未操作，已自动退出登录，请重新登录。"
 GONE_NOTICE = "您的账户已停用或已删除，已退出登录；如有疑问请联系管理员。"
 SIGNED_OUT = "已退出登录。"
+OIDC_BROKEN = (
+    "统一身份登录未能启动：请检查 .streamlit/secrets.toml 中 [auth] 的配置（见 docs/sign-in.md），"
+    "服务器日志中有详细原因。仍可用用户名和密码登录。"
+)
 
 
 def now() -> datetime:

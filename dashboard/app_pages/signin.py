@@ -3,8 +3,10 @@
 provider when `.streamlit/secrets.toml` configures `[auth]`."""
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from dashboard import auth
+from dashboard.boundary import LOG
 from dashboard.views.common import md
 from kpi.access.users import AccessError, create_first_admin, has_users, sign_in
 
@@ -82,4 +84,8 @@ if auth.oidc_configured():
             st.logout()
     elif st.button("使用单位统一身份登录", key="oidc_login", icon=":material/badge:"):
         st.session_state.pop(auth.NO_AUTO_KEY, None)
-        st.login()
+        try:
+            st.login()
+        except StreamlitAuthError as exc:  # [auth] incomplete: say so here, the details to the log
+            LOG.warning("st.login: %s", exc)
+            st.error(auth.OIDC_BROKEN, icon=":material/error:")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.auth import DEMO_BANNER, GONE_NOTICE, IDLE_NOTICE, SIGNED_OUT
+from dashboard.auth import DEMO_BANNER, GONE_NOTICE, IDLE_NOTICE, OIDC_BROKEN, SIGNED_OUT
 from dashboard.views.common import md
 from kpi.access.roles import ADMIN, FINANCE, MANAGER, VENDOR
 from kpi.access.scope import Scope
@@ -282,6 +282,11 @@ def test_the_provider_sign_in_button_shows_only_when_auth_is_configured(users):
     at.user = {"is_logged_in": False}
     ok(at.run())
     assert at.button(key="oidc_login").label == "使用单位统一身份登录"
+    # AppTest's secrets do not reach the check st.login makes (streamlit.auth_util reads the real
+    # secrets), which is the case of an [auth] section Streamlit finds incomplete: said in Chinese
+    ok(at.button(key="oidc_login").click().run())
+    assert [e.value for e in at.error] == [OIDC_BROKEN]
+    assert at.title[0].value == "登录" and at.button(key="signin_submit")
 
 
 def test_the_providers_email_maps_to_a_user_and_an_unknown_one_is_refused(users):
