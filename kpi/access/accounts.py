@@ -7,7 +7,7 @@ Import these through `kpi.access.users`, the one public face of users and sign-i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
@@ -43,6 +43,38 @@ class User:
 
 def user_of(row: Row) -> User:
     return User(row.name, row.role, row.vendor, bool(row.disabled))
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """A user as the 管理员 sees them: when made and by whom, the last sign-in, a lock in force."""
+
+    user: User
+    created_at: str
+    created_by: str
+    last_sign_in: str | None
+    failed_count: int
+    locked_until: str | None  # only while the lock is in force at the time asked
+
+    @property
+    def state(self) -> str:
+        if self.user.disabled:
+            return "停用"
+        if self.locked_until:
+            return f"锁定至 {datetime.fromisoformat(self.locked_until):%Y-%m-%d %H:%M}"
+        return "启用"
+
+
+def user_infos(engine: Engine, at: datetime | None = None) -> list[UserInfo]:
+    """Every user by name, with their state at `at` (now when not given)."""
+    when = at or now()
+    with reading(engine) as conn:
+        rows = list(conn.execute(sa.select(users).order_by(users.c.name)))
+    return [
+        UserInfo(user_of(r), r.created_at, r.created_by, r.last_sign_in, r.failed_count,
+                 r.locked_until if r.locked_until and when < datetime.fromisoformat(r.locked_until) else None)
+        for r in rows
+    ]  # fmt: skip
 
 
 def has_users(engine: Engine) -> bool:

@@ -51,8 +51,10 @@ def _aware(when: datetime | None) -> datetime:
     return when if when.tzinfo else when.astimezone()
 
 
-def _refuse(conn: Connection, at: str, name: str, reason: str, message: str) -> SignIn:
-    audit.append(conn, at, name[:MAX_NAME], "sign_in_failed", None, f"登录失败：「{name}」（{reason}）",
+def _refuse(conn: Connection, at: str, typed: str, reason: str, message: str) -> SignIn:
+    """A refused attempt's audit row, naming the user name as typed (cut to the longest name kept)."""
+    name = typed[:MAX_NAME]
+    audit.append(conn, at, name, "sign_in_failed", None, f"登录失败：「{name}」（{reason}）",
                  {}, {"name": name, "reason": reason})  # fmt: skip
     return SignIn(False, None, message)
 

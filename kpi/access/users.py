@@ -10,6 +10,7 @@ from kpi.access.accounts import (
     MAX_FAILURES,
     AccessError,
     User,
+    UserInfo,
     add_user,
     create_first_admin,
     disable_user,
@@ -18,6 +19,7 @@ from kpi.access.accounts import (
     has_users,
     list_users,
     set_password,
+    user_infos,
 )
 from kpi.access.signin import (
     SignIn,
@@ -35,6 +37,7 @@ __all__ = [
     "AccessError",
     "SignIn",
     "User",
+    "UserInfo",
     "add_user",
     "create_first_admin",
     "disable_user",
@@ -48,4 +51,5 @@ __all__ = [
     "set_password",
     "sign_in",
     "sign_in_identity",
+    "user_infos",
 ]

@@ -18,8 +18,8 @@ from kpi.access.users import (
     add_user,
     disable_user,
     enable_user,
-    list_users,
     set_password,
+    user_infos,
 )
 from kpi.cli.common import fail
 from kpi.cli.history_commands import DB, history_command, store, who
@@ -140,10 +140,21 @@ def enable(name: str, db: str, by: str | None) -> None:
 @DB
 @history_command
 def list_cmd(db: str) -> None:
-    """列出全部用户：用户名、角色、所属外包公司、状态（密码不显示，也不保存明文）。"""
-    users = list_users(store(db))
-    if not users:
+    """列出全部用户：用户名、角色、所属外包公司、状态（启用、停用或锁定至何时）、最近登录、创建时间与创建人。"""
+    infos = user_infos(store(db))
+    if not infos:
         click.echo("还没有用户（用 kpi user add 新增，或在应用页面创建第一位管理员）。")
         return
-    cells = [[u.name, u.role, u.vendor or "—", "停用" if u.disabled else "启用"] for u in users]
-    click.echo(table(["用户名", "角色", "外包公司", "状态"], cells))
+    cells = [
+        [
+            i.user.name,
+            i.user.role,
+            i.user.vendor or "—",
+            i.state,
+            i.last_sign_in or "—",
+            i.created_at,
+            i.created_by,
+        ]
+        for i in infos
+    ]
+    click.echo(table(["用户名", "角色", "外包公司", "状态", "最近登录", "创建时间", "创建人"], cells))
