@@ -7,7 +7,7 @@ from dashboard import auth
 from dashboard.views import users as v
 from dashboard.views.common import md
 from kpi.access.roles import ROLES, VENDOR
-from kpi.access.users import list_users
+from kpi.access.users import user_infos
 
 MESSAGE_KEY = "users_message"
 
@@ -24,9 +24,9 @@ if MESSAGE_KEY in st.session_state:
     ok, text = st.session_state.pop(MESSAGE_KEY)
     (st.success if ok else st.error)(md(text))
 
-users = list_users(engine)
-st.dataframe(v.users_frame(users), hide_index=True, key="users_table")
-names = [u.name for u in users]
+infos = user_infos(engine)
+st.dataframe(v.users_frame(infos), hide_index=True, key="users_table")
+names = [i.user.name for i in infos]
 
 st.subheader("新增用户")
 with st.form("user_add_form", clear_on_submit=True):

@@ -4,22 +4,40 @@ message): the library's AccessError becomes the message, never a traceback."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from kpi.access.roles import VENDOR
-from kpi.access.users import AccessError, User, add_user, disable_user, enable_user, set_password
+from kpi.access.users import (
+    AccessError,
+    UserInfo,
+    add_user,
+    disable_user,
+    enable_user,
+    get_user,
+    set_password,
+)
 
-COLUMNS = ["用户名", "角色", "所属外包公司", "状态"]
+COLUMNS = ["用户名", "角色", "所属外包公司", "状态", "最近登录", "创建时间", "创建人"]
 MISMATCH = "两次输入的密码不一致，请重新输入。"
 NEEDS_VENDOR = f"角色「{VENDOR}」须填写所属外包公司（与工作簿中的公司名称一致）。"
 
 
-def users_frame(users: list[User]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [[u.name, u.role, u.vendor or "", "停用" if u.disabled else "启用"] for u in users], columns=COLUMNS
-    )
+def minute(stamp: str | None) -> str:
+    """A stored time stamp (ISO, with its offset) as the page shows it: 2026-11-25 14:50."""
+    return f"{datetime.fromisoformat(stamp):%Y-%m-%d %H:%M}" if stamp else "—"
+
+
+def users_frame(infos: list[UserInfo]) -> pd.DataFrame:
+    """The users as the 管理员 sees them; 状态 is 启用, 停用 or 锁定至 (a lock in force now)."""
+    rows = [
+        [i.user.name, i.user.role, i.user.vendor or "", i.state, minute(i.last_sign_in), minute(i.created_at),
+         i.created_by]
+        for i in infos
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def act(step: Callable[[], str]) -> tuple[bool, str]:
@@ -67,7 +85,12 @@ def disable(engine: Engine, name: str, by: str) -> tuple[bool, str]:
 
 def enable(engine: Engine, name: str, by: str) -> tuple[bool, str]:
     def step() -> str:
+        before = get_user(engine, name)
         enable_user(engine, name, by)
-        return f"已启用用户「{name}」（并解除锁定）"
+        return (
+            f"已启用用户「{name}」"
+            if before is not None and before.disabled
+            else f"已解除用户「{name}」的锁定"
+        )
 
     return act(step)

@@ -104,7 +104,20 @@ def test_an_empty_database_asks_for_the_first_admin_and_lands_on_user_management
     assert nav(at) == ["用户管理"]
     assert sidebar_captions(at) == ["当前用户：王管理（管理员）"]
     assert not at.sidebar.get("file_uploader")  # a 管理员 never loads a workbook
-    assert at.dataframe[0].value.values.tolist() == [["王管理", ADMIN, "", "启用"]]
+    table = at.dataframe[0].value
+    assert table.columns.tolist() == [
+        "用户名",
+        "角色",
+        "所属外包公司",
+        "状态",
+        "最近登录",
+        "创建时间",
+        "创建人",
+    ]
+    assert table[["用户名", "角色", "所属外包公司", "状态", "创建人"]].values.tolist() == [
+        ["王管理", ADMIN, "", "启用", "王管理"]
+    ]
+    assert table["最近登录"][0] in {f"{datetime.now() - timedelta(minutes=m):%Y-%m-%d %H:%M}" for m in (0, 1)}
     assert [(r.who, r.action) for r in audit_rows(db)] == [("王管理", "user_add"), ("王管理", "sign_in")]
     with open(db, "rb") as f:
         assert ADMIN_PASSWORD.encode() not in f.read()
@@ -133,9 +146,11 @@ def test_the_admin_adds_a_vendor_user_who_then_signs_in_to_the_vendor_pages(db):
     assert [s.value for s in at.success] == ["已新增用户「华信小李」（外包公司 · 华信客服）"]
     add("华信小李", FINANCE, "", "another-pass-1")
     assert [e.value for e in at.error] == ["用户「华信小李」已存在"]
-    assert at.dataframe[0].value.values.tolist() == [
-        ["华信小李", VENDOR, "华信客服", "启用"],
-        ["王管理", ADMIN, "", "启用"],
+    assert at.dataframe[0].value[
+        ["用户名", "角色", "所属外包公司", "状态", "最近登录", "创建人"]
+    ].values.tolist() == [
+        ["华信小李", VENDOR, "华信客服", "启用", "—", "王管理"],
+        ["王管理", ADMIN, "", "启用", at.dataframe[0].value["最近登录"][1], "王管理"],
     ]
     at.selectbox(key="user_state_name").set_value("王管理")
     ok(at.button(key="user_disable").click().run())
@@ -166,11 +181,11 @@ def test_the_admin_resets_a_password_and_disables_and_enables_a_user(users):
     at.selectbox(key="user_state_name").set_value("华信小李")
     ok(at.button(key="user_disable").click().run())
     assert [s.value for s in at.success] == ["已停用用户「华信小李」"]
-    assert ["华信小李", VENDOR, "华信客服", "停用"] in at.dataframe[0].value.values.tolist()
+    assert ["华信小李", VENDOR, "华信客服", "停用"] in at.dataframe[0].value.iloc[:, :4].values.tolist()
     ok(at.button(key="user_disable").click().run())
     assert [e.value for e in at.error] == ["用户「华信小李」已是停用状态"]
     ok(at.button(key="user_enable").click().run())
-    assert [s.value for s in at.success] == ["已启用用户「华信小李」（并解除锁定）"]
+    assert [s.value for s in at.success] == ["已启用用户「华信小李」"]
 
     other = sign_in(start(), "华信小李", VENDOR_PASSWORD)
     assert [e.value for e in other.error] == [WRONG]  # the old password no longer works
@@ -199,6 +214,15 @@ def test_a_wrong_password_is_refused_and_five_lock_the_account(users):
     sign_in(at, "华信小李", VENDOR_PASSWORD)  # the right password is refused while locked
     assert [e.value for e in at.error] == [md(message)]
     assert at.title[0].value == "登录" and "auth_scope" not in at.session_state
+
+    admin = sign_in(start(), "王管理", ADMIN_PASSWORD)  # the 管理员 sees the lock and lifts it
+    states = dict(admin.dataframe[0].value[["用户名", "状态"]].values.tolist())
+    assert states["华信小李"] == f"锁定至 {datetime.now():%Y-%m-%d} {shown.group(1)}"
+    admin.selectbox(key="user_state_name").set_value("华信小李")
+    ok(admin.button(key="user_enable").click().run())
+    assert [s.value for s in admin.success] == ["已解除用户「华信小李」的锁定"]
+    sign_in(at, "华信小李", VENDOR_PASSWORD)
+    assert at.title[0].value == "总览 · 2024-06"
 
 
 # ------------------------------------------------------------------ the session
