@@ -30,7 +30,6 @@ OIDC_KEY = "auth_oidc"  # signed in through the identity provider (sign out with
 NOTICE_KEY = "auth_notice"  # why the session was signed out, shown once on 登录
 REFUSED_KEY = "auth_refused"  # (e-mail, message) of a provider sign-in that maps to no user
 NO_AUTO_KEY = "auth_no_auto"  # after an idle OIDC session: wait for the user, do not map st.user again
-KEYS = (SCOPE_KEY, SEEN_KEY, OIDC_KEY)
 
 DEMO = Scope("演示用户", MANAGER, demo=True)
 DEMO_BANNER = (
@@ -86,10 +85,12 @@ def enter(scope: Scope, oidc: bool = False) -> None:
 
 
 def leave(notice: str | None = None) -> bool:
-    """End the session's sign-in (the page's own state stays); True when it was an OIDC sign-in."""
+    """End the session's sign-in; True when it was an OIDC sign-in. Everything the session holds goes
+    with it (the loaded workbook, picked vendor, fetched statements and evidence), so whoever signs in
+    next in this browser starts clean."""
     oidc = bool(st.session_state.get(OIDC_KEY))
-    for key in KEYS:
-        st.session_state.pop(key, None)
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
     if notice:
         st.session_state[NOTICE_KEY] = notice
     return oidc

@@ -168,6 +168,11 @@ def test_the_admin_adds_a_vendor_user_who_then_signs_in_to_the_vendor_pages(db):
     assert at.session_state["auth_scope"] == Scope("华信小李", VENDOR, "华信客服")
     who = [(r.who, r.action) for r in audit_rows(db)]
     assert who[-1] == ("华信小李", "sign_in") and ("王管理", "user_add") in who
+
+    assert "_ctx" in at.session_state  # the loaded workbook …
+    ok(at.sidebar.button(key="sign_out").click().run())
+    assert at.title[0].value == "登录"
+    assert "_ctx" not in at.session_state and "vendor" not in at.session_state  # … goes with the user
     engine.dispose()
 
 
