@@ -91,4 +91,5 @@ with boundary.guarded():
         auth.sidebar(scope)
         if scope.sees_data:
             ui.build_context()
+        auth.banner(scope)
     page.run()

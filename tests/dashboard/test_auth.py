@@ -69,7 +69,9 @@ def test_without_a_database_the_demo_opens_as_demo_manager(monkeypatch):
     monkeypatch.delenv("KPI_DB", raising=False)
     at = start()
     assert at.title[0].value == "总览 · 2024-06"
-    assert at.sidebar.warning[0].value == DEMO_BANNER
+    badge = ":orange-badge[:material/science: 演示]"
+    assert at.main.caption[0].value == f"{badge} {DEMO_BANNER}"  # on every page, above its title
+    assert sidebar_captions(at)[0] == f"{badge} 当前用户：演示用户（合同管理）"
     assert DEMO_BANNER == (
         "演示模式：以「演示用户（合同管理）」身份查看内置示例数据，未配置数据库，无需登录。"
         "正式使用时设置环境变量 `KPI_DB` 指向历史数据库后启动，即需登录（见 docs/sign-in.md）。"
