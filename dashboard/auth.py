@@ -29,6 +29,7 @@ SEEN_KEY = "auth_last_seen"
 OIDC_KEY = "auth_oidc"  # signed in through the identity provider (sign out with st.logout)
 NOTICE_KEY = "auth_notice"  # why the session was signed out, shown once on 登录
 REFUSED_KEY = "auth_refused"  # (e-mail, message) of a provider sign-in that maps to no user
+FRESH_KEY = "auth_fresh"  # signed in by this run: land on the role's first page, not a hidden address
 NO_AUTO_KEY = "auth_no_auto"  # after an idle OIDC session: wait for the user, do not map st.user again
 
 DEMO = Scope("演示用户", MANAGER, demo=True)
@@ -81,6 +82,7 @@ def enter(scope: Scope, oidc: bool = False) -> None:
     st.session_state[SCOPE_KEY] = scope
     st.session_state[SEEN_KEY] = now()
     st.session_state[OIDC_KEY] = oidc
+    st.session_state[FRESH_KEY] = True
     for key in (NOTICE_KEY, REFUSED_KEY, NO_AUTO_KEY):
         st.session_state.pop(key, None)
 

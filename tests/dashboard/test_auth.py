@@ -267,6 +267,12 @@ def test_finance_sees_exactly_its_five_pages(users):
     assert sidebar_captions(at)[0] == "当前用户：财务老陈（财务）"
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/agents.py")
+    # the address of a page 财务 does not have (a bookmark of /agents) says so in Chinese
+    hidden = {i["url_pathname"] for i in at._registered_pages.values() if i["page_name"] == "无权查看"}
+    assert hidden == {"agents", "simulate", "checks", "users"}
+    ok(at.switch_page("app_pages/forbidden.py").run())
+    assert at.title[0].value == "无权查看"
+    assert [i.value for i in at.info] == ["此页面不在您的角色（财务）可用的页面中，请从左侧导航选择页面。"]
 
 
 def test_each_role_is_offered_its_pages(db):
