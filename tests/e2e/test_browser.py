@@ -608,3 +608,5 @@ def test_a_vendor_signs_in_through_the_page_and_five_wrong_passwords_lock_the_ac
         (VENDOR_USER, "sign_in_failed"),
     ]
     assert VENDOR_PASSWORD.encode() not in history.read_bytes()
+    log = (ROOT / "test-output" / "streamlit-signin.log").read_text("utf-8", errors="replace")
+    assert not [p for p in (VENDOR_PASSWORD, *(f"wrong-password-{n}" for n in range(1, 6))) if p in log]
