@@ -3,6 +3,7 @@ disputes with their evidence and decisions; the sample importable with one click
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard import data as d
 from dashboard.views import cycle as v
 from kpi.history import cycle
@@ -23,7 +24,11 @@ except HistoryError as exc:
 st.caption(
     f"历史数据库：{v.plain(describe(str(engine.url)))}（环境变量 KPI_DB 可指定）。状态：草稿 → 已发布 → 已定稿。"
 )
-user = st.text_input("操作人", value=v.default_user(), key="cycle_user").strip()
+scope = auth.current_scope()
+if scope.demo:
+    user = st.text_input("操作人", value=v.default_user(), key="cycle_user").strip()
+else:  # signed in: the actions are the user's own
+    user = st.text_input("操作人", value=scope.user, disabled=True).strip()
 
 
 def report(result: tuple[bool, str]) -> None:
@@ -36,7 +41,7 @@ if "cycle_message" in st.session_state:
     ok, text = st.session_state.pop("cycle_message")
     (st.success if ok else st.error)(v.plain(text))
 
-if st.button("一键导入示例数据（6 个月，草稿）", key="import_sample", disabled=not user):
+if scope.runs_cycle and st.button("一键导入示例数据（6 个月，草稿）", key="import_sample", disabled=not user):
     text = d.default_rules_text()
     report(v.act(lambda: v.import_sample(engine, parse_rulebook(text), text, d.SAMPLE, user)))
     st.rerun()
@@ -71,7 +76,7 @@ if summary.state == "final":
             on_click="ignore",
         )  # fmt: skip
         st.caption(f"指纹 SHA-256 {digest}（与定稿时相同的结算单，每次取出都一样）")
-else:
+elif scope.runs_cycle:
     if draft is not None:
         sure = st.checkbox(f"确认发布第 {draft.number} 版（发布后外包公司可提出争议）", key="confirm_publish")
         if st.button("发布", key="publish", disabled=not (sure and user), type="primary"):
@@ -110,7 +115,7 @@ if summary.state == "published":
                 )
             )
             st.rerun()
-    if open_disputes:
+    if open_disputes and scope.runs_cycle:
         with (
             st.expander("处理争议", expanded=True),
             st.form("resolve_form", clear_on_submit=True, border=False),
