@@ -26,7 +26,6 @@ from kpi.access.roles import VENDOR
 from kpi.access.scope import Scope
 from kpi.detail.evidence import RepeatPair, repeat_pairs
 from kpi.detail.run import detail_bytes, finish_detail
-from kpi.records import VendorMonth
 from kpi.reports.evidence import evidence_xlsx
 from kpi.reports.fingerprint import DETAIL, RULEBOOK, WORKBOOK, Fingerprint, fingerprint
 from kpi.reports.statement_doc import build_statement
@@ -96,18 +95,19 @@ def scoped_pairs(pairs: Sequence[RepeatPair], scope: Scope) -> tuple[RepeatPair,
 def evidence_file(
     inputs: Inputs,
     rules: Rulebook,
-    records: Sequence[VendorMonth],
     vendor: str,
     agent: str | None,
     scope: Scope,
 ) -> tuple[bytes | None, str]:
     """The evidence .xlsx of a vendor (or one agent) and its month, or None and why not; callers in
-    full only for 合同管理."""
+    full only for 合同管理. The detail is measured against the workbook's whole summary (read again
+    from the inputs: the app's records hold only the scope's vendors), then cut to the vendor."""
     if not scope.sees_vendor(vendor):
         return None, f"按您的权限不能取得「{vendor}」的证据"
     found = detail_bytes(inputs.data, inputs.name, extra=inputs.extra)
     if found is None or found.calls is None:
         return None, "本工作簿没有话务明细"
+    records, _ = d.read_workbook(inputs.data, inputs.name)
     run = finish_detail(found, rules, records)
     if run.problems or run.measure is None:
         return None, "话务明细有问题，见「数据检查」"
@@ -181,7 +181,6 @@ def statement_buttons(
 def evidence_button(
     inputs: Inputs,
     rules: Rulebook,
-    records: Sequence[VendorMonth],
     vendor: str,
     scope: Scope,
     agent: str | None = None,
@@ -196,7 +195,7 @@ def evidence_button(
     download(
         st,
         label,
-        lambda: evidence_file(inputs, rules, records, vendor, agent, scope)[0] or b"",
+        lambda: evidence_file(inputs, rules, vendor, agent, scope)[0] or b"",
         file_name=f"重复呼叫证据_{who}.xlsx",
         mime=XLSX,
         key=f"download_evidence_{'agent' if agent else 'vendor'}",

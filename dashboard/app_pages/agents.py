@@ -36,14 +36,11 @@ two_places = {
 }
 st.dataframe(shown, hide_index=True, key="agents_table", column_config=two_places)
 if not show_all:  # the pairs behind the counts; one agent's when the search finds exactly one
-    documents.evidence_button(
-        ctx.inputs, loaded.rules, loaded.records, ctx.vendor, ctx.scope, month=ctx.month
-    )
+    documents.evidence_button(ctx.inputs, loaded.rules, ctx.vendor, ctx.scope, month=ctx.month)
     if len(shown) == 1:
         documents.evidence_button(
             ctx.inputs,
             loaded.rules,
-            loaded.records,
             ctx.vendor,
             ctx.scope,
             shown["坐席工号"].iloc[0],

@@ -44,17 +44,17 @@ def test_statement_from_the_app_matches_the_cli(tmp_path: Path):
 
 
 def test_evidence_from_the_app():
-    data, month = evidence_file(INPUTS, RULES, RESULT.records, "联创呼叫", None, MANAGING)
+    data, month = evidence_file(INPUTS, RULES, "联创呼叫", None, MANAGING)
     assert month == "2024-06"
     ws = openpyxl.load_workbook(io.BytesIO(data))["重复呼叫明细"]
     assert ws.max_row - 3 == 1129
-    data, _ = evidence_file(INPUTS, RULES, RESULT.records, "联创呼叫", "LC1006", MANAGING)
+    data, _ = evidence_file(INPUTS, RULES, "联创呼叫", "LC1006", MANAGING)
     assert openpyxl.load_workbook(io.BytesIO(data))["重复呼叫明细"].max_row - 3 == 52
 
 
 def test_evidence_without_call_detail_says_why(spec_workbook: Path):
     inputs = Inputs(spec_workbook.read_bytes(), "spec.xlsx", (), d.default_rules_text(), "default.toml")
-    assert evidence_file(inputs, RULES, (), "甲公司", None, MANAGING) == (None, "本工作簿没有话务明细")
+    assert evidence_file(inputs, RULES, "甲公司", None, MANAGING) == (None, "本工作簿没有话务明细")
 
 
 @pytest.fixture()
