@@ -22,6 +22,7 @@ from kpi.history.store import open_store
 from kpi.money import fmt2
 from kpi.pipeline import assess
 from kpi.rules.rulebook import load_rulebook, rulebook_text
+from tests.builders import SPEC_EXAMPLE, write_summary
 from tests.dashboard.walk import APP, Downloads, element_texts, full_callers, leaks, step, walk
 from tests.history_db import audit_rows
 from tests.paths import SAMPLE
@@ -39,7 +40,8 @@ OTHER_AGENTS = {str(r[0]) for r in ROSTER if r[2] != MINE} | {
     str(r[6]) for r in DETAIL if r[7] != MINE and r[6]
 }
 MY_AGENTS = sorted({str(r[0]) for r in ROSTER if r[2] == MINE})
-CALLERS = {str(r[1]) for r in DETAIL}
+CALLERS = {str(r[1]) for r in DETAIL if str(r[1]).isdigit()}  # 13393 numbers; withheld ones (匿名) aside
+CALLER = next(c for c in sorted(CALLERS) if c.startswith("13"))
 RAW = {"trend_metrics": ["total", *(m.id for m in RULES.metrics)]}  # the multiselect's values (ids)
 
 
@@ -132,7 +134,11 @@ def test_finance_sees_every_vendor_but_no_caller_number_in_full(monkeypatch, tmp
     seen = Seen()
     at = signed_in(Scope("财务小王", FINANCE))
     assert at.selectbox(key="vendor").options == VENDORS
-    walk(at, seen, typed=["LC1006"], every_widget_months=1, raw=RAW)
+    walk(at, seen, every_widget_months=1, raw=RAW)
+    step(at.switch_page("app_pages/agents.py").run())
+    step(at.selectbox(key="vendor").set_value("联创呼叫").run())
+    step(at.text_input(key="agents_query").set_value("LC1006").run())
+    seen(at, "agents LC1006")
     got = files.texts()
     for name, text in got.items():
         seen.check(f"download {name}", text)
@@ -168,7 +174,7 @@ def history(tmp_path, monkeypatch) -> str:
     cycle.publish(engine, "2024-05", "王经理")
     cycle.finalise(engine, "2024-05", "王经理")
     cycle.publish(engine, "2024-06", "王经理")
-    caller = sorted(CALLERS)[0]
+    caller = CALLER
     add_dispute(engine, "2024-06", MINE, "service_complaints", "3", "一件重复登记", "联创的小李",
                 ("申诉.txt", "联创申诉材料".encode()))  # fmt: skip
     other = add_dispute(engine, "2024-06", "众合外包", "service_complaints", "2", f"主叫 {caller} 已撤诉",
@@ -192,7 +198,7 @@ def test_a_vendor_on_the_history_sees_only_its_own_months_disputes_and_statement
             step(at.button(key="statement_fetch").click().run())
             seen(at, "cycle statement")
         if month == "2024-06":
-            assert at.selectbox(key="evidence_id").options == [1]  # only its own dispute's evidence
+            assert at.selectbox(key="evidence_id").options == ["争议 #1"]  # only its own dispute's evidence
             step(at.button(key="evidence_fetch").click().run())
             assert at.selectbox(key="dispute_vendor").options == [MINE]
             assert not [b for b in at.button if b.key in ("publish", "finalise", "import_sample")]
@@ -219,7 +225,7 @@ def test_finance_on_the_history_reads_every_vendor_changes_nothing_and_sees_no_c
     disputes = next(f.value for f in at.dataframe if "主张" in f.value.columns)
     assert sorted(disputes["外包公司"]) == ["众合外包", MINE]
     assert seen.callers == []
-    assert any(mask_caller(sorted(CALLERS)[0]) in t for t in seen.text)
+    assert any(mask_caller(CALLER) in t for t in seen.text)
     keys = {w.key for w in (*at.button, *at.selectbox, *at.text_input)}
     assert not keys & {"publish", "finalise", "import_sample", "dispute_vendor", "resolve_id", "evidence_id"}
 
@@ -245,3 +251,37 @@ def test_the_demo_records_no_export(monkeypatch, tmp_path):
     step(at.switch_page("app_pages/settlement.py").run())
     step(at.get("download_button")[0].click().run())
     assert [r for r in audit_rows(db) if r.action == "export"] == []
+
+
+# ------------------------------------------------------------------ self-audit
+def test_a_vendors_own_upload_with_other_vendors_scores_only_its_own_and_says_so(monkeypatch, tmp_path):
+    monkeypatch.delenv("KPI_DB", raising=False)
+    at = signed_in(Scope("联创的小李", VENDOR, MINE))
+    at.sidebar.file_uploader(key="workbook_upload").upload("我的草稿.xlsx", SAMPLE.read_bytes())
+    step(at.run())
+    assert [w.value for w in at.warning][0] == (
+        "工作簿中另有 3 家外包公司的数据，已按您的权限忽略，只评分「联创呼叫」。"
+    )
+    assert at.selectbox(key="vendor").options == [MINE]
+    seen = Seen()
+    walk(at, seen, pages=("overview", "settlement", "agents", "checks"), every_widget_months=0)
+    assert seen.leaks == []
+    step(at.switch_page("app_pages/overview.py").run())
+    june = next(c for c in CARDS if c.vendor == MINE and c.month == "2024-06")
+    assert [(m.label, m.value) for m in at.metric][:2] == [
+        ("总分", fmt2(june.total)),
+        ("应付金额(元)", money(june.settlement.payout)),
+    ]
+
+
+def test_a_vendors_upload_without_its_own_rows_is_not_scored(monkeypatch, tmp_path):
+    monkeypatch.delenv("KPI_DB", raising=False)
+    book = write_summary(tmp_path / "别家.xlsx", [SPEC_EXAMPLE, dict(SPEC_EXAMPLE, vendor="乙公司")])
+    at = signed_in(Scope("联创的小李", VENDOR, MINE))
+    at.sidebar.file_uploader(key="workbook_upload").upload("别家.xlsx", book.read_bytes())
+    step(at.run())
+    assert [w.value for w in at.warning][0] == (
+        "工作簿中没有「联创呼叫」的数据（只有另外 2 家外包公司的），按您的权限不予评分。请上传本公司的月度工作簿。"
+    )
+    assert "工作簿中没有可评分的数据行。" in [w.value for w in at.warning]
+    assert not any("甲公司" in t or "乙公司" in t for t in element_texts(at))

@@ -112,7 +112,7 @@ def file_text(name: str, data: bytes) -> str:
 # ------------------------------------------------------------------ what may not be found
 _DECIMAL = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})*(?:\.\d+)?(?![\d])|(?<![\d.,])\d+\.\d+(?![\d])")
 _AGENT = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{4}(?!\d)")
-_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{9,11})(?!\d)")
+_DIGITS = re.compile(r"\d{7,}")
 
 
 def figures(text: str) -> set[str]:
@@ -129,8 +129,9 @@ def leaks(text: str, names: set[str], numbers: set[str], agents: set[str]) -> li
 
 
 def full_callers(text: str, callers: set[str]) -> list[str]:
-    """The caller numbers of the call detail a text shows in full."""
-    return sorted(set(_PHONE.findall(text)) & callers)
+    """The caller numbers of the call detail a text shows in full (any run of 7 or more digits that is
+    one of them, whatever its form)."""
+    return sorted(set(_DIGITS.findall(text)) & callers)
 
 
 # ------------------------------------------------------------------ the walk
@@ -197,20 +198,24 @@ def walk(
     every_widget_months: int = 2,
     raw: dict[str, list] | None = None,
 ) -> int:
-    """Every page × every month of the sidebar; on the first and last months (`every_widget_months`)
-    every state of every input of the page as well, one input at a time. Returns the runs made."""
+    """Every page × every vendor × every month of the sidebar; for the last vendor on the first and
+    last months (`every_widget_months`: 2, 1 the last only, 0 none) every state of every input of the
+    page as well, one input at a time. Returns the runs made."""
     runs = 0
     for page in pages:
         step(at.switch_page(f"app_pages/{page}.py").run())
         collect(at, page)
-        months = list(at.selectbox(key="month").options) if at.selectbox.len and _has(at, "month") else [None]
-        deep = set(months[:1] + months[-1:]) if every_widget_months else set()
-        for month in months:
+        vendors = list(at.selectbox(key="vendor").options) if _has(at, "vendor") else [None]
+        months = list(at.selectbox(key="month").options) if _has(at, "month") else [None]
+        deep = {2: months[:1] + months[-1:], 1: months[-1:]}.get(every_widget_months, [])
+        for vendor, month in [(v, m) for v in vendors for m in months]:
+            if vendor is not None:
+                step(at.selectbox(key="vendor").set_value(vendor).run())
             if month is not None:
                 step(at.selectbox(key="month").set_value(month).run())
-                collect(at, f"{page} {month}")
-                runs += 1
-            if month not in deep:
+            collect(at, f"{page} {vendor} {month}")
+            runs += 1
+            if month not in deep or vendor != vendors[-1]:
                 continue
             for kind, key in main_widgets(at):
                 for value in states(at, kind, key, list(typed), raw or {}):
