@@ -25,6 +25,7 @@ from kpi.cli.document_commands import evidence, statement
 from kpi.cli.history_commands import audit_group, correct, finalise, history_cmd, import_cmd, publish
 from kpi.cli.readings_command import readings_cmd, run_readings
 from kpi.cli.usage import Group
+from kpi.cli.user_commands import user_group
 from kpi.detail.run import DetailRun
 from kpi.detail.source import SourceProfile, builtin_profiles
 from kpi.reports.readings import readings_used
@@ -45,7 +46,7 @@ main.add_command(agents)
 main.add_command(statement)
 main.add_command(evidence)
 main.add_command(readings_cmd)
-for command in (import_cmd, publish, dispute_group, finalise, correct, history_cmd, audit_group):
+for command in (import_cmd, publish, dispute_group, finalise, correct, history_cmd, audit_group, user_group):
     main.add_command(command)
 
 

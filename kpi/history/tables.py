@@ -130,3 +130,21 @@ evidence = sa.Table(
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("content", sa.LargeBinary, nullable=False),
 )
+
+users = sa.Table(  # who may sign in: never a password, only its argon2 hash (salt and parameters inside)
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),  # or the identity provider's e-mail
+    sa.Column("role", sa.String(16), nullable=False),  # 管理员 | 合同管理 | 财务 | 外包公司
+    sa.Column("vendor", sa.String(200)),  # the one vendor of a 外包公司 user
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("failed_count", sa.Integer, nullable=False, server_default="0"),  # consecutive wrong passwords
+    sa.Column("locked_until", sa.String(32)),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("changed_at", sa.String(32)),  # last password change, disable or enable
+    sa.Column("changed_by", sa.String(100)),
+    sa.Column("last_sign_in", sa.String(32)),
+)

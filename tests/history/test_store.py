@@ -38,7 +38,7 @@ def run(*args: str):
 def test_a_new_database_gets_the_newest_schema(db_url: str):
     engine = open_store(db_url)
     with reading(engine) as conn:
-        assert schema_revision(conn) == head() == "0002"
+        assert schema_revision(conn) == head() == "0003"
         assert set(sa.inspect(conn).get_table_names()) == {t.name for t in metadata.sorted_tables} | {
             "alembic_version"
         }
@@ -80,7 +80,7 @@ def test_a_newer_schema_is_refused(db_url: str):
     assert result.exit_code == 1
     name = db_url if "://" not in db_url else sa.engine.make_url(db_url).render_as_string(hide_password=True)
     assert result.output == (
-        f"未完成，共 1 处问题：\n  1. 数据库「{name}」的结构版本为 0099，比本程序认识的最新版本 0002 更新："
+        f"未完成，共 1 处问题：\n  1. 数据库「{name}」的结构版本为 0099，比本程序认识的最新版本 0003 更新："
         "它由更新版本的 kpi 写入，请升级 kpi 后再打开（本程序未做任何改动）\n"
     )
 
@@ -159,7 +159,7 @@ def test_migrations_run_forward_from_schema_0001(db_url: str, tmp_path: Path):
     assert [(v[1], v[2], v[3]) for v in old_versions] == [("2024-05", 1, "draft")]
     engine = open_store(db_url)
     with reading(engine) as conn:
-        assert schema_revision(conn) == "0002"
+        assert schema_revision(conn) == "0003"
     engine.dispose()
     # the old month goes on through the cycle, and the old audit row stays the chain's first link
     assert run("publish", "--month", "2024-05", "--db", db_url, "--user", "张经理").exit_code == 0
