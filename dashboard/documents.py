@@ -24,6 +24,7 @@ from dashboard import data as d
 from dashboard.access import OTHERS
 from kpi.access.roles import VENDOR
 from kpi.access.scope import Scope
+from kpi.access.users import record_export
 from kpi.detail.evidence import RepeatPair, repeat_pairs
 from kpi.detail.run import detail_bytes, finish_detail
 from kpi.reports.evidence import evidence_xlsx
@@ -33,19 +34,6 @@ from kpi.reports.statement_pdf import FontMissing, find_font, statement_pdf
 from kpi.reports.statement_xlsx import statement_xlsx
 from kpi.rules.rulebook import Rulebook
 from kpi.scoring.scorecard import Scorecard
-
-try:
-    from kpi.access.users import record_export
-except ImportError:  # TODO(h14k): kpi.access.users.record_export lands with the users branch; until then:
-
-    def record_export(engine, who: str, what: str, month: str | None = None) -> None:
-        from kpi.history import audit
-        from kpi.history.store import writing
-        from kpi.history.versions import now, stamp
-
-        with writing(engine) as conn:
-            audit.append(conn, stamp(now()), who, "export", month, f"下载「{what}」", {}, {"file": what})
-
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

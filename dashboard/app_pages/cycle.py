@@ -31,9 +31,8 @@ st.caption(
 )
 if scope.demo:
     user = st.text_input("操作人", value=v.default_user(), key="cycle_user").strip()
-else:  # signed in: every action is the user's
-    user = scope.user
-    st.caption(f"操作人：{v.plain(user)}（{scope.role}）")
+else:  # signed in: the actions are the user's own
+    user = st.text_input("操作人", value=scope.user, disabled=True).strip()
 
 
 def report(result: tuple[bool, str]) -> None:

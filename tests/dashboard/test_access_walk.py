@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.auth import DEMO
 from dashboard.views.common import money
 from kpi.access.roles import FINANCE, MANAGER, VENDOR
 from kpi.access.scope import Scope
@@ -23,7 +24,9 @@ from kpi.money import fmt2
 from kpi.pipeline import assess
 from kpi.rules.rulebook import load_rulebook, rulebook_text
 from tests.builders import SPEC_EXAMPLE, write_summary
-from tests.dashboard.walk import APP, Downloads, element_texts, full_callers, leaks, step, walk
+from tests.dashboard.signin import nav
+from tests.dashboard.signin import signed_in as signed_in_as
+from tests.dashboard.walk import APP, PAGES, Downloads, element_texts, full_callers, leaks, step, walk
 from tests.history_db import audit_rows
 from tests.paths import SAMPLE
 
@@ -87,10 +90,18 @@ class Seen:
         return any(piece in t for t in self.text)
 
 
+TITLES = {"总览": "overview", "评分卡": "scorecard", "趋势": "trends", "坐席": "agents", "结算": "settlement",
+          "模拟": "simulate", "数据检查": "checks", "月度流程": "cycle"}  # fmt: skip
+
+
 def signed_in(scope: Scope) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["auth_scope"] = scope
-    return step(at.run())
+    """The app as `scope`'s user, signed in as dashboard.auth keeps it (tests.dashboard.signin)."""
+    return step(signed_in_as(AppTest.from_file(APP, default_timeout=180), scope))
+
+
+def offered(at: AppTest) -> tuple[str, ...]:
+    """The data pages the navigation offers this user (the walk goes through each)."""
+    return tuple(TITLES[t] for t in nav(at))
 
 
 def test_a_vendor_sees_only_its_own_on_every_page_and_in_every_download(monkeypatch, tmp_path):
@@ -101,7 +112,8 @@ def test_a_vendor_sees_only_its_own_on_every_page_and_in_every_download(monkeypa
     seen = Seen(typed)
     at = signed_in(Scope("联创的小李", VENDOR, MINE))
     assert at.selectbox(key="vendor").options == [MINE]  # the sidebar picker lists only its own
-    runs = walk(at, seen, typed=list(typed), raw=RAW)
+    assert offered(at) == PAGES  # every data page
+    runs = walk(at, seen, pages=offered(at), typed=list(typed), raw=RAW)
     assert runs > 150
     step(at.switch_page("app_pages/checks.py").run())  # the sidebar's source profiles and rulebook choice
     for source in at.selectbox(key="detail_source").options:
@@ -134,16 +146,16 @@ def test_finance_sees_every_vendor_but_no_caller_number_in_full(monkeypatch, tmp
     seen = Seen()
     at = signed_in(Scope("财务小王", FINANCE))
     assert at.selectbox(key="vendor").options == VENDORS
-    walk(at, seen, every_widget_months=1, raw=RAW)
-    step(at.switch_page("app_pages/agents.py").run())
+    assert offered(at) == ("overview", "scorecard", "trends", "settlement", "cycle")
+    walk(at, seen, pages=offered(at), every_widget_months=1, raw=RAW)
+    step(at.switch_page("app_pages/scorecard.py").run())  # June: the evidence of the vendor picked
     step(at.selectbox(key="vendor").set_value("联创呼叫").run())
-    step(at.text_input(key="agents_query").set_value("LC1006").run())
-    seen(at, "agents LC1006")
+    seen(at, "scorecard 联创呼叫")
     got = files.texts()
     for name, text in got.items():
         seen.check(f"download {name}", text)
     assert seen.callers == []
-    evidence = got["重复呼叫证据_联创呼叫_LC1006.xlsx"]
+    evidence = got["重复呼叫证据_联创呼叫.xlsx"]
     masked = [mask_caller(c) for c in CALLERS]
     assert any(m in evidence for m in masked)  # the callers are there, masked
     assert "主叫号码已隐去中间几位" in evidence
@@ -243,14 +255,11 @@ def test_every_download_by_a_signed_in_user_is_an_audited_export(history):
     assert "结算单_2024-06.xlsx" in subjects[-2] and f"重复呼叫证据_{MINE}.xlsx" in subjects[-1]
 
 
-def test_the_demo_records_no_export(monkeypatch, tmp_path):
-    db = str(tmp_path / "kpi.db")
-    monkeypatch.setenv("KPI_DB", db)
-    at = AppTest.from_file(APP, default_timeout=120)
-    step(at.run())
+def test_the_demo_records_no_export(history):
+    at = signed_in(DEMO)  # the demo's scope, were it in a session with a database
     step(at.switch_page("app_pages/settlement.py").run())
     step(at.get("download_button")[0].click().run())
-    assert [r for r in audit_rows(db) if r.action == "export"] == []
+    assert [r for r in audit_rows(history) if r.action == "export"] == []
 
 
 # ------------------------------------------------------------------ self-audit

@@ -12,7 +12,10 @@ from importlib import resources
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.views.cycle import plain
+from dashboard.views.common import md
+from kpi.access.roles import MANAGER, VENDOR
+from kpi.access.scope import Scope
+from tests.dashboard.signin import signed_in
 from tests.history_db import audit_rows, table_rows
 from tests.paths import ROOT, SAMPLE
 
@@ -33,11 +36,19 @@ ACTIONS = ("publish", "finalise", "dispute_add", "resolve", "confirm_publish", "
 @pytest.fixture
 def page(db_url: str, monkeypatch) -> AppTest:
     monkeypatch.setenv("KPI_DB", db_url)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+    at = signed_in(AppTest.from_file(APP, default_timeout=120), MANAGER_ZHANG)
     at.switch_page("app_pages/cycle.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+MANAGER_ZHANG = Scope("张经理", MANAGER)
+
+
+def act_as(at: AppTest, scope: Scope) -> AppTest:
+    """Another signed-in user at the same page (the 操作人 is whoever is signed in)."""
+    at.session_state["auth_scope"] = scope
+    return at.run()
 
 
 def step(at: AppTest) -> AppTest:
@@ -58,7 +69,7 @@ def test_the_whole_cycle_in_the_app(page: AppTest, db_url: str):
     at = page
     assert at.title[0].value == "月度流程"
     assert at.info[0].value.startswith("历史数据库中还没有任何月份")
-    at.text_input(key="cycle_user").input("张经理").run()
+    assert (at.text_input[0].label, at.text_input[0].value) == ("操作人", "张经理")
     step(at.button(key="import_sample").click().run())
     assert said(at) == [
         "已导入示例数据：2024-01 第 1 版、2024-02 第 1 版、2024-03 第 1 版、2024-04 第 1 版、2024-05 第 1 版、"
@@ -82,14 +93,13 @@ def test_the_whole_cycle_in_the_app(page: AppTest, db_url: str):
     }  # fmt: skip
 
     assert {"dispute_add", "confirm_finalise", "finalise"} <= keys(at)  # what the final month must not offer
-    at.text_input(key="cycle_user").input("众合外包").run()
+    act_as(at, Scope("众合外包", VENDOR, "众合外包"))
     at.selectbox(key="dispute_metric").set_value("service_complaints")
     at.text_input(key="dispute_claim").input("**两件**")
     at.text_input(key="dispute_reason").input("_撤销_")
     at.button(key="dispute_add").click().run()  # typed text comes back inert, never as Markdown
     assert [e.value for e in at.error] == [r"「成立服务投诉数」的值「\*\*两件\*\*」无法识别，应为非负整数"]
     proof = b"%PDF-1.4\n% withdrawn complaint\n"
-    at.text_input(key="cycle_user").input("众合外包").run()
     at.selectbox(key="dispute_vendor").set_value("众合外包")
     at.selectbox(key="dispute_metric").set_value("service_complaints")
     at.text_input(key="dispute_claim").input("2")
@@ -97,16 +107,17 @@ def test_the_whole_cycle_in_the_app(page: AppTest, db_url: str):
     at.file_uploader(key="dispute_evidence").upload("撤销记录.pdf", proof, "application/pdf")
     step(at.button(key="dispute_add").click().run())
     assert said(at) == ["已登记争议 #1"]
-    at.text_input(key="cycle_user").input("联创呼叫").run()
+    act_as(at, Scope("联创呼叫", VENDOR, "联创呼叫"))
     at.selectbox(key="dispute_vendor").set_value("联创呼叫")
     at.selectbox(key="dispute_metric").set_value("repeat_2h_calls")
     at.text_input(key="dispute_claim").input("1016")
     at.text_input(key="dispute_reason").input("汇总表为准")
     step(at.button(key="dispute_add").click().run())
     assert said(at) == ["已登记争议 #2"]
-    assert at.button(key="finalise").disabled  # two disputes still open
+    assert not (keys(at) & {"finalise", "resolve", "publish"})  # a vendor neither decides nor finalises
 
-    at.text_input(key="cycle_user").input("张经理").run()
+    act_as(at, MANAGER_ZHANG)
+    assert at.button(key="finalise").disabled  # two disputes still open
     at.selectbox(key="resolve_id").set_value(1)
     at.radio(key="resolve_decision").set_value("接受")
     at.text_input(key="resolve_reason").input("已核实")
@@ -188,10 +199,9 @@ def test_a_damaged_database_is_told_in_chinese(tmp_path, monkeypatch):
     db.write_bytes(b"\x00" * 4096)
     monkeypatch.setenv("KPI_DB", str(db))
     at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("app_pages/cycle.py").run()
+    at.run()  # said before anyone can sign in
     assert not at.exception
     message = (
         f"数据库文件「{db}」已损坏或不是数据库文件（file is not a database），未做任何改动；请用备份恢复"
     )
-    assert at.error[0].value == plain(message)  # the path's underscores shown as such, not as emphasis
+    assert at.error[0].value == md(message)  # the path's underscores shown as such, not as emphasis

@@ -9,9 +9,12 @@ import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
+from kpi.access.roles import MANAGER
+from kpi.access.scope import Scope
 from kpi.cli.commands import main
 from kpi.pipeline import assess
 from kpi.rules.rulebook import load_rulebook
+from tests.dashboard.signin import signed_in
 from tests.paths import ROOT, SAMPLE
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -39,8 +42,7 @@ def history(db_url: str, monkeypatch) -> str:
 
 
 def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+    at = signed_in(AppTest.from_file(APP, default_timeout=120), Scope("张经理", MANAGER))
     if page != "overview":
         at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]

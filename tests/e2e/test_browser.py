@@ -12,6 +12,7 @@ the test (and is blocked, so nothing is fetched from outside while testing).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -19,15 +20,20 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from kpi.access.roles import VENDOR as VENDOR_ROLE
+from kpi.access.users import add_user, create_first_admin
+from kpi.history.store import open_store
 from kpi.money import fmt2
 from kpi.pipeline import assess
 from kpi.rules.rulebook import load_rulebook
+from tests.history_db import audit_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +67,8 @@ TO_TOP = "() => { window.scrollTo(0, 0); document.querySelector(\"[data-testid='
 LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:", "about:")
 MONTH = "2024-06"
 VENDOR = "华信客服"
+VENDOR_USER, VENDOR_PASSWORD = "华信小李", "huaxin-pass-2024"
+SIGNIN_DB = "kpi.db"  # in test-output/e2e-signin/
 
 
 def _apt_install(*packages: str) -> None:
@@ -95,16 +103,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server() -> str:
+@contextlib.contextmanager
+def _streamlit(name: str, env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port in `cwd`, logging to test-output/<name>.log."""
     port = _free_port()
-    log = (ROOT / "test-output").joinpath("streamlit.log")
+    log = (ROOT / "test-output").joinpath(f"{name}.log")
     log.parent.mkdir(parents=True, exist_ok=True)
-    # the 月度流程 page's database: a fresh one, not kpi.db in the checkout
-    history = log.parent / "e2e-kpi.db"
-    for stale in log.parent.glob("e2e-kpi.db*"):
-        stale.unlink()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KPI_DB": str(history)}
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
@@ -112,7 +116,7 @@ def server() -> str:
                 "-m",
                 "streamlit",
                 "run",
-                "dashboard/app.py",
+                str(ROOT / "dashboard" / "app.py"),
                 "--server.headless",
                 "true",
                 "--server.port",
@@ -122,8 +126,8 @@ def server() -> str:
                 "--browser.gatherUsageStats",
                 "false",
             ],
-            cwd=ROOT,
-            env=env,
+            cwd=cwd,
+            env={**env, "PYTHONPATH": str(ROOT)},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -150,6 +154,38 @@ def server() -> str:
             proc.wait()
 
 
+def _fresh_dir(name: str) -> Path:
+    """An empty directory under test-output/ holding a copy of the checkout's .streamlit/ (config.toml
+    is read from the directory streamlit starts in)."""
+    where = ROOT / "test-output" / name
+    shutil.rmtree(where, ignore_errors=True)
+    shutil.copytree(ROOT / ".streamlit", where / ".streamlit")
+    return where
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The demo as `bash scripts/dev.sh dashboard` opens it: no KPI_DB, so 演示 合同管理 on the sample.
+    Started in an empty directory, so the 月度流程 page's kpi.db is a fresh one there, not the checkout's."""
+    env = {k: v for k, v in os.environ.items() if k != "KPI_DB"}
+    with _streamlit("streamlit", env, _fresh_dir("e2e-demo")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def signin_server() -> Iterator[str]:
+    """The app with a history database (KPI_DB), so it asks for sign-in; the database holds a 管理员 and
+    a 外包公司 user of VENDOR, made through kpi.access before the server starts."""
+    where = _fresh_dir("e2e-signin")
+    history = where / SIGNIN_DB
+    engine = open_store(str(history))
+    create_first_admin(engine, "王管理", "admin-pass-2024")
+    add_user(engine, VENDOR_USER, VENDOR_ROLE, VENDOR_PASSWORD, vendor=VENDOR, by="王管理")
+    engine.dispose()
+    with _streamlit("streamlit-signin", {**os.environ, "KPI_DB": str(history)}, where) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def browser(chromium: str):
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -159,9 +195,9 @@ def browser(chromium: str):
         b.close()
 
 
-@pytest.fixture()
-def page(browser, server):
-    """A fresh browser tab that records every request and blocks (and fails on) any not to `server`."""
+@contextlib.contextmanager
+def _tab(browser) -> Iterator:
+    """A fresh browser tab that records every request and blocks (and fails on) any not to this machine."""
     context = browser.new_context(
         viewport={"width": 1440, "height": 1000}, accept_downloads=True, locale="zh-CN"
     )
@@ -186,6 +222,13 @@ def page(browser, server):
     assert not outside and all(url.startswith(LOCAL) for url in seen), (
         f"requests left the machine: {sorted(set(outside) | {u for u in seen if not u.startswith(LOCAL)})}"
     )
+
+
+@pytest.fixture()
+def page(browser, server):
+    """A fresh browser tab on the demo server."""
+    with _tab(browser) as tab:
+        yield tab
 
 
 @pytest.fixture(scope="session")
@@ -504,3 +547,61 @@ def test_the_label_check_finds_what_the_old_charts_drew(page):
         page.wait_for_timeout(300)
         problems = page.evaluate(CLIPPED_LABELS)
         assert any(found in problem for problem in problems), problems
+
+
+def _submit(page, name: str, password: str, refused: bool = True) -> None:
+    """Type a name and password into 登录 and submit; a refused attempt returns when the run has
+    cleared the password box."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("用户名").fill(name)
+    box = page.get_by_label("密码")
+    box.fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    if refused:
+        expect(box).to_have_value("", timeout=30_000)
+        settle(page)
+
+
+def test_a_vendor_signs_in_through_the_page_and_five_wrong_passwords_lock_the_account(
+    browser, signin_server, june
+):
+    """With KPI_DB the app opens on 登录: the 外包公司 user signs in through the real form and finds its
+    own total on 总览; in a second session five wrong passwords lock the account, and the right
+    password after that is refused."""
+    from playwright.sync_api import expect
+
+    with _tab(browser) as page:
+        open_page(page, signin_server, "", "登录")
+        assert page.locator("[data-testid='stSidebar']").count() == 0  # nothing but the form
+        _submit(page, VENDOR_USER, VENDOR_PASSWORD, refused=False)
+        page.locator("h1", has_text="总览").first.wait_for()
+        settle(page)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        expect(sidebar).to_contain_text(f"当前用户：{VENDOR_USER}（外包公司 · {VENDOR}）")
+        card = page.locator("[class*='st-key-vendor_card_']").filter(has_text=VENDOR)
+        value = card.locator("[data-testid='stMetricValue']").first.inner_text()
+        assert value.strip() == fmt2(june[VENDOR].total)
+
+    with _tab(browser) as page:
+        open_page(page, signin_server, "", "登录")
+        alert = page.locator("[data-testid='stAlert'] [data-testid='stMarkdownContainer']")
+        for attempt in range(1, 5):
+            _submit(page, VENDOR_USER, f"wrong-password-{attempt}")
+            expect(alert).to_have_text("用户名或密码不正确")
+        _submit(page, VENDOR_USER, "wrong-password-5")
+        expect(alert).to_contain_text("密码连续输错 5 次，账户已锁定至")
+        _submit(page, VENDOR_USER, VENDOR_PASSWORD)
+        expect(alert).to_contain_text("密码连续输错 5 次，账户已锁定至")
+        assert page.locator("h1").first.inner_text() == "登录"
+        assert page.locator("h1", has_text="总览").count() == 0
+
+    history = ROOT / "test-output" / "e2e-signin" / SIGNIN_DB
+    rows = [(r.who, r.action) for r in audit_rows(str(history))]
+    assert rows[2:] == [
+        (VENDOR_USER, "sign_in"),
+        *[(VENDOR_USER, "sign_in_failed")] * 5,
+        (VENDOR_USER, "locked"),
+        (VENDOR_USER, "sign_in_failed"),
+    ]
+    assert VENDOR_PASSWORD.encode() not in history.read_bytes()
