@@ -19,7 +19,7 @@ from dashboard.views.provenance import Provenance
 from kpi.access.roles import VENDOR
 from kpi.access.scope import Scope
 from kpi.errors import Problem
-from kpi.history.disputes import Dispute, get_dispute, list_disputes
+from kpi.history.disputes import Dispute, add_dispute, get_dispute, list_disputes
 from kpi.history.store import HistoryError, reading
 from kpi.history.versions import MonthSummary, current, month_versions, months, vendor_rows
 
@@ -146,6 +146,23 @@ def scoped_disputes(conn: Connection, month: str, scope: Scope) -> list[Dispute]
 def dispute_vendors(rows: list, scope: Scope) -> list:
     """The vendor rows the scope may file a dispute for (合同管理: every one; a vendor: its own)."""
     return [r for r in rows if scope.files_dispute_for(r.vendor)]
+
+
+def file_dispute(
+    engine: Engine,
+    scope: Scope,
+    month: str,
+    vendor: str,
+    metric: str,
+    claim: str,
+    reason: str,
+    user: str,
+    evidence: tuple[str, bytes] | None = None,
+) -> Dispute:
+    """`add_dispute`, refused (HistoryError, Chinese) for a vendor the scope may not dispute for."""
+    if not scope.files_dispute_for(vendor):
+        raise HistoryError(f"按您的权限不能为「{vendor}」登记争议")
+    return add_dispute(engine, month, vendor, metric, claim, reason, user, evidence)
 
 
 def takes_evidence(scope: Scope, dispute: Dispute) -> bool:

@@ -11,7 +11,7 @@ from dashboard import access, ui
 from dashboard import data as d
 from dashboard.views import cycle as v
 from kpi.history import cycle
-from kpi.history.disputes import add_dispute, download_evidence, resolve_dispute
+from kpi.history.disputes import download_evidence, resolve_dispute
 from kpi.history.store import HistoryError, describe, reading
 from kpi.history.versions import month_versions
 from kpi.inputs import BY_KEY, INPUT_KEYS
@@ -124,7 +124,7 @@ if summary.state == "published" and fileable:
             report(
                 v.act(
                     lambda: (
-                        f"已登记争议 #{add_dispute(engine, month, vendor, key, claim, reason, user, given).id}"
+                        f"已登记争议 #{access.file_dispute(engine, scope, month, vendor, key, claim, reason, user, given).id}"
                     )
                 )
             )

@@ -15,6 +15,7 @@ import pytest
 
 from dashboard import data as d
 from dashboard.access import (
+    file_dispute,
     keep_frame,
     masked_frame,
     scoped,
@@ -32,7 +33,7 @@ from kpi.errors import Problem
 from kpi.history.cycle import import_assessment, publish
 from kpi.history.disputes import add_dispute
 from kpi.history.snapshot import file_digest
-from kpi.history.store import open_store, reading
+from kpi.history.store import HistoryError, open_store, reading
 from kpi.pipeline import assess
 from kpi.rules.rulebook import load_rulebook, rulebook_text
 from tests.builders import SPEC_EXAMPLE, write_summary
@@ -191,4 +192,21 @@ def test_history_months_and_disputes_as_a_vendor_sees_them(tmp_path):
         assert scoped_months(conn, Scope("丙", VENDOR, "丙公司")) == []
         assert scoped_disputes(conn, month, JIA) == []
         assert [x.vendor for x in scoped_disputes(conn, month, FIN)] == ["乙公司"]
+    engine.dispose()
+
+
+def test_disputes_only_for_the_vendors_the_scope_may_dispute_for(tmp_path):
+    book = write_summary(tmp_path / "two.xlsx", [SPEC_EXAMPLE, dict(SPEC_EXAMPLE, vendor="乙公司")])
+    engine = open_store(str(tmp_path / "kpi.db"))
+    result = assess(book, RULES)
+    import_assessment(engine, result, RULES, rulebook_text(), [file_digest(book, "workbook")], "王经理")
+    month = result.cards[0].month
+    publish(engine, month, "王经理")
+    with pytest.raises(HistoryError, match="^按您的权限不能为「乙公司」登记争议$"):
+        file_dispute(engine, JIA, month, "乙公司", "service_complaints", "0", "撤诉", "甲的小李")
+    with pytest.raises(HistoryError, match="^按您的权限不能为「甲公司」登记争议$"):
+        file_dispute(engine, FIN, month, "甲公司", "service_complaints", "0", "撤诉", "财务小王")
+    assert file_dispute(engine, JIA, month, "甲公司", "service_complaints", "0", "撤诉", "甲的小李").id == 1
+    with reading(engine) as conn:
+        assert [x.vendor for x in scoped_disputes(conn, month, BOSS)] == ["甲公司"]
     engine.dispose()
