@@ -177,9 +177,3 @@ def check_evidence(engine: Engine, number: int, scope: Scope) -> None:
         dispute = get_dispute(conn, number)
     if not takes_evidence(scope, dispute):
         raise HistoryError(f"按您的权限不能取出争议 #{number} 的证据文件")
-
-
-def scoped_standing(frame: pd.DataFrame | None, scope: Scope) -> pd.DataFrame | None:
-    """The history's standing rows (`history_frame`) the scope sees; None when none are left."""
-    mine = keep_frame(frame, scope, "外包公司")
-    return None if mine is None or mine.empty else mine

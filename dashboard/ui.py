@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import charts, worker
 from dashboard import data as d
-from dashboard.access import scoped, scoped_standing
+from dashboard.access import scoped
 from dashboard.auth import current_scope
 from dashboard.documents import Inputs
 from dashboard.views.checks import problems_table
@@ -304,7 +304,7 @@ def show_problems(problems) -> None:
 
 def history(ctx: Context):
     """The history database's standing vendor-months (`data.history_standing`) the user may see."""
-    return scoped_standing(d.history_standing(), ctx.scope)
+    return d.history_standing(ctx.scope)
 
 
 def readings(ctx: Context):

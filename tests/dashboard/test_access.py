@@ -21,7 +21,6 @@ from dashboard.access import (
     scoped,
     scoped_disputes,
     scoped_months,
-    scoped_standing,
     self_audit_notice,
 )
 from dashboard.documents import Inputs, scoped_pairs, statement_files
@@ -142,8 +141,6 @@ def test_frames():
     assert keep_frame(None, JIA, "外包公司") is None
     assert masked_frame(frame, FIN)["理由"].tolist() == ["主叫 138****1234", "无"]
     assert masked_frame(frame, BOSS) is frame
-    assert scoped_standing(frame, Scope("丙", VENDOR, "丙公司")) is None
-    assert scoped_standing(frame, FIN).equals(frame)
 
 
 def pair(vendor: str, agent: str) -> RepeatPair:
