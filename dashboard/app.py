@@ -69,13 +69,30 @@ ROLE_PAGES = {
 }
 
 
-def pages_for(scope: Scope | None) -> list[st.Page]:
+URL_PATHS = (*ROLE_PAGES[MANAGER], "users")
+
+
+def _hidden(script: str, title: str, shown: list[st.Page]) -> list[st.Page]:
+    """Every other page's address, kept but hidden, leading to `script`: a bookmark of a page opens
+    登录 (and that page after signing in) or says the role cannot see it, never Streamlit's English
+    "page not found"."""
+    taken = {p._url_path for p in shown}  # a default page's url_path reads ""
+    return [
+        st.Page(script, title=title, url_path=u, visibility="hidden") for u in URL_PATHS if u not in taken
+    ]
+
+
+def pages_for(scope: Scope | None) -> tuple[list[st.Page], list[st.Page]]:
+    """The pages the navigation shows, and the hidden addresses of all the others."""
     if scope is None:
-        return [st.Page("app_pages/signin.py", title="登录", icon=":material/login:", url_path="signin")]
+        shown = [st.Page("app_pages/signin.py", title="登录", icon=":material/login:", url_path="signin")]
+        return shown, _hidden("app_pages/signin.py", "登录", shown)
     if scope.manages_users:
-        return [st.Page("app_pages/users.py", title="用户管理", icon=":material/group:", url_path="users")]
-    pages = data_pages()
-    return [pages[name] for name in ROLE_PAGES[scope.role]]
+        shown = [st.Page("app_pages/users.py", title="用户管理", icon=":material/group:", url_path="users")]
+    else:
+        pages = data_pages()
+        shown = [pages[name] for name in ROLE_PAGES[scope.role]]
+    return shown, _hidden("app_pages/forbidden.py", "无权查看", shown)
 
 
 st.set_page_config(page_title="10086 外包考核", page_icon=str(ICON), layout="wide")
@@ -85,10 +102,14 @@ with boundary.guarded():
     except HistoryError as exc:  # KPI_DB names a database that cannot be opened: say which and why
         st.error(md(str(exc)), icon=":material/error:")
         st.stop()
-    page = st.navigation(pages_for(scope))
+    shown, hidden = pages_for(scope)
+    page = st.navigation(shown + hidden)
+    if st.session_state.pop(auth.FRESH_KEY, False) and page in hidden:
+        st.switch_page(shown[0])  # just signed in at the address of a page this role does not have
     ui.style()
     if scope is not None:
         auth.sidebar(scope)
         if scope.sees_data:
             ui.build_context()
+        auth.banner(scope)
     page.run()

@@ -29,6 +29,7 @@ SEEN_KEY = "auth_last_seen"
 OIDC_KEY = "auth_oidc"  # signed in through the identity provider (sign out with st.logout)
 NOTICE_KEY = "auth_notice"  # why the session was signed out, shown once on 登录
 REFUSED_KEY = "auth_refused"  # (e-mail, message) of a provider sign-in that maps to no user
+FRESH_KEY = "auth_fresh"  # signed in by this run: land on the role's first page, not a hidden address
 NO_AUTO_KEY = "auth_no_auto"  # after an idle OIDC session: wait for the user, do not map st.user again
 
 DEMO = Scope("演示用户", MANAGER, demo=True)
@@ -36,6 +37,7 @@ DEMO_BANNER = (
     "演示模式：以「演示用户（合同管理）」身份查看内置示例数据，未配置数据库，无需登录。"
     "正式使用时设置环境变量 `KPI_DB` 指向历史数据库后启动，即需登录（见 docs/sign-in.md）。"
 )
+DEMO_BADGE = ":orange-badge[:material/science: 演示]"
 IDLE_NOTICE = "超过 8 小时未操作，已自动退出登录，请重新登录。"
 GONE_NOTICE = "您的账户已停用或已删除，已退出登录；如有疑问请联系管理员。"
 SIGNED_OUT = "已退出登录。"
@@ -80,6 +82,7 @@ def enter(scope: Scope, oidc: bool = False) -> None:
     st.session_state[SCOPE_KEY] = scope
     st.session_state[SEEN_KEY] = now()
     st.session_state[OIDC_KEY] = oidc
+    st.session_state[FRESH_KEY] = True
     for key in (NOTICE_KEY, REFUSED_KEY, NO_AUTO_KEY):
         st.session_state.pop(key, None)
 
@@ -156,10 +159,16 @@ def _sign_out() -> None:
 
 
 def sidebar(scope: Scope) -> None:
-    """Who is signed in and the way out, at the top of the sidebar; the demo's banner instead."""
+    """Who is signed in and the way out, at the top of the sidebar; the demo marked as such."""
     with st.sidebar:
         if scope.demo:
-            st.warning(DEMO_BANNER, icon=":material/info:")
+            st.caption(f"{DEMO_BADGE} {md(who(scope))}")
             return
         st.caption(md(who(scope)))
         st.button("退出登录", key="sign_out", on_click=_sign_out, icon=":material/logout:")
+
+
+def banner(scope: Scope) -> None:
+    """The demo's line at the top of every page (on a phone the sidebar is folded away)."""
+    if scope.demo:
+        st.caption(f"{DEMO_BADGE} {DEMO_BANNER}")

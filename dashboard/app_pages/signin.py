@@ -11,6 +11,7 @@ from dashboard.views.common import md
 from kpi.access.users import AccessError, create_first_admin, has_users, sign_in
 
 ERROR_KEY = "signin_error"
+FORM_WIDTH = 480  # px: a sign-in form, not a page-wide band
 
 
 def _sign_in() -> None:
@@ -63,14 +64,14 @@ if not has_users(auth.engine()):
     st.info(
         "数据库中还没有用户。请设置首位管理员的用户名和密码（至少 8 个字符）；其他用户由管理员在「用户管理」页添加。"
     )
-    with st.form("first_admin_form", border=True):
+    with st.form("first_admin_form", border=True, width=FORM_WIDTH):
         st.text_input("用户名", key="first_name", max_chars=100)
         st.text_input("密码", type="password", key="first_password")
         st.text_input("再次输入密码", type="password", key="first_again")
         st.form_submit_button("创建管理员并登录", key="first_submit", type="primary", on_click=_first_admin)
     st.stop()
 
-with st.form("signin_form", border=True):
+with st.form("signin_form", border=True, width=FORM_WIDTH):
     st.text_input("用户名", key="signin_name", max_chars=100, autocomplete="username")
     st.text_input("密码", type="password", key="signin_password", autocomplete="current-password")
     st.form_submit_button("登录", key="signin_submit", type="primary", on_click=_sign_in)

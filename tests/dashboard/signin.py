@@ -16,7 +16,19 @@ def signed_in(at: AppTest, scope: Scope) -> AppTest:
     return at
 
 
+HIDDEN = ("forbidden.py",)  # the hidden addresses of pages a role does not have
+
+
 def nav(at: AppTest) -> list[str]:
-    """The titles of the pages the last run's st.navigation registered, in order (AppTest keeps them
-    to resolve switch_page; there is no public accessor)."""
-    return [info["page_name"] for info in at._registered_pages.values()]
+    """The titles of the pages the last run's st.navigation shows, in order (AppTest keeps what was
+    registered to resolve switch_page; there is no public accessor). Left out: the hidden addresses
+    that lead to 登录 or to 无权查看 (dashboard/app.py `_hidden`)."""
+    return [
+        info["page_name"]
+        for info in at._registered_pages.values()
+        if not str(info.get("script_path", "")).endswith(HIDDEN)
+        and not (
+            str(info.get("script_path", "")).endswith("signin.py")
+            and info["url_pathname"] not in ("", "signin")
+        )
+    ]

@@ -69,7 +69,9 @@ def test_without_a_database_the_demo_opens_as_demo_manager(monkeypatch):
     monkeypatch.delenv("KPI_DB", raising=False)
     at = start()
     assert at.title[0].value == "总览 · 2024-06"
-    assert at.sidebar.warning[0].value == DEMO_BANNER
+    badge = ":orange-badge[:material/science: 演示]"
+    assert at.main.caption[0].value == f"{badge} {DEMO_BANNER}"  # on every page, above its title
+    assert sidebar_captions(at)[0] == f"{badge} 当前用户：演示用户（合同管理）"
     assert DEMO_BANNER == (
         "演示模式：以「演示用户（合同管理）」身份查看内置示例数据，未配置数据库，无需登录。"
         "正式使用时设置环境变量 `KPI_DB` 指向历史数据库后启动，即需登录（见 docs/sign-in.md）。"
@@ -265,6 +267,12 @@ def test_finance_sees_exactly_its_five_pages(users):
     assert sidebar_captions(at)[0] == "当前用户：财务老陈（财务）"
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/agents.py")
+    # the address of a page 财务 does not have (a bookmark of /agents) says so in Chinese
+    hidden = {i["url_pathname"] for i in at._registered_pages.values() if i["page_name"] == "无权查看"}
+    assert hidden == {"agents", "simulate", "checks", "users"}
+    ok(at.switch_page("app_pages/forbidden.py").run())
+    assert at.title[0].value == "无权查看"
+    assert [i.value for i in at.info] == ["此页面不在您的角色（财务）可用的页面中，请从左侧导航选择页面。"]
 
 
 def test_each_role_is_offered_its_pages(db):
