@@ -22,11 +22,13 @@ import streamlit as st
 
 from dashboard import data as d
 from dashboard.access import OTHERS
+from dashboard.views.common import md
 from kpi.access.roles import VENDOR
 from kpi.access.scope import Scope
 from kpi.access.users import record_export
 from kpi.detail.evidence import RepeatPair, repeat_pairs
 from kpi.detail.run import detail_bytes, finish_detail
+from kpi.history.store import HistoryError
 from kpi.reports.evidence import evidence_xlsx
 from kpi.reports.fingerprint import DETAIL, RULEBOOK, WORKBOOK, Fingerprint, fingerprint
 from kpi.reports.statement_doc import build_statement
@@ -119,7 +121,10 @@ def export_hook(
         return "ignore"
 
     def record() -> None:
-        record_export(d.history_engine(db), scope.user, name, month)
+        try:
+            record_export(d.history_engine(db), scope.user, name, month)
+        except HistoryError as exc:  # the file is already on its way: say the record is missing
+            st.error(f"「{md(name)}」已下载，但未能记入审计记录：{md(str(exc))}", icon=":material/error:")
 
     return record
 
