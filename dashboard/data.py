@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from dashboard import worker
 from dashboard.views.cycle import history_frame
 from dashboard.views.provenance import Provenance, provenance
+from kpi.access.scope import Scope
 from kpi.detail.repeats import agents_frame
 from kpi.detail.run import detail_bytes, read_options
 from kpi.detail.source import SourceError, SourceProfile, builtin_names, parse_source
@@ -365,9 +366,9 @@ def cached_history_frame(db: str, head: str) -> pd.DataFrame:
         return history_frame(standing_cards(conn))
 
 
-def history_standing() -> pd.DataFrame | None:
-    """The configured history as `history_frame` (None without KPI_DB, with no month, or when it cannot
-    be read: the 月度流程 page says why)."""
+def history_standing(scope: Scope) -> pd.DataFrame | None:
+    """The configured history as `history_frame`, only the rows of the vendors `scope` sees (None without
+    KPI_DB, with no month or none of the scope's, or when it cannot be read: 月度流程 says why)."""
     db = history_db()
     if db is None:
         return None
@@ -375,4 +376,5 @@ def history_standing() -> pd.DataFrame | None:
         frame = cached_history_frame(db, history_head(db))
     except HistoryError:
         return None
-    return frame if not frame.empty else None
+    frame = frame[[scope.sees_vendor(str(v)) for v in frame["外包公司"]]] if not frame.empty else frame
+    return frame.reset_index(drop=True) if not frame.empty else None

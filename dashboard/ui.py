@@ -12,10 +12,13 @@ import streamlit as st
 
 from dashboard import charts, worker
 from dashboard import data as d
+from dashboard.access import scoped
+from dashboard.auth import current_scope
 from dashboard.documents import Inputs
 from dashboard.views.checks import problems_table
 from dashboard.views.common import md
 from dashboard.views.provenance import banner, not_judged, sources
+from kpi.access.scope import Scope
 from kpi.errors import Problem
 from kpi.pipeline import rulebook_applies
 from kpi.summary.reader import summary_notices
@@ -31,6 +34,7 @@ class Context:
     vendor: str | None
     sample: bool
     inputs: Inputs | None = None  # the files behind the figures (statement fingerprint, evidence)
+    scope: Scope | None = None  # who is looking: `loaded` holds only what this scope may see
 
 
 def style() -> None:
@@ -233,13 +237,17 @@ def build_context() -> Context:
         loaded = d.Loaded(
             loaded.file, loaded.digest, None, loaded.records, (), loaded.problems, rules_upload_problems
         )
+    scope = current_scope()
+    loaded, said = scoped(loaded, scope, own_upload=not sample)  # before anything reaches a page
+    for text in said:  # a vendor's self-audit of a workbook holding other vendors' rows
+        st.warning(md(text), icon=":material/visibility_off:")
     with st.sidebar:
         st.caption(("当前：" + d.SAMPLE_LABEL + " " if sample else "当前：") + md(name))
         if loaded.rules is not None:
             st.caption(f"规则本：{md(loaded.rules.name)}（{md(rules_source)}）")
         month = _pick("月份", loaded.months, "month", loaded.months[-1] if loaded.months else "")
         vendor = _pick("外包公司", loaded.vendors, "vendor", loaded.vendors[0] if loaded.vendors else "")
-    ctx = Context(loaded, month, vendor, sample, Inputs(data, name, extra, rules_text, rules_source))
+    ctx = Context(loaded, month, vendor, sample, Inputs(data, name, extra, rules_text, rules_source), scope)
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
 
@@ -294,9 +302,15 @@ def show_problems(problems) -> None:
     st.dataframe(problems_table(problems), hide_index=True, width="stretch")
 
 
+def history(ctx: Context):
+    """The history database's standing vendor-months (`data.history_standing`) the user may see."""
+    return d.history_standing(ctx.scope)
+
+
 def readings(ctx: Context):
     """The chosen month's reading rows (`kpi readings`) for the loaded workbook, cached by content."""
     i = ctx.inputs
-    return d.cached_readings(
+    rows = d.cached_readings(
         ctx.loaded.digest, i.name, i.rules_text, i.rules_source, ctx.month, i.data, i.extra
     )
+    return ctx.scope.keep(rows) if ctx.scope is not None else ()

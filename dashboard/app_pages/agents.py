@@ -36,10 +36,15 @@ two_places = {
 }
 st.dataframe(shown, hide_index=True, key="agents_table", column_config=two_places)
 if not show_all:  # the pairs behind the counts; one agent's when the search finds exactly one
-    documents.evidence_button(ctx.inputs, loaded.rules, loaded.records, ctx.vendor)
+    documents.evidence_button(ctx.inputs, loaded.rules, ctx.vendor, ctx.scope, month=ctx.month)
     if len(shown) == 1:
         documents.evidence_button(
-            ctx.inputs, loaded.rules, loaded.records, ctx.vendor, shown["坐席工号"].iloc[0]
+            ctx.inputs,
+            loaded.rules,
+            ctx.vendor,
+            ctx.scope,
+            shown["坐席工号"].iloc[0],
+            ctx.month,
         )
 
 baseline, target = trends.trend_lines_for(repeat_rule) if repeat_rule else (None, None)

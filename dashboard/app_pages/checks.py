@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import documents, ui
 from dashboard.views import checks
 from dashboard.views.common import md, wording
 from dashboard.views.provenance import not_judged
@@ -26,13 +26,14 @@ if loaded.problems:
         f"工作簿有 {len(loaded.problems)} 处问题（每处给出位置、发现的值和应为的值）。修正后请重新上传。"
     )
     ui.show_problems(loaded.problems)
-    st.download_button(
+    documents.download(
+        st,
         "下载问题清单（CSV）",
         checks.problems_csv(loaded.problems),
         file_name="数据检查问题清单.csv",
         mime="text/csv",
         key="download_problems",
-        on_click="ignore",
+        scope=ctx.scope,
     )
 elif loaded.rule_problems:
     st.warning("规则本有误，工作簿只读取了月度指标汇总表，未校验话务明细、未评分；规则本修正后再检查。")

@@ -1,20 +1,25 @@
 """月度流程: the months with their state and version, publish / finalise with a confirmation,
-disputes with their evidence and decisions; the sample importable with one click."""
+disputes with their evidence and decisions; the sample importable with one click.
+
+What is read goes through the user's scope (dashboard.access): a vendor sees its own months' payout,
+its own disputes and statement, and files disputes only for itself; 财务 reads everything and changes
+nothing; only 合同管理 imports, publishes, finalises and decides."""
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import access, ui
 from dashboard import data as d
 from dashboard.views import cycle as v
 from kpi.history import cycle
-from kpi.history.disputes import add_dispute, download_evidence, list_disputes, resolve_dispute
+from kpi.history.disputes import download_evidence, resolve_dispute
 from kpi.history.store import HistoryError, describe, reading
-from kpi.history.versions import month_versions, months
+from kpi.history.versions import month_versions
 from kpi.inputs import BY_KEY, INPUT_KEYS
 from kpi.reports.statement_pdf import FontMissing
 from kpi.rules.rulebook import parse_rulebook
 
 st.title("月度流程")
+scope = ui.context().scope
 db = d.cycle_db()
 try:
     engine = d.history_engine(db)
@@ -24,7 +29,6 @@ except HistoryError as exc:
 st.caption(
     f"历史数据库：{v.plain(describe(str(engine.url)))}（环境变量 KPI_DB 可指定）。状态：草稿 → 已发布 → 已定稿。"
 )
-scope = auth.current_scope()
 if scope.demo:
     user = st.text_input("操作人", value=v.default_user(), key="cycle_user").strip()
 else:  # signed in: the actions are the user's own
@@ -36,7 +40,7 @@ def report(result: tuple[bool, str]) -> None:
 
 
 with reading(engine) as conn:
-    rows = months(conn)
+    rows = access.scoped_months(conn, scope)
 if "cycle_message" in st.session_state:
     ok, text = st.session_state.pop("cycle_message")
     (st.success if ok else st.error)(v.plain(text))
@@ -46,7 +50,11 @@ if scope.runs_cycle and st.button("一键导入示例数据（6 个月，草稿�
     report(v.act(lambda: v.import_sample(engine, parse_rulebook(text), text, d.SAMPLE, user)))
     st.rerun()
 if not rows:
-    st.info("历史数据库中还没有任何月份：可用上面的按钮导入示例数据，或用命令 kpi import 导入工作簿。")
+    st.info(
+        "历史数据库中还没有任何月份：可用上面的按钮导入示例数据，或用命令 kpi import 导入工作簿。"
+        if scope.runs_cycle
+        else "历史数据库中还没有您可查看的月份。"
+    )
     st.stop()
 st.dataframe(v.months_frame(rows), hide_index=True, key="cycle_months")
 
@@ -54,7 +62,7 @@ month = st.selectbox("月份", [m.month for m in rows], index=len(rows) - 1, key
 summary = next(m for m in rows if m.month == month)
 with reading(engine) as conn:
     versions = month_versions(conn, month)
-    disputes = list_disputes(conn, month)
+    disputes = access.scoped_disputes(conn, month, scope)
 draft = versions[-1] if versions[-1].state == "draft" else None
 open_disputes = [x for x in disputes if x.state == "open"]
 st.subheader(f"{month} · {summary.state_label} · {summary.version_label}")
@@ -65,7 +73,10 @@ if summary.state == "final":
     )
     if st.button("取出定稿结算单（PDF，记入审计记录）", key="statement_fetch", disabled=not user):
         try:
-            st.session_state["final_statement"] = (month, *v.final_statement(engine, month, user))
+            st.session_state["final_statement"] = (
+                month,
+                *v.final_statement(engine, month, user, scope.vendor),
+            )
         except (HistoryError, FontMissing) as exc:
             st.error(v.plain(str(exc)))
     taken = st.session_state.get("final_statement")
@@ -92,13 +103,16 @@ elif scope.runs_cycle:
 
 st.subheader("争议")
 if disputes:
-    st.dataframe(v.disputes_frame(disputes), hide_index=True, key="cycle_disputes")
+    st.dataframe(
+        access.masked_frame(v.disputes_frame(disputes), scope), hide_index=True, key="cycle_disputes"
+    )
 else:
     st.caption("本月没有争议。")
 
-if summary.state == "published":
+fileable = [r.vendor for r in access.dispute_vendors(v.month_vendors(engine, versions), scope)]
+if summary.state == "published" and fileable:
     with st.expander("登记争议", expanded=False), st.form("dispute_form", clear_on_submit=True, border=False):
-        vendors = [r.vendor for r in v.month_vendors(engine, versions)]
+        vendors = fileable
         vendor = st.selectbox("外包公司", vendors, key="dispute_vendor")
         keys = sorted(INPUT_KEYS, key=lambda k: list(BY_KEY).index(k))
         key = st.selectbox("输入项", keys, format_func=lambda k: BY_KEY[k].header, key="dispute_metric")
@@ -110,7 +124,7 @@ if summary.state == "published":
             report(
                 v.act(
                     lambda: (
-                        f"已登记争议 #{add_dispute(engine, month, vendor, key, claim, reason, user, given).id}"
+                        f"已登记争议 #{access.file_dispute(engine, scope, month, vendor, key, claim, reason, user, given).id}"
                     )
                 )
             )
@@ -137,13 +151,14 @@ if summary.state == "published":
                 )
                 st.rerun()
 
-with_evidence = [x for x in disputes if x.evidence_name]
+with_evidence = [x for x in disputes if x.evidence_name and access.takes_evidence(scope, x)]
 if with_evidence:
     number = st.selectbox(
         "证据文件", [x.id for x in with_evidence], format_func=lambda n: f"争议 #{n}", key="evidence_id"
     )
     if st.button("取出证据文件（记入审计记录）", key="evidence_fetch", disabled=not user):
         try:
+            access.check_evidence(engine, number, scope)
             st.session_state["evidence"] = download_evidence(engine, number, user)
         except HistoryError as exc:
             st.error(v.plain(str(exc)))

@@ -4,7 +4,6 @@ metric × vendor heat map."""
 import streamlit as st
 
 from dashboard import charts, ui
-from dashboard import data as d
 from dashboard.views import cycle, overview
 from dashboard.views.common import md
 
@@ -48,7 +47,7 @@ st.caption(
     "颜色按指标值所在区间：绿 = 达到目标值；黄 = 基准值～目标值之间；红 = 未达基准值；灰 = 未考核。与评分卡相同。"
 )
 
-stored = d.history_standing()
+stored = ui.history(ctx)
 if stored is not None:
     latest = stored["月份"].max()
     table, counted = cycle.year_to_date(stored, latest)

@@ -76,7 +76,7 @@ with st.container(key="clauses"):
         st.markdown(f"**{md(label)}**：「{md(clause)}」")
 
 if dict(card.sources).get("repeat_2h_calls") == "detail":  # counted from the call detail
-    documents.evidence_button(ctx.inputs, loaded.rules, loaded.records, ctx.vendor)
+    documents.evidence_button(ctx.inputs, loaded.rules, ctx.vendor, ctx.scope, month=ctx.month)
 
 st.subheader("条款解读对得分的影响")
 st.caption(

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from dashboard import charts, ui
-from dashboard import data as d
 from dashboard.views import cycle, trends
 from dashboard.views.common import md
 
@@ -11,7 +10,7 @@ ctx = ui.context()
 loaded = ui.require_cards(ctx)
 rules = loaded.rules
 st.title("趋势")
-stored = d.history_standing()
+stored = ui.history(ctx)
 use_history = stored is not None and st.toggle(
     f"读取历史数据库（{stored['月份'].nunique()} 个月；各月取已定稿的版本，其次已发布的，再次最新的草稿）",
     value=True,

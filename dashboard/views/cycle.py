@@ -124,15 +124,18 @@ def import_sample(engine: Engine, rules: Rulebook, rules_text: str, sample, user
     return f"已导入示例数据：{'、'.join(f'{v.month} 第 {v.number} 版' for v in done)}（草稿）"
 
 
-def final_statement(engine: Engine, month: str, user: str) -> tuple[str, bytes, str]:
-    """The month's statement as it stands (the final one once finalised), every vendor, as PDF:
-    (file name, bytes, fingerprint); taking it is an audit row, as `kpi statement --month M`."""
-    name = f"结算单_{month}.pdf"
+def final_statement(
+    engine: Engine, month: str, user: str, vendor: str | None = None
+) -> tuple[str, bytes, str]:
+    """The month's statement as it stands (the final one once finalised), every vendor's or one
+    vendor's, as PDF: (file name, bytes, fingerprint); taking it is an audit row, as
+    `kpi statement --month M [--vendor V]`."""
+    name = f"结算单_{month}.pdf" if vendor is None else f"结算单_{month}_{vendor}.pdf"
     made: list[bytes] = []
 
     def write(doc: Statement) -> str:
         made.append(statement_pdf(doc))
         return name
 
-    got = export_statement(engine, month, None, None, user, write)
+    got = export_statement(engine, month, vendor, None, user, write)
     return name, made[0], got.statement.fingerprint.sha256

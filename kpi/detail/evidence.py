@@ -4,7 +4,8 @@ Each pair is a connected call of the month that counted as a repeat and the call
 re-entry into the queue within the window, found by the same search as the count
 (`kpi.detail.repeats.call_flags(..., pairs=True)`), so the table has exactly as many rows as the
 vendor's or agent's 2小时重复呼叫数. The caller's number is masked before it leaves this module
-(138****1234); the call ids and detail rows locate both calls in the platform's export.
+(138****1234) unless the caller asks for it in full (`masked=False`: the evidence built for 合同管理);
+the call ids and detail rows locate both calls in the platform's export.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from kpi.detail.repeats import MS_PER_MINUTE, DetailSettings, call_flags, defaul
 class RepeatPair:
     vendor: str
     agent_id: str
-    caller: str  # masked
+    caller: str  # masked, unless built with masked=False
     call_id: str
     queue_time: pd.Timestamp
     answer_time: pd.Timestamp
@@ -57,9 +58,10 @@ def repeat_pairs(
     vendor: str,
     agent: str | None = None,
     settings: DetailSettings | None = None,
+    masked: bool = True,
 ) -> tuple[RepeatPair, ...]:
     """The repeat pairs of `vendor`'s connected calls of `month` (of one agent when given), by agent
-    then queue time."""
+    then queue time; the callers masked unless `masked` is False."""
     settings = settings or default_settings()
     flags = call_flags(calls, month, settings, pairs=True)
     mine = flags.repeat & (calls["vendor"].astype(str).to_numpy() == vendor)
@@ -74,7 +76,7 @@ def repeat_pairs(
         RepeatPair(
             vendor=str(a.vendor),
             agent_id=str(a.agent_id),
-            caller=mask_caller(a.caller),
+            caller=mask_caller(a.caller) if masked else str(a.caller).strip(),
             call_id=str(a.call_id),
             queue_time=a.queue_time,
             answer_time=a.answer_time,

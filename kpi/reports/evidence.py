@@ -44,12 +44,13 @@ def evidence_title(vendor: str, agent: str | None, month: str) -> str:
     return f"{who}　{month} 二小时重复呼叫明细"
 
 
-def rule_text(window_minutes: int, anchor: str) -> str:
+def rule_text(window_minutes: int, anchor: str, masked: bool = True) -> str:
     start = ANCHOR_TEXT.get(anchor, anchor)
     return (
         f"规则：一通接通的电话，同一主叫在{start}后 {window_minutes} 分钟内（含）再次进入人工队列"
         f"（无论是否接通、由哪家公司接听），记首次接听坐席一次重复；列出的是第一次再入。"
-        f"间隔自首次{start}时刻起算。主叫号码已隐去中间几位。"
+        f"间隔自首次{start}时刻起算。"
+        + ("主叫号码已隐去中间几位。" if masked else "主叫号码完整显示，请妥善保管。")
     )
 
 
@@ -64,7 +65,9 @@ def evidence_xlsx(
     month: str,
     window_minutes: int,
     anchor: str = "answer_time",
+    masked: bool = True,
 ) -> bytes:
+    """The evidence sheet; `masked` says whether the pairs' callers were masked (the rule line says so)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet("重复呼叫明细")
@@ -78,7 +81,9 @@ def evidence_xlsx(
     sheet.merge_range(0, 0, 0, last, "", title)
     sheet.write_string(0, 0, evidence_title(vendor, agent, month), title)
     sheet.merge_range(1, 0, 1, last, "", wrap)
-    sheet.write_string(1, 0, f"共 {len(pairs):,} 通重复呼叫。" + rule_text(window_minutes, anchor), wrap)
+    sheet.write_string(
+        1, 0, f"共 {len(pairs):,} 通重复呼叫。" + rule_text(window_minutes, anchor, masked), wrap
+    )
     sheet.set_row(1, 30)
     for col, header in enumerate(HEADERS):
         sheet.write_string(2, col, header, head)

@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import data as d
 from dashboard.documents import Inputs, evidence_file, fingerprint_of, statement_files
+from kpi.access.roles import MANAGER
+from kpi.access.scope import Scope
 from kpi.pipeline import assess
 from kpi.reports.capitals import rmb
 from kpi.reports.fingerprint import file_fingerprint
@@ -22,12 +24,13 @@ from tests.paths import ROOT, SAMPLE
 
 RULES = load_rulebook()
 RESULT = assess(SAMPLE, RULES)
+MANAGING = Scope("王经理", MANAGER)
 INPUTS = Inputs(SAMPLE.read_bytes(), SAMPLE.name, (), d.default_rules_text(), d.DEFAULT_RULES_SOURCE)
 
 
 def test_statement_from_the_app_matches_the_cli(tmp_path: Path):
     june = [c for c in RESULT.cards if c.month == "2024-06"]
-    pdf, xlsx = statement_files(june, RULES, INPUTS, date(2026, 11, 25))
+    pdf, xlsx = statement_files(june, RULES, INPUTS, date(2026, 11, 25), MANAGING)
     fp = fingerprint_of(INPUTS).sha256
     assert fp == file_fingerprint(SAMPLE, [], RULES.source, rulebook_text()).sha256
     (tmp_path / "s.pdf").write_bytes(pdf)
@@ -41,17 +44,17 @@ def test_statement_from_the_app_matches_the_cli(tmp_path: Path):
 
 
 def test_evidence_from_the_app():
-    data, month = evidence_file(INPUTS, RULES, RESULT.records, "联创呼叫", None)
+    data, month = evidence_file(INPUTS, RULES, "联创呼叫", None, MANAGING)
     assert month == "2024-06"
     ws = openpyxl.load_workbook(io.BytesIO(data))["重复呼叫明细"]
     assert ws.max_row - 3 == 1129
-    data, _ = evidence_file(INPUTS, RULES, RESULT.records, "联创呼叫", "LC1006")
+    data, _ = evidence_file(INPUTS, RULES, "联创呼叫", "LC1006", MANAGING)
     assert openpyxl.load_workbook(io.BytesIO(data))["重复呼叫明细"].max_row - 3 == 52
 
 
 def test_evidence_without_call_detail_says_why(spec_workbook: Path):
     inputs = Inputs(spec_workbook.read_bytes(), "spec.xlsx", (), d.default_rules_text(), "default.toml")
-    assert evidence_file(inputs, RULES, (), "甲公司", None) == (None, "本工作簿没有话务明细")
+    assert evidence_file(inputs, RULES, "甲公司", None, MANAGING) == (None, "本工作簿没有话务明细")
 
 
 @pytest.fixture()

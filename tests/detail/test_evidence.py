@@ -111,3 +111,12 @@ def test_pairs_come_from_the_count_search(rows):
         assert first.answer_time < again.queue_time <= first.answer_time + window
         earlier = log[(log.caller == first.caller) & (log.queue_time > first.answer_time)]
         assert again.queue_time == earlier.queue_time.min()  # the first re-entry
+
+
+def test_callers_in_full_only_when_asked():
+    """The evidence built for 合同管理 (masked=False) shows the numbers as in the detail; the default
+    (the CLI, every other role) masks them."""
+    full = repeat_pairs(LOG, MONTH, "华信客服", masked=False)
+    assert [p.caller for p in full] == [A, B]
+    assert [p.caller for p in repeat_pairs(LOG, MONTH, "华信客服")] == ["138****1234", "139****0002"]
+    assert [p.call_id for p in full] == ["C0", "C4"]  # the same pairs either way

@@ -51,3 +51,14 @@ def test_one_agent_and_no_pairs():
     assert ws["A1"].value == "华信客服 坐席 HX9　2024-06 二小时重复呼叫明细"
     assert "同一主叫在进入队列后 120 分钟内" in ws["A2"].value and ws["A2"].value.startswith("共 0 通")
     assert ws.max_row == 3
+
+
+def test_callers_in_full_are_said_so():
+    pairs = repeat_pairs(LOG, "2024-06", "华信客服", masked=False)
+    ws = openpyxl.load_workbook(
+        io.BytesIO(evidence_xlsx(pairs, "华信客服", None, "2024-06", 120, masked=False))
+    )["重复呼叫明细"]
+    assert ws["A2"].value.endswith("间隔自首次接通时刻起算。主叫号码完整显示，请妥善保管。")
+    assert [ws.cell(r, 2).value for r in (4, 5)] == ["13812341234", "13900000002"]
+    masked = openpyxl.load_workbook(io.BytesIO(evidence_xlsx(pairs[:0], "华信客服", None, "2024-06", 120)))
+    assert masked["重复呼叫明细"]["A2"].value.endswith("主叫号码已隐去中间几位。")
