@@ -14,9 +14,11 @@ from kpi.detail.evidence import mask_caller
 
 T = TypeVar("T")
 
-# A mainland mobile number (11 digits from 1[3-9]) or a fixed line with its area code (0 + 9–11 digits),
-# not inside a longer run of digits (call ids, amounts in fen).
-_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{9,11})(?!\d)")
+# Anything that may be a phone number: a run of 7 to 12 digits, not part of a longer run (call ids) nor
+# of a decimal (amounts). Wider than real numbering plans on purpose: platforms export test and
+# internal numbers too (10086999001), and for a role that may not see callers a masked date or count
+# costs little, a number left in full costs its owner's privacy.
+_PHONE = re.compile(r"(?<![\d.])\d{7,12}(?![\d.])")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ def test_keep_takes_another_vendor_field():
         (FINANCE, "01088889999", "010****9999"),
         (FINANCE, "话单编号 2024013112345678901", "话单编号 2024013112345678901"),
         (FINANCE, "金额 1381234123.40 元", "金额 1381234123.40 元"),
+        (FINANCE, "平台测试号 10086999001、座机 1058880000", "平台测试号 100****9001、座机 105***0000"),
+        (FINANCE, "第 123456 行", "第 123456 行"),
+        (FINANCE, "工号 ZH0012", "工号 ZH0012"),
     ],
 )
 def test_callers_are_masked_for_every_role_but_contract_management(role, text, shown):
