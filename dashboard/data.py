@@ -311,16 +311,24 @@ def detail_text(
 
 # ------------------------------------------------------------------ 评分卡 · 条款解读对得分的影响
 def readings_bytes(
-    data: bytes, name: str, rules_text: str, rules_source: str, month: str, extra: Uploads = ()
+    data: bytes,
+    name: str,
+    rules_text: str,
+    rules_source: str,
+    month: str,
+    extra: Uploads = (),
+    source: Source = ("", ""),
 ) -> tuple[ReadingRow, ...]:
-    """`kpi readings` for a month of a workbook given as bytes: every vendor, every reading; none
-    when the workbook or the rulebook has problems (the pages show those already)."""
+    """`kpi readings` for a month of a workbook given as bytes: every vendor, every reading, the call
+    detail read through the chosen source profile; none when the workbook, the rulebook or the profile
+    has problems (the pages show those already)."""
     rules, _ = parse_rules(rules_text, rules_source)
+    profile, profile_problems = source_profile(source)
     summary, problems = read_workbook(data, name)
-    if rules is None or problems or rulebook_applies(summary, rules, name):
+    if rules is None or problems or profile_problems or rulebook_applies(summary, rules, name):
         return ()
     try:
-        found = detail_bytes(data, name, extra=extra)
+        found = detail_bytes(data, name, extra=extra, options=read_options(rules, profile, detail_limits()))
     except Exception:  # noqa: BLE001 - reported by the detail step already
         return ()
     records, _, problems = with_detail(summary, found, rules, None, month)
@@ -332,9 +340,16 @@ def readings_bytes(
 
 @st.cache_data(show_spinner="按各种解读重新计算…", max_entries=16)
 def cached_readings(
-    key: str, name: str, rules_text: str, rules_source: str, month: str, _data: bytes, _extra: Uploads = ()
+    key: str,
+    name: str,
+    rules_text: str,
+    rules_source: str,
+    month: str,
+    source: Source,
+    _data: bytes,
+    _extra: Uploads = (),
 ) -> tuple[ReadingRow, ...]:
-    return readings_bytes(_data, name, rules_text, rules_source, month, _extra)
+    return readings_bytes(_data, name, rules_text, rules_source, month, _extra, source)
 
 
 # ------------------------------------------------------------------ the history database (月度流程, 趋势, 总览)

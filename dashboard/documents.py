@@ -27,10 +27,11 @@ from kpi.access.roles import VENDOR
 from kpi.access.scope import Scope
 from kpi.access.users import record_export
 from kpi.detail.evidence import RepeatPair, repeat_pairs
-from kpi.detail.run import detail_bytes, finish_detail
+from kpi.detail.run import detail_bytes, finish_detail, read_options
+from kpi.detail.source import SourceProfile
 from kpi.history.store import HistoryError
 from kpi.reports.evidence import evidence_xlsx
-from kpi.reports.fingerprint import DETAIL, RULEBOOK, WORKBOOK, Fingerprint, fingerprint
+from kpi.reports.fingerprint import DETAIL, RULEBOOK, WORKBOOK, Fingerprint, fingerprint, profile_input
 from kpi.reports.statement_doc import build_statement
 from kpi.reports.statement_pdf import FontMissing, find_font, statement_pdf
 from kpi.reports.statement_xlsx import statement_xlsx
@@ -49,6 +50,13 @@ class Inputs:
     extra: tuple[tuple[bytes, str], ...]
     rules_text: str
     rules_source: str
+    source: d.Source = ("", "")  # the source profile the detail is read through: (name, TOML text)
+
+    @property
+    def profile(self) -> SourceProfile | None:
+        """The parsed source profile (None for our own headers, or when it has problems: the sidebar
+        load shows those and nothing is scored)."""
+        return d.source_profile(self.source)[0]
 
 
 def fingerprint_of(inputs: Inputs) -> Fingerprint:
@@ -56,6 +64,7 @@ def fingerprint_of(inputs: Inputs) -> Fingerprint:
         [
             (WORKBOOK, inputs.name, inputs.data),
             *((DETAIL, name, data) for data, name in inputs.extra),
+            *profile_input(inputs.profile),
             (RULEBOOK, inputs.rules_source, inputs.rules_text.encode("utf-8")),
         ]
     )
@@ -94,7 +103,8 @@ def evidence_file(
     from the inputs: the app's records hold only the scope's vendors), then cut to the vendor."""
     if not scope.sees_vendor(vendor):
         return None, f"按您的权限不能取得「{vendor}」的证据"
-    found = detail_bytes(inputs.data, inputs.name, extra=inputs.extra)
+    options = read_options(rules, inputs.profile, d.detail_limits())
+    found = detail_bytes(inputs.data, inputs.name, extra=inputs.extra, options=options)
     if found is None or found.calls is None:
         return None, "本工作簿没有话务明细"
     records, _ = d.read_workbook(inputs.data, inputs.name)

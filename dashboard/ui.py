@@ -247,7 +247,9 @@ def build_context() -> Context:
             st.caption(f"规则本：{md(loaded.rules.name)}（{md(rules_source)}）")
         month = _pick("月份", loaded.months, "month", loaded.months[-1] if loaded.months else "")
         vendor = _pick("外包公司", loaded.vendors, "vendor", loaded.vendors[0] if loaded.vendors else "")
-    ctx = Context(loaded, month, vendor, sample, Inputs(data, name, extra, rules_text, rules_source), scope)
+    ctx = Context(
+        loaded, month, vendor, sample, Inputs(data, name, extra, rules_text, rules_source, source), scope
+    )
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
 
@@ -311,6 +313,6 @@ def readings(ctx: Context):
     """The chosen month's reading rows (`kpi readings`) for the loaded workbook, cached by content."""
     i = ctx.inputs
     rows = d.cached_readings(
-        ctx.loaded.digest, i.name, i.rules_text, i.rules_source, ctx.month, i.data, i.extra
+        ctx.loaded.digest, i.name, i.rules_text, i.rules_source, ctx.month, i.source, i.data, i.extra
     )
     return ctx.scope.keep(rows) if ctx.scope is not None else ()

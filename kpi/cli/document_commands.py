@@ -111,7 +111,7 @@ def statement(
         fail([Problem("--version 只用于从历史数据库出结算单（不给工作簿时）")], "未写入")
     rules = load_rules(rules_path)
     result = run_assessment(workbook, rules, month, vendor, detail_files=detail_files, source=source)
-    fp = file_fingerprint(workbook, detail_files, rules.source, rulebook_text(rules_path))
+    fp = file_fingerprint(workbook, detail_files, rules.source, rulebook_text(rules_path), source)
     doc = build_statement(result.cards, rules, fp, date.today())
     write_output(output, lambda path: writer(doc, path, force=force))  # a missing font: exit 1
     click.echo(

@@ -17,11 +17,22 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from kpi.cli.common import DETAIL, MONTH, RULES, WORKBOOK, check_month, fail, load_rules, run_assessment
+from kpi.cli.common import (
+    DETAIL,
+    MONTH,
+    RULES,
+    SOURCE,
+    WORKBOOK,
+    check_month,
+    fail,
+    load_rules,
+    run_assessment,
+)
 from kpi.cli.usage import Group
+from kpi.detail.source import SourceProfile
 from kpi.errors import Problem
 from kpi.history import audit, corrections, cycle
-from kpi.history.snapshot import file_digest
+from kpi.history.snapshot import file_digest, profile_digest
 from kpi.history.store import (
     DEFAULT_DB,
     HistoryError,
@@ -89,6 +100,7 @@ def rulebook_text(path: Path | None) -> str:
 @RULES
 @MONTH
 @DETAIL
+@SOURCE
 @DB
 @USER
 @history_command
@@ -97,13 +109,16 @@ def import_cmd(
     rules_path: Path | None,
     month: str | None,
     detail_files: tuple[Path, ...],
+    source: SourceProfile | None,
     db: str,
     user: str | None,
 ) -> None:
     """把工作簿各月（或 --month 指定的月份）的评分存入历史数据库，每月新建一个草稿版本。"""
     rules = load_rules(rules_path)
-    result = run_assessment(workbook, rules, month, detail_files=detail_files)
+    result = run_assessment(workbook, rules, month, detail_files=detail_files, source=source)
     files = [file_digest(workbook, "workbook"), *(file_digest(p, "detail") for p in detail_files)]
+    if source is not None:
+        files.append(profile_digest(source))
     if rules_path is not None:
         files.append(file_digest(rules_path, "rules"))
     engine = store(db)

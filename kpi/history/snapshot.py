@@ -14,10 +14,12 @@ from fractions import Fraction
 from pathlib import Path
 
 from kpi.detail.repeats import AgentRepeats
+from kpi.detail.source import SourceProfile
 from kpi.history.audit import canonical, sha256_text
 from kpi.inputs import BY_KEY
 from kpi.money import fmt2
 from kpi.records import Value, VendorMonth
+from kpi.reports.fingerprint import profile_bytes
 from kpi.reports.scorecards import scorecard_dict
 from kpi.reports.statement import statement_rows
 from kpi.scoring.scorecard import Scorecard
@@ -123,7 +125,7 @@ def agent_row(agent: AgentRepeats) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class SourceFile:
-    role: str  # workbook | detail | rules
+    role: str  # workbook | detail | source (the profile the detail was read through) | rules
     name: str
     sha256: str
     size: int
@@ -137,3 +139,10 @@ def file_digest(path: str | Path, role: str) -> SourceFile:
             digest.update(chunk)
             size += len(chunk)
     return SourceFile(role, Path(path).name, digest.hexdigest(), size)
+
+
+def profile_digest(profile: SourceProfile) -> SourceFile:
+    """The source profile the call detail was read through, kept like a file: its digest is the one
+    a statement's fingerprint lists (`kpi.reports.fingerprint.profile_bytes`)."""
+    data = profile_bytes(profile)
+    return SourceFile("source", profile.name, hashlib.sha256(data).hexdigest(), len(data))

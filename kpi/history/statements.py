@@ -40,6 +40,7 @@ from kpi.reports.fingerprint import (
     CORRECTION,
     DETAIL,
     DISPUTE,
+    PROFILE,
     RULEBOOK,
     WORKBOOK,
     Fingerprint,
@@ -51,7 +52,7 @@ from kpi.reports.statement_records import Statement
 from kpi.rules.rulebook import DEFAULT_RULEBOOK, Rulebook, parse_rulebook
 from kpi.scoring.scorecard import Scorecard, score
 
-FILE_ROLES = {"workbook": WORKBOOK, "detail": DETAIL}
+FILE_ROLES = {"workbook": WORKBOOK, "detail": DETAIL, "source": PROFILE}
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,16 @@ same workbook gives the same fingerprint; extra detail files count in any order.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-WORKBOOK, DETAIL, RULEBOOK = "工作簿", "话务明细", "规则本"
+from kpi.detail.source import SourceProfile
+
+WORKBOOK, DETAIL, RULEBOOK, PROFILE = "工作簿", "话务明细", "规则本", "来源配置"
 DISPUTE, CORRECTION = "争议更正", "更正"  # a value changed after import (a statement from the history)
-ROLE_ORDER = {WORKBOOK: 0, DETAIL: 1, RULEBOOK: 2, DISPUTE: 3, CORRECTION: 4}
+ROLE_ORDER = {WORKBOOK: 0, DETAIL: 1, PROFILE: 2, RULEBOOK: 3, DISPUTE: 4, CORRECTION: 5}
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,33 @@ def from_sources(sources: Sequence[Source]) -> Fingerprint:
     return Fingerprint(ordered, sha256(text.encode("utf-8")))
 
 
+def profile_bytes(profile: SourceProfile) -> bytes:
+    """What a source profile's digest is taken over: how it reads the call detail, as canonical JSON.
+    Its name is left out (as file names are), so the same profile given as a built-in name, a file
+    or an upload in the app has one digest."""
+    content = {k: v for k, v in asdict(profile).items() if k != "name"}
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def profile_input(profile: SourceProfile | None) -> list[tuple[str, str, bytes]]:
+    """The (role, name, bytes) input of a source profile: none when the detail has our own headers."""
+    return [] if profile is None else [(PROFILE, profile.name, profile_bytes(profile))]
+
+
 def file_fingerprint(
-    workbook: Path, detail_files: Sequence[Path], rules_name: str, rules_text: str
+    workbook: Path,
+    detail_files: Sequence[Path],
+    rules_name: str,
+    rules_text: str,
+    profile: SourceProfile | None = None,
 ) -> Fingerprint:
-    """The fingerprint of files on disk (what the CLI reads)."""
+    """The fingerprint of files on disk (what the CLI reads), with the source profile the detail was
+    read through: another profile can give other figures from the same files."""
     return fingerprint(
         [
             (WORKBOOK, workbook.name, workbook.read_bytes()),
             *((DETAIL, p.name, p.read_bytes()) for p in detail_files),
+            *profile_input(profile),
             (RULEBOOK, rules_name, rules_text.encode("utf-8")),
         ]
     )

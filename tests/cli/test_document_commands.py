@@ -130,6 +130,12 @@ def test_statement_and_evidence_take_a_source_profile(tmp_path: Path):
         "-o", str(pdf),
     )  # fmt: skip
     assert result.exit_code == 0 and "应付 973.37 元" in result.output  # the README's June table
+    plain = run(
+        "statement", str(SAMPLE), "--month", "2024-06", "--vendor", "联创呼叫", "-o", str(tmp_path / "b.pdf")
+    )
+    assert "应付 973.37 元" in plain.output
+    # the same figures, but another input: the profile is part of the fingerprint
+    assert result.output.split("指纹 ")[1] != plain.output.split("指纹 ")[1]
     unknown = run("evidence", str(SAMPLE), "--vendor", "联创呼叫", "--source", "no-such", "-o", str(out))
     assert unknown.exit_code == 1
 

@@ -355,3 +355,26 @@ def test_a_decision_is_accept_or_reject(tmp_path: Path):
         )
         assert result.exit_code == 2
         assert result.output.endswith("错误：请给出 --accept 或 --reject 其中之一\n")
+
+
+def test_import_takes_a_source_profile_and_its_statement_has_the_workbooks_fingerprint(tmp_path: Path):
+    """`kpi import --source` as every command that reads call detail; the stored statement lists the
+    profile among its sources, with the fingerprint `kpi statement 工作簿 --source` prints."""
+    db = str(tmp_path / "kpi.db")
+    assert ok(
+        db, "import", str(SAMPLE), "--month", "2024-06", "--source", "asterisk-queue-log", "--user", "张经理"
+    )
+    stored, printed = tmp_path / "存档.pdf", tmp_path / "工作簿.pdf"
+    from_db = ok(
+        db, "statement", "--month", "2024-06", "--vendor", "联创呼叫", "-o", str(stored), "--user", "王会计"
+    )
+    from_workbook = ok(
+        db, "statement", str(SAMPLE), "--month", "2024-06", "--vendor", "联创呼叫", "--source", "asterisk-queue-log",
+        "-o", str(printed),
+    )  # fmt: skip
+    assert "应付 973.37 元" in from_db
+    assert from_db.split("指纹 ")[1] == from_workbook.split("指纹 ")[1]
+    text = subprocess.run(["pdftotext", str(stored), "-"], capture_output=True, text=True, check=True).stdout
+    assert "来源配置" in text and "asterisk-queue-log" in text
+    files = sorted(table_rows(db)["source_files"])  # (id, version, role, name, sha256, size)
+    assert [(f[2], f[3]) for f in files] == [("workbook", SAMPLE.name), ("source", "asterisk-queue-log")]

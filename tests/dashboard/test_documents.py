@@ -52,6 +52,29 @@ def test_evidence_from_the_app():
     assert openpyxl.load_workbook(io.BytesIO(data))["重复呼叫明细"].max_row - 3 == 52
 
 
+def test_a_platform_exports_evidence_and_fingerprint_follow_the_chosen_source(tmp_path: Path):
+    """The detail is read through the sidebar's source profile for the evidence too (it used to be read
+    with our own headers: "话务明细有问题"), and the profile is part of the statement's fingerprint,
+    as `kpi evidence/statement --source` (8 pairs for SIP/301, printed by the CLI on the same files)."""
+    from tests import platform_files as pf
+
+    log, roster = tmp_path / "queue_log.txt", tmp_path / "坐席名册.csv"
+    log.write_bytes(pf.queue_log(pf.sample_calls()))
+    roster.write_bytes(pf.roster_csv(lambda a: f"SIP/{a}"))
+    extra = ((log.read_bytes(), log.name), (roster.read_bytes(), roster.name))
+    source = d.builtin_source("asterisk-queue-log")
+    inputs = Inputs(
+        SAMPLE.read_bytes(), SAMPLE.name, extra, d.default_rules_text(), d.DEFAULT_RULES_SOURCE, source
+    )
+    data, month = evidence_file(inputs, RULES, "华信客服", "SIP/301", MANAGING)
+    assert month == "2024-06"
+    assert openpyxl.load_workbook(io.BytesIO(data))["重复呼叫明细"].max_row - 3 == 8
+    profile = d.source_profile(source)[0]
+    cli = file_fingerprint(SAMPLE, [log, roster], RULES.source, rulebook_text(), profile)
+    assert fingerprint_of(inputs) == cli
+    assert [s.role for s in cli.sources] == ["工作簿", "话务明细", "话务明细", "来源配置", "规则本"]
+
+
 def test_evidence_without_call_detail_says_why(spec_workbook: Path):
     inputs = Inputs(spec_workbook.read_bytes(), "spec.xlsx", (), d.default_rules_text(), "default.toml")
     assert evidence_file(inputs, RULES, "甲公司", None, MANAGING) == (None, "本工作簿没有话务明细")

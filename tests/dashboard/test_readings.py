@@ -75,3 +75,30 @@ def test_settlement_page_says_which_settlement_rule_was_assumed():
     assert "结算规则：系数 = 总分 ÷ 100（合同未规定得分与金额的换算，此为规则本的假设）" in [
         c.value for c in at.caption
     ]
+
+
+def test_readings_read_the_detail_through_the_chosen_source(tmp_path):
+    """With a platform export and its source profile, the readings are those of `kpi readings --source`
+    (they used to read the extra files with our own headers and show nothing)."""
+    from dashboard import data as d
+    from tests import platform_files as pf
+
+    log, roster = tmp_path / "queue_log.txt", tmp_path / "坐席名册.csv"
+    log.write_bytes(pf.queue_log(pf.sample_calls()))
+    roster.write_bytes(pf.roster_csv(lambda a: f"SIP/{a}"))
+    extra = ((log.read_bytes(), log.name), (roster.read_bytes(), roster.name))
+    rows = d.readings_bytes(
+        SAMPLE.read_bytes(), SAMPLE.name, d.default_rules_text(), d.DEFAULT_RULES_SOURCE, "2024-06", extra,
+        d.builtin_source("asterisk-queue-log"),
+    )  # fmt: skip
+    cli = CliRunner().invoke(
+        main,
+        ["readings", str(SAMPLE), "--month", "2024-06", "--vendor", "华信客服", "--format", "json",
+         "--detail", str(log), "--detail", str(roster), "--source", "asterisk-queue-log"],
+    )  # fmt: skip
+    expected = json.loads(cli.output)
+    assert expected[0]["payout"] == "7321.33"  # not the workbook-only 7,300.62: the log's calls count
+    mine = [r for r in rows if r.vendor == "华信客服"]
+    assert [(r.reading, str(r.total), str(r.payout)) for r in mine] == [
+        (r["reading"], r["total_score"], r["payout"]) for r in expected
+    ]
