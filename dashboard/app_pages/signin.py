@@ -14,6 +14,16 @@ ERROR_KEY = "signin_error"
 FORM_WIDTH = 480  # px: a sign-in form, not a page-wide band
 
 
+def _enter(name: str, password: str) -> None:
+    """Sign in with these credentials: the session starts, or the refusal is kept to be shown."""
+    result = sign_in(auth.engine(), name, password, auth.now())
+    if result.ok:
+        st.session_state.pop(ERROR_KEY, None)
+        auth.enter(result.user.scope())
+    else:
+        st.session_state[ERROR_KEY] = result.message
+
+
 def _sign_in() -> None:
     """The form's callback: check the name and password, then forget the password typed."""
     state = st.session_state
@@ -22,12 +32,7 @@ def _sign_in() -> None:
     if not name.strip() or not password:
         state[ERROR_KEY] = "请输入用户名和密码。"
         return
-    result = sign_in(auth.engine(), name, password, auth.now())
-    if result.ok:
-        state.pop(ERROR_KEY, None)
-        auth.enter(result.user.scope())
-    else:
-        state[ERROR_KEY] = result.message
+    _enter(name, password)
 
 
 def _first_admin() -> None:
@@ -42,12 +47,7 @@ def _first_admin() -> None:
     except AccessError as exc:
         state[ERROR_KEY] = str(exc)
         return
-    result = sign_in(auth.engine(), name, password, auth.now())
-    if result.ok:
-        state.pop(ERROR_KEY, None)
-        auth.enter(result.user.scope())
-    else:
-        state[ERROR_KEY] = result.message
+    _enter(name, password)
 
 
 st.title("登录")
