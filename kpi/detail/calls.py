@@ -61,7 +61,11 @@ def _times(table: RawTable, key: str) -> tuple[pa.Array, np.ndarray, np.ndarray]
     if table.sheet:  # a workbook: digits typed as text there were number cells, Excel's date serials
         reading = replace(reading, serials=True)
     stamps, bad = to_time(table.columns[key], reading)
-    return stamps, bad, bad & number_cells(table.columns[key], reading)
+    numbers = np.zeros(n, bool)
+    if bad.any():  # which unreadable cells are bare numbers: asked of those cells only
+        rows = np.flatnonzero(bad)
+        numbers[rows] = number_cells(table.columns[key].take(pa.array(rows)), reading)
+    return stamps, bad, numbers
 
 
 def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem], int]:

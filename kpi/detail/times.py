@@ -33,6 +33,7 @@ TIME_FORMATS = (
     "%Y/%m/%d",
 )
 OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z")
+COMMON_WIDTH = len("2024-06-01 09:30:00")  # the one shape read by a plain cast (see _common_text)
 NUMBER = r"^[0-9]+(\.[0-9]+)?$"
 OFFSET = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 TIMESTAMP = pa.timestamp("ms")
@@ -142,6 +143,23 @@ def _parse_time_strings(arr: pa.Array, reading: TimeReading) -> pa.Array:
     return out
 
 
+def _common_text(arr: pa.Array, reading: TimeReading) -> pa.Array | None:
+    """The common case read in one cast: every non-empty cell is `YYYY-MM-DD hh:mm:ss` (or with a
+    T), which Arrow's ISO-8601 cast reads exactly as the first formats above do (an impossible date
+    such as 02-30, or any other shape, makes it fail: then the column goes the careful way).
+    None when the column is not all such cells."""
+    if reading.fmt != "auto" or not pa.types.is_string(arr.type):
+        return None
+    text = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    width = pc.min_max(pc.binary_length(text)).as_py()
+    if width["min"] != COMMON_WIDTH or width["max"] != COMMON_WIDTH:
+        return None
+    try:
+        return _naive_to_target(pc.cast(text, TIMESTAMP), reading)
+    except pa.ArrowInvalid:
+        return None
+
+
 def to_time(arr: pa.Array, reading: TimeReading = AUTO) -> tuple[pa.Array, np.ndarray]:
     """Column → timestamp[ms] in the target zone, and the cells that held something unreadable (a
     time outside 1970–2199 among them: it is left empty, as any unreadable cell)."""
@@ -172,6 +190,8 @@ def _to_time(arr: pa.Array, reading: TimeReading) -> tuple[pa.Array, np.ndarray]
         return _naive_to_target(stamps, reading), np.zeros(len(arr), bool)
     if pa.types.is_integer(t) or pa.types.is_floating(t):
         out = _naive_to_target(_serial_to_ms(arr), reading)  # Excel's own date numbers
+    elif (common := _common_text(arr, reading)) is not None:  # every cell read: none unreadable
+        return common, np.zeros(len(arr), bool)
     else:
         out = _parse_time_strings(arr, reading)
     return out, unreadable(present(arr), out)
