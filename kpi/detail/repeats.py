@@ -24,7 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi.detail.cells import encode
+from kpi.detail.callers import caller_codes
+from kpi.detail.cells import dense_unique, encode
 from kpi.rules.rulebook import DetailRules, load_rulebook
 
 MS_PER_MINUTE = 60_000
@@ -107,12 +108,11 @@ def call_flags(
     s0, e0 = start.value // 1_000_000, end.value // 1_000_000
     window = settings.repeat_window_minutes * MS_PER_MINUTE
     q = _ms(calls["queue_time"])
-    codes, numbers = encode(calls["caller"])  # the checks below run once per distinct number
-    test_number = pc.is_in(numbers, pa.array(sorted(settings.test_numbers), pa.string())).to_numpy(
+    codes, numbers = caller_codes(calls["caller"])
+    test = pc.is_in(numbers, pa.array(sorted(settings.test_numbers), pa.string())).to_numpy(
         zero_copy_only=False
     )
-    test = test_number[codes]
-    withheld = (is_withheld(numbers) & ~test_number)[codes]
+    withheld = is_withheld(numbers) & ~test
     connected = calls["connected"].to_numpy(bool)
     month_call = connected & ~test & (q >= s0) & (q < e0)
     data_end = max(e0, int(q[~test].max())) if (~test).any() else e0
@@ -190,8 +190,8 @@ def vendor_repeat_customers(calls: pd.DataFrame, flags: CallFlags) -> dict[str, 
     a caller who repeated with two of the vendor's agents counts once for the vendor)."""
     rows = np.flatnonzero(flags.repeat)
     vendor_codes, vendors = encode(calls["vendor"])
-    caller_codes, _ = encode(calls["caller"])
-    counts = _distinct_callers(vendor_codes[rows], caller_codes[rows], len(vendors))
+    callers, _ = caller_codes(calls["caller"])
+    counts = _distinct_callers(vendor_codes[rows], callers[rows], len(vendors))
     return {str(v): int(counts[i]) for i, v in enumerate(vendors.to_pylist()) if counts[i]}
 
 
@@ -213,8 +213,8 @@ def agent_repeats(
         vendors.to_pylist(),
         agents.to_pylist(),
     )
-    pair, first = np.unique(
-        vendor_codes.astype(np.int64) * max(1, len(agents)) + agent_codes, return_inverse=True
+    pair, first = dense_unique(
+        vendor_codes.astype(np.int64) * max(1, len(agents)) + agent_codes, len(vendors) * max(1, len(agents))
     )
     n = len(pair)
     weights = {
@@ -227,8 +227,8 @@ def agent_repeats(
     counts = {k: np.bincount(first, weights=w, minlength=n).astype(np.int64) for k, w in weights.items()}
     if repeat_count == "customers":
         repeated = flags.repeat[rows]
-        caller_codes, _ = encode(calls["caller"])
-        counts["repeat_2h_calls"] = _distinct_callers(first[repeated], caller_codes[rows][repeated], n)
+        callers, _ = caller_codes(calls["caller"])
+        counts["repeat_2h_calls"] = _distinct_callers(first[repeated], callers[rows][repeated], n)
     out = []
     for i, p in enumerate(pair):
         vendor, agent = str(vendors[p // max(1, len(agents))]), str(agents[p % max(1, len(agents))])
