@@ -40,11 +40,13 @@ from kpi.detail.encodings import (  # noqa: F401 - decode_csv: part of this modu
 from kpi.detail.platforms import layout_table
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import LIMIT, RawTable
+from kpi.detail.times import common_times
 from kpi.disk import too_many_lines
 from kpi.errors import Problem, show_value
 from kpi.files.safety import Limits
 
 DELIMITERS = (",", "\t", ";", "|")
+TIME_KEYS = ("queue_time", "answer_time", "end_time")
 DEFAULT = ReadOptions()
 
 
@@ -148,10 +150,19 @@ def _csv_table(raw: bytes, file: str, options: ReadOptions) -> tuple[list[RawTab
     if table is None:
         return [], problems
     problems = duplicate_headers(head[index], spec, file, "") + problems
-    columns = {key: _column(table, pos) for pos, key in columns_at.items()}
+    columns, typed = {}, set()
+    early = TIME_KEYS if spec is calls and options.time_reading().fmt == "auto" else ()
+    for pos, key in columns_at.items():  # each column's parsed chunks freed once it is one array
+        stamps = common_times(table.column(f"c{pos}"), with_t=False) if key in early else None
+        if stamps is not None:  # times of the usual shape kept as 8-byte times, not 19-byte text
+            columns[key] = stamps
+            typed.add(key)
+        else:
+            columns[key] = _column(table, pos)
+        table = table.drop_columns([f"c{pos}"])
     del table
     options = options if spec is calls else DEFAULT
-    return [RawTable(spec, file, "", index + 2, columns, options)], problems
+    return [RawTable(spec, file, "", index + 2, columns, options, typed=frozenset(typed))], problems
 
 
 def _too_wide(file: str, line: int, width: int, most: int) -> Problem:
@@ -179,7 +190,11 @@ def _headerless(
     )
     if table is None:
         return [], problems
-    named = {profile.fields[j]: _column(table, j) for j in range(min(width, len(profile.fields)))}
+    named = {}
+    for j in range(min(width, len(profile.fields))):
+        named[profile.fields[j]] = _column(table, j)
+        table = table.drop_columns([f"c{j}"])
+    del table
     if profile.layout != "table":
         tables, more = layout_table(profile.layout, named, file, options)
         return tables, problems + more

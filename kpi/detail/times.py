@@ -143,21 +143,35 @@ def _parse_time_strings(arr: pa.Array, reading: TimeReading) -> pa.Array:
     return out
 
 
-def _common_text(arr: pa.Array, reading: TimeReading) -> pa.Array | None:
-    """The common case read in one cast: every non-empty cell is `YYYY-MM-DD hh:mm:ss` (or with a
-    T), which Arrow's ISO-8601 cast reads exactly as the first formats above do (an impossible date
-    such as 02-30, or any other shape, makes it fail: then the column goes the careful way).
-    None when the column is not all such cells."""
-    if reading.fmt != "auto" or not pa.types.is_string(arr.type):
+def common_times(arr: pa.Array | pa.ChunkedArray, with_t: bool = True) -> pa.Array | None:
+    """The common case read in one cast, as naive times of the file's zone: every non-empty cell is
+    `YYYY-MM-DD hh:mm:ss` (or, `with_t`, with a T), which Arrow's ISO-8601 cast reads exactly as the
+    first formats above do (an impossible date such as 02-30, or any other shape, makes it fail:
+    then the column goes the careful way). None when the column is not all such cells. Without
+    `with_t`, each time printed back (str) is its cell's text, so a column read here at parse time
+    still quotes its cells as written (kpi.detail.tables.RawTable.raw)."""
+    if not pa.types.is_string(arr.type):
         return None
     text = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     width = pc.min_max(pc.binary_length(text)).as_py()
     if width["min"] != COMMON_WIDTH or width["max"] != COMMON_WIDTH:
         return None
+    if not with_t and pc.any(pc.match_substring(text, "T")).as_py():
+        return None
     try:
-        return _naive_to_target(pc.cast(text, TIMESTAMP), reading)
+        stamps = pc.cast(text, TIMESTAMP)
     except pa.ArrowInvalid:
         return None
+    return stamps.combine_chunks() if isinstance(stamps, pa.ChunkedArray) else stamps
+
+
+def _common_text(arr: pa.Array, reading: TimeReading) -> pa.Array | None:
+    """`common_times` in the target zone, for the automatic reading only (a profile's format is
+    read by its own pattern)."""
+    if reading.fmt != "auto":
+        return None
+    stamps = common_times(arr)
+    return None if stamps is None else _naive_to_target(stamps, reading)
 
 
 def to_time(arr: pa.Array, reading: TimeReading = AUTO) -> tuple[pa.Array, np.ndarray]:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from click.testing import CliRunner
 
 from kpi.cli.commands import main
+from kpi.detail.csv_files import csv_table
 from kpi.detail.measure import measure_detail
 from kpi.detail.reader import read_detail, read_detail_bytes
 from kpi.detail.repeats import default_settings
@@ -106,3 +107,23 @@ def test_an_xlsx_read_by_its_needed_columns_still_matches_headers_as_written(tmp
     assert data.problems == ()
     assert list(data.calls["caller"]) == ["13800000001"]
     assert list(data.calls["agent_id"]) == ["A1"]
+
+
+def test_times_read_at_parse_time_are_quoted_as_written():
+    """Time columns of the usual shape become times while the file is parsed; a message about such a
+    cell still quotes the file's text (an empty cell as empty), as the text columns did."""
+    text = (
+        "主叫号码,入队时间,是否接通,接通时间,结束时间,坐席工号,外包公司\n"
+        "13800000001,2024-06-10 10:00:00,是,2024-06-10 09:00:00,2024-06-10 10:05:00,A1,华信客服\n"
+        "13800000002,,是,2024-06-10 10:00:10,2024-06-10 10:05:00,A1,华信客服\n"
+        "13800000003,2024-06-10 10:00:00,是,2024-06-10 10:00:10,2024-06-10 10:00:05,A1,华信客服\n"
+    )
+    (table,), _ = csv_table(text.encode(), "明细.csv")
+    assert table.typed == {"queue_time", "answer_time", "end_time"}
+    data = read_detail_bytes(text.encode(), "明细.csv")
+    assert [(p.message, p.row, p.column, p.value) for p in data.problems] == [
+        ("入队时间为空或无法识别", 3, "入队时间", ""),
+        ("接通时间早于入队时间", 2, "接通时间", "2024-06-10 09:00:00"),
+        ("结束时间早于接通时间", 4, "结束时间", "2024-06-10 10:00:05"),
+    ]
+    assert len(data.calls) == 0
