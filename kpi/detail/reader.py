@@ -354,7 +354,8 @@ def _read_file(
         return [], found
     if kind in WORKBOOK_KINDS:
         return _excel_tables(source, name, kind, report, options)
-    return csv_table(raw, name, options)  # the bytes are dropped when this file is done
+    held, raw = [raw], None  # handed over: csv_table lets a large file's bytes go before parsing
+    return csv_table(held, name, options, path=source if isinstance(source, Path) else None)
 
 
 def _read_files(

@@ -127,3 +127,26 @@ def test_times_read_at_parse_time_are_quoted_as_written():
         ("结束时间早于接通时间", 4, "结束时间", "2024-06-10 10:00:05"),
     ]
     assert len(data.calls) == 0
+
+
+def test_a_large_file_is_parsed_from_its_path_with_the_same_results(tmp_path, monkeypatch):
+    """Past RELEASE_BYTES the bytes read for the checks are let go and pyarrow parses the file
+    itself: ragged lines, a GB18030 file and a header-only file come out as from the bytes."""
+    import kpi.detail.csv_files as csv_files
+
+    ragged = tmp_path / "明细.csv"
+    ragged.write_text(_rows(200).replace("A1,华信客服\n", "A1,华信客服,多余\n", 1), encoding="utf-8")
+    gbk = tmp_path / "明细2.csv"
+    gbk.write_bytes(_rows(100).encode("gb18030"))
+    empty = tmp_path / "明细3.csv"
+    empty.write_text(HEADER, encoding="utf-8")
+    before = [read_detail(p) for p in (ragged, gbk, empty)]
+    monkeypatch.setattr(csv_files, "RELEASE_BYTES", -1)
+    held = [ragged.read_bytes()]
+    tables, _ = csv_table(held, "明细.csv", path=ragged)
+    assert held == [] and tables[0].rows == 199  # handed over and let go; the ragged line left out
+    after = [read_detail(p) for p in (ragged, gbk, empty)]
+    for one, two in zip(before, after, strict=True):
+        assert [str(p) for p in two.problems] == [str(p) for p in one.problems]
+        assert (two.calls is None and one.calls is None) or two.calls.equals(one.calls)
+    assert [p.row for p in after[0].problems] == [2] and len(after[1].calls) == 100
