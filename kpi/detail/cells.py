@@ -48,8 +48,21 @@ def as_strings(arr: pa.Array) -> pa.Array:
 
 
 def to_text(arr: pa.Array, empty: str | None = None) -> pa.Array:
-    """Any column as trimmed strings (integral numbers without '.0'); empty cells become `empty`."""
-    arr = _nfkc_subset(pc.utf8_trim_whitespace(as_strings(arr)))
+    """Any column as trimmed strings (integral numbers without '.0'); empty cells become `empty`.
+    Cells of plain ASCII digits (a caller column is mostly those) are already what this gives: when
+    they are most of the column, only the other cells are cleaned."""
+    arr = as_strings(arr)
+    if isinstance(arr, pa.Array) and len(arr) > 1000:
+        plain = pc.fill_null(pc.ascii_is_decimal(arr), False)
+        rows = pc.indices_nonzero(pc.invert(plain))
+        if len(rows) * 4 < len(arr):
+            fixed = _to_text(arr.take(rows), empty)
+            return pc.replace_with_mask(arr, pc.invert(plain), fixed)
+    return _to_text(arr, empty)
+
+
+def _to_text(arr: pa.Array, empty: str | None) -> pa.Array:
+    arr = _nfkc_subset(pc.utf8_trim_whitespace(arr))
     if empty is None:
         return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     return pc.fill_null(arr, empty)

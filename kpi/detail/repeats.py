@@ -74,7 +74,8 @@ def covered_months(calls: pd.DataFrame, window_minutes: int) -> list[str]:
     stamps = calls["queue_time"].dropna().to_numpy(dtype="datetime64[ms]")
     months = stamps.astype("datetime64[M]")
     beyond = stamps >= months.astype("datetime64[ms]") + np.timedelta64(window_minutes, "m")
-    return [str(m) for m in np.unique(months[beyond])]
+    found = pd.unique(months[beyond].view(np.int64))  # a few distinct months: hashed, then sorted
+    return [str(m) for m in np.sort(found).astype("datetime64[M]")]
 
 
 def _ms(series: pd.Series) -> np.ndarray:

@@ -152,10 +152,14 @@ def common_times(arr: pa.Array | pa.ChunkedArray, with_t: bool = True) -> pa.Arr
     still quotes its cells as written (kpi.detail.tables.RawTable.raw)."""
     if not pa.types.is_string(arr.type):
         return None
-    text = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-    width = pc.min_max(pc.binary_length(text)).as_py()
-    if width["min"] != COMMON_WIDTH or width["max"] != COMMON_WIDTH:
+    width = pc.min_max(pc.binary_length(arr)).as_py()
+    if width["max"] != COMMON_WIDTH or width["min"] not in (0, COMMON_WIDTH):
         return None
+    text = arr
+    if width["min"] == 0:  # empty cells (no answer yet) are empty times
+        text = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        if pc.min(pc.binary_length(text)).as_py() != COMMON_WIDTH:
+            return None
     if not with_t and pc.any(pc.match_substring(text, "T")).as_py():
         return None
     try:

@@ -7,7 +7,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi.detail.cells import _number_subset, dense_unique, first_rows, to_number
+from kpi.detail.cells import _number_subset, _to_text, dense_unique, first_rows, to_number, to_text
 
 
 @given(st.lists(st.integers(0, 40), max_size=200), st.integers(41, 60))
@@ -37,3 +37,21 @@ def test_plain_digits_read_in_one_cast_as_the_general_way_reads_them() -> None:
     assert np.array_equal(values, [59.0, 1234.0, np.nan, 12.0, 12.0], equal_nan=True)
     assert bad.tolist() == [False, False, True, False, False]
     assert _number_subset(pa.array(["１２"])).to_pylist() == ["12"]
+
+
+def test_text_of_a_mostly_digit_column_is_what_the_whole_cleaning_gives():
+    odd = [" 13800000001 ", "１３８００", "", None, "匿名", "\u200b138", "0", "12.5"]
+    values = [f"138{i:08d}" for i in range(3000)] + odd * 20
+    arr = pa.array(values, pa.string())
+    for empty in (None, ""):
+        assert to_text(arr, empty).to_pylist() == _to_text(arr, empty).to_pylist()
+    assert to_text(arr, "").to_pylist()[3000:3008] == [
+        "13800000001",
+        "13800",
+        "",
+        "",
+        "匿名",
+        "138",
+        "0",
+        "12.5",
+    ]
