@@ -4,6 +4,7 @@
 all rows so a stray text cell turns the column into text instead of silently becoming empty);
 .csv is decoded strictly as UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
 Rows with a problem are reported (located, in Chinese) and left out of the tables returned.
+Several files of one month are read at once, one per core (`_read_files`), gathered in the order given.
 
 Longer than ~250 lines because sheet finding, screening and the three sheet kinds share one
 read of each file; splitting would open each file twice or pass half-read state between modules.
