@@ -50,10 +50,10 @@ def translate(message: str) -> str:
 
 
 def lean_arrow_memory() -> None:
-    """Arrow's buffers from jemalloc where this pyarrow has it: it hands freed column buffers back
-    sooner than the default mimalloc, so a 5M-row month peaks ~10% lower (1.29 against 1.44 GB, same
-    seconds). A pool the user chose (ARROW_DEFAULT_MEMORY_POOL) is kept; buffers made before the
-    switch are freed by the pool that made them."""
+    """Arrow's buffers from jemalloc where this pyarrow has it: on a 5M-row CSV month it spends ~1.5 s
+    less system time than the default mimalloc and peaks a little lower (1.35–1.37 against 1.39–1.49
+    GB); a 1M-row month peaks ~80 MB higher (benchmarks/RESULTS.md). A pool the user chose
+    (ARROW_DEFAULT_MEMORY_POOL) is kept; buffers made before the switch are freed by their own pool."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     try:
