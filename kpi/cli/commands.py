@@ -20,12 +20,8 @@ from kpi.cli.common import (
     write_output,
 )
 from kpi.cli.detail_commands import agents, reconcile_cmd
-from kpi.cli.dispute_commands import dispute_group
-from kpi.cli.document_commands import evidence, statement
-from kpi.cli.history_commands import audit_group, correct, finalise, history_cmd, import_cmd, publish
 from kpi.cli.readings_command import readings_cmd, run_readings
 from kpi.cli.usage import Group
-from kpi.cli.user_commands import user_group
 from kpi.detail.run import DetailRun
 from kpi.detail.source import SourceProfile, builtin_profiles
 from kpi.reports.readings import readings_used
@@ -43,11 +39,21 @@ def main() -> None:
 
 main.add_command(reconcile_cmd)
 main.add_command(agents)
-main.add_command(statement)
-main.add_command(evidence)
 main.add_command(readings_cmd)
-for command in (import_cmd, publish, dispute_group, finalise, correct, history_cmd, audit_group, user_group):
-    main.add_command(command)
+LAZY = {  # imported when named: the database and PDF libraries are not loaded for `kpi score`
+    "statement": "kpi.cli.document_commands:statement",
+    "evidence": "kpi.cli.document_commands:evidence",
+    "import": "kpi.cli.history_commands:import_cmd",
+    "publish": "kpi.cli.history_commands:publish",
+    "dispute": "kpi.cli.dispute_commands:dispute_group",
+    "finalise": "kpi.cli.history_commands:finalise",
+    "correct": "kpi.cli.history_commands:correct",
+    "history": "kpi.cli.history_commands:history_cmd",
+    "audit": "kpi.cli.history_commands:audit_group",
+    "user": "kpi.cli.user_commands:user_group",
+}
+for name, target in LAZY.items():
+    main.add_lazy(name, target)
 
 
 @main.command()

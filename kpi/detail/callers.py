@@ -5,6 +5,7 @@ saves for a long number) has lost digits and is refused with its rows, never mer
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -34,3 +35,27 @@ def normalise_callers(callers: pa.Array) -> tuple[pa.Array, np.ndarray]:
     mask = np.zeros(n, bool)
     mask[at] = True
     return pc.replace_with_mask(callers, pa.array(mask), fixed), scientific
+
+
+DIGITS_IN_KEY = 17  # up to 17 digits and their count fit one int64 key (10**17 * 32 < 2**63)
+
+
+def caller_codes(callers: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """An int64 code per row (same number, same code; codes 0..k-1) and the callers as Arrow text.
+
+    What `kpi.detail.cells.encode` gives, by hashing integers instead of strings: a caller of
+    digits only (nearly all of them) is keyed by its value and its length (so 0086… and 86… stay
+    apart), the few others by their own dictionary codes, below zero."""
+    arr = pa.array(callers, pa.string())
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    digits = pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(pc.binary_length(arr), DIGITS_IN_KEY))
+    digits = pc.fill_null(digits, False)
+    length = pc.binary_length(arr).to_numpy(zero_copy_only=False)
+    value = pc.cast(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64())
+    keys = pc.fill_null(value, 0).to_numpy(zero_copy_only=False) * 32 + np.nan_to_num(length).astype(np.int64)
+    others = np.flatnonzero(~digits.to_numpy(zero_copy_only=False))
+    if len(others):
+        encoded = pc.dictionary_encode(arr.take(pa.array(others)))
+        keys[others] = -1 - pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes, _ = pd.factorize(keys)
+    return codes.astype(np.int64), arr

@@ -48,8 +48,21 @@ def as_strings(arr: pa.Array) -> pa.Array:
 
 
 def to_text(arr: pa.Array, empty: str | None = None) -> pa.Array:
-    """Any column as trimmed strings (integral numbers without '.0'); empty cells become `empty`."""
-    arr = _nfkc_subset(pc.utf8_trim_whitespace(as_strings(arr)))
+    """Any column as trimmed strings (integral numbers without '.0'); empty cells become `empty`.
+    Cells of plain ASCII digits (a caller column is mostly those) are already what this gives: when
+    they are most of the column, only the other cells are cleaned."""
+    arr = as_strings(arr)
+    if isinstance(arr, pa.Array) and len(arr) > 1000:
+        plain = pc.fill_null(pc.ascii_is_decimal(arr), False)
+        rows = pc.indices_nonzero(pc.invert(plain))
+        if len(rows) * 4 < len(arr):
+            fixed = _to_text(arr.take(rows), empty)
+            return pc.replace_with_mask(arr, pc.invert(plain), fixed)
+    return _to_text(arr, empty)
+
+
+def _to_text(arr: pa.Array, empty: str | None) -> pa.Array:
+    arr = _nfkc_subset(pc.utf8_trim_whitespace(arr))
     if empty is None:
         return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     return pc.fill_null(arr, empty)
@@ -133,6 +146,12 @@ def to_number(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     it (kpi.files.cells.NUMBER): '12,345' and full-width digits are numbers; '1,0,0', '10²', '1e5' are not."""
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), np.zeros(len(arr), bool)
+    if pa.types.is_string(arr.type):  # plain digits in every cell (the usual export): one cast
+        empty = pc.equal(arr, "")
+        if pc.all(pc.fill_null(pc.or_(empty, pc.ascii_is_decimal(arr)), True)).as_py():
+            digits = pc.if_else(empty, pa.scalar(None, pa.string()), arr)
+            values = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+            return values, np.zeros(len(arr), bool)
     text = _number_subset(arr)
     present = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
     strict = pc.fill_null(pc.match_substring_regex(text, f"^(?:{NUMBER.pattern})$"), False)
@@ -152,6 +171,25 @@ def encode(series: pd.Series) -> tuple[np.ndarray, pa.Array]:
     arr = pa.array(series, pa.string())
     encoded = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+
+
+def dense_unique(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(keys, return_inverse=True)` for keys in 0..size-1, by counting instead of sorting
+    when `size` is small beside the keys (vendor × agent pairs); the same arrays either way."""
+    if size > 4 * len(keys) + 1_000_000:
+        return np.unique(keys, return_inverse=True)
+    present = np.bincount(keys, minlength=size) > 0
+    distinct = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    return distinct.astype(keys.dtype), rank[keys]
+
+
+def first_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(keys, return_index=True)` (each distinct key, sorted, and the row where it first
+    appears) by hashing, not by a stable sort of every row."""
+    at = np.flatnonzero(~pd.Series(keys).duplicated().to_numpy())
+    order = np.argsort(keys[at], kind="stable")
+    return keys[at][order], at[order]
 
 
 def total_rows(

@@ -40,11 +40,14 @@ from kpi.detail.encodings import (  # noqa: F401 - decode_csv: part of this modu
 from kpi.detail.platforms import layout_table
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import LIMIT, RawTable
+from kpi.detail.times import common_times
 from kpi.disk import too_many_lines
 from kpi.errors import Problem, show_value
 from kpi.files.safety import Limits
 
 DELIMITERS = (",", "\t", ";", "|")
+TIME_KEYS = ("queue_time", "answer_time", "end_time")
+RELEASE_BYTES = 1 << 24  # a file larger than this is parsed from its path, its bytes let go
 DEFAULT = ReadOptions()
 
 
@@ -97,16 +100,24 @@ def _find(
     return best
 
 
-def csv_table(raw: bytes, file: str, options: ReadOptions = DEFAULT) -> tuple[list[RawTable], list[Problem]]:
+def csv_table(
+    raw: bytes | list[bytes], file: str, options: ReadOptions = DEFAULT, path: Path | None = None
+) -> tuple[list[RawTable], list[Problem]]:
     """The tables of a detail CSV file (call detail through `options.source`, roster, exam), with every
-    problem located; a file no parser can split is one problem, never a traceback."""
+    problem located; a file no parser can split is one problem, never a traceback. The bytes may be
+    handed over as the only item of a list, with the `path` they were read from: the list is then
+    emptied once the header is found, and pyarrow parses the file itself (the file's text is not
+    held as bytes and as parsed columns at once)."""
     try:
-        return _csv_table(raw, file, options)
+        return _csv_table(raw, file, options, path)
     except Unreadable as exc:
         return [], [replace(exc.problem, file=file)]
 
 
-def _csv_table(raw: bytes, file: str, options: ReadOptions) -> tuple[list[RawTable], list[Problem]]:
+def _csv_table(
+    held: bytes | list[bytes], file: str, options: ReadOptions, path: Path | None
+) -> tuple[list[RawTable], list[Problem]]:
+    raw = held[0] if isinstance(held, list) else held
     profile = options.source
     found_codec = body_encoding(raw, profile.encoding if profile else "auto")
     if found_codec is None:
@@ -144,14 +155,26 @@ def _csv_table(raw: bytes, file: str, options: ReadOptions) -> tuple[list[RawTab
     if len(head[index]) > limits.max_columns:
         return [], [_too_wide(file, index + 1, len(head[index]), limits.max_columns)]
     body = Body(raw, codec, bom + ends[index], index + 1)
+    if isinstance(held, list) and path is not None and len(raw) - body.offset > max(RELEASE_BYTES, 4096):
+        held.clear()  # the caller's reference: now only this frame holds the bytes
+        body, raw = replace(body, raw=b"", path=path), None
     table, problems = _read_table(body, len(head[index]), sorted(columns_at), delimiter, file, limits)
     if table is None:
         return [], problems
     problems = duplicate_headers(head[index], spec, file, "") + problems
-    columns = {key: _column(table, pos) for pos, key in columns_at.items()}
+    columns, typed = {}, set()
+    early = TIME_KEYS if spec is calls and options.time_reading().fmt == "auto" else ()
+    for pos, key in columns_at.items():  # each column's parsed chunks freed once it is one array
+        stamps = common_times(table.column(f"c{pos}"), with_t=False) if key in early else None
+        if stamps is not None:  # times of the usual shape kept as 8-byte times, not 19-byte text
+            columns[key] = stamps
+            typed.add(key)
+        else:
+            columns[key] = _column(table, pos)
+        table = table.drop_columns([f"c{pos}"])
     del table
     options = options if spec is calls else DEFAULT
-    return [RawTable(spec, file, "", index + 2, columns, options)], problems
+    return [RawTable(spec, file, "", index + 2, columns, options, typed=frozenset(typed))], problems
 
 
 def _too_wide(file: str, line: int, width: int, most: int) -> Problem:
@@ -179,7 +202,11 @@ def _headerless(
     )
     if table is None:
         return [], problems
-    named = {profile.fields[j]: _column(table, j) for j in range(min(width, len(profile.fields)))}
+    named = {}
+    for j in range(min(width, len(profile.fields))):
+        named[profile.fields[j]] = _column(table, j)
+        table = table.drop_columns([f"c{j}"])
+    del table
     if profile.layout != "table":
         tables, more = layout_table(profile.layout, named, file, options)
         return tables, problems + more
@@ -203,7 +230,7 @@ def _read_table(
             ragged.clear()
             table = _parse(body, names, include, ragged, delimiter, use_threads=False)
     except pa.ArrowInvalid as exc:  # a cell larger than pyarrow's block (1 MB), or worse
-        lines = whole_text(body.raw, body.codec, body.offset).splitlines()
+        lines = whole_text(body.data(), body.codec, body.offset).splitlines()
         return None, [_unparsable(lines, file, exc, body.start)]
     except UnicodeDecodeError:
         return None, [
@@ -238,11 +265,11 @@ def _parse(
         ragged.append(row)
         return "skip"
 
-    rest = len(body.raw) - body.offset
+    rest = len(body.raw) - body.offset if body.path is None else 4097  # a let-go body is large
     if rest <= 4096 and not body.raw[body.offset :].strip(b" \t\r\n\x00"):  # a header, nothing under it
         return pa.table({name: pa.array([], pa.string()) for name in include})
     return pacsv.read_csv(
-        pa.BufferReader(pa.py_buffer(body.raw)[body.offset :]),
+        body.rows(),
         read_options=pacsv.ReadOptions(
             column_names=names, use_threads=use_threads, encoding=_arrow_codec(body.codec)
         ),

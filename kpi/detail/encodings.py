@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -44,12 +45,26 @@ LINE_END = re.compile(r"\r\n|\r|\n")  # what ends a line for pyarrow's parser to
 @dataclass(frozen=True)
 class Body:
     """Where the rows of a text file start: its bytes, their encoding, the byte offset of the first
-    row after the header, and how many lines come before it (for line numbers)."""
+    row after the header, and how many lines come before it (for line numbers). With `path`, the
+    bytes were let go after the header was found and the parser reads the file itself."""
 
     raw: bytes
     codec: str
     offset: int
     start: int
+    path: Path | None = None
+
+    def data(self) -> bytes:
+        """The file's bytes (read again from its path when they were let go)."""
+        return self.path.read_bytes() if self.path is not None else self.raw
+
+    def rows(self) -> pa.NativeFile:
+        """The bytes from the first row on, for the parser."""
+        if self.path is None:
+            return pa.BufferReader(pa.py_buffer(self.raw)[self.offset :])
+        stream = pa.OSFile(str(self.path))
+        stream.seek(self.offset)
+        return stream
 
 
 def _valid_utf8(raw: bytes, start: int) -> bool:

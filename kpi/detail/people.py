@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from kpi.detail.cells import encode, to_number, to_text, total_rows
+from kpi.detail.cells import encode, first_rows, to_number, to_text, total_rows
 from kpi.detail.tables import LIMIT, RawTable, as_numpy, missing_columns, null_mask, row_problems
 from kpi.detail.times import TimeReading, to_time
 from kpi.errors import Problem
@@ -86,7 +86,7 @@ def check_agents(calls: pd.DataFrame | None, roster: pd.DataFrame | None) -> lis
         rows = np.flatnonzero(calls["connected"].to_numpy(bool) & (calls["agent_id"] != "").to_numpy(bool))
         agent_codes, agents = encode(calls["agent_id"])
         vendor_codes, vendors = encode(calls["vendor"])
-        pairs, first = np.unique(agent_codes[rows] * len(vendors) + vendor_codes[rows], return_index=True)
+        pairs, first = first_rows(agent_codes[rows] * len(vendors) + vendor_codes[rows])
         at = rows[first]
         parts.append(
             pd.DataFrame(

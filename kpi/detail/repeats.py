@@ -24,7 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi.detail.cells import encode
+from kpi.detail.callers import caller_codes
+from kpi.detail.cells import dense_unique, encode
 from kpi.rules.rulebook import DetailRules, load_rulebook
 
 MS_PER_MINUTE = 60_000
@@ -73,7 +74,8 @@ def covered_months(calls: pd.DataFrame, window_minutes: int) -> list[str]:
     stamps = calls["queue_time"].dropna().to_numpy(dtype="datetime64[ms]")
     months = stamps.astype("datetime64[M]")
     beyond = stamps >= months.astype("datetime64[ms]") + np.timedelta64(window_minutes, "m")
-    return [str(m) for m in np.unique(months[beyond])]
+    found = pd.unique(months[beyond].view(np.int64))  # a few distinct months: hashed, then sorted
+    return [str(m) for m in np.sort(found).astype("datetime64[M]")]
 
 
 def _ms(series: pd.Series) -> np.ndarray:
@@ -107,12 +109,11 @@ def call_flags(
     s0, e0 = start.value // 1_000_000, end.value // 1_000_000
     window = settings.repeat_window_minutes * MS_PER_MINUTE
     q = _ms(calls["queue_time"])
-    codes, numbers = encode(calls["caller"])  # the checks below run once per distinct number
-    test_number = pc.is_in(numbers, pa.array(sorted(settings.test_numbers), pa.string())).to_numpy(
+    codes, numbers = caller_codes(calls["caller"])
+    test = pc.is_in(numbers, pa.array(sorted(settings.test_numbers), pa.string())).to_numpy(
         zero_copy_only=False
     )
-    test = test_number[codes]
-    withheld = (is_withheld(numbers) & ~test_number)[codes]
+    withheld = is_withheld(numbers) & ~test
     connected = calls["connected"].to_numpy(bool)
     month_call = connected & ~test & (q >= s0) & (q < e0)
     data_end = max(e0, int(q[~test].max())) if (~test).any() else e0
@@ -133,26 +134,26 @@ def call_flags(
     bits = max(1, top - s0 + 1).bit_length()
     if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:
         raise ValueError("call detail spans too long a time to pack caller and time in one key")
-    keys = (codes[entries] << bits) | (q[entries] - s0)
-    by_key = np.argsort(keys, kind="stable") if pairs else None
-    keys = keys[by_key] if pairs else np.sort(keys)
-    low = (codes[candidate] << bits) | np.maximum(anchor[candidate] - s0, 0)  # the connection moment
-    order = np.argsort(low)  # sorted needles make searchsorted several times faster
-    low = low[order]
+    # One sort of the entries by (caller, queue time); each candidate is an entry, so visiting the
+    # candidates in that order gives needles already nearly sorted by (caller, anchor), which keeps
+    # the searches in cache without sorting the needles again.
+    if (candidate & ~entries).any():
+        raise AssertionError("a connected call of the month that is no queue entry")
+    entry_rows = np.flatnonzero(entries)
+    keys = (codes[entry_rows] << bits) | (q[entry_rows] - s0)
+    by_key = np.argsort(keys, kind="stable")
+    keys, entry_rows = keys[by_key], entry_rows[by_key]
+    needles = entry_rows[candidate[entry_rows]]
+    low = (codes[needles] << bits) | np.maximum(anchor[needles] - s0, 0)  # the connection moment
     after = np.searchsorted(keys, low, "right")  # the first entry strictly after the anchor
     hit = np.searchsorted(keys, low + window, "right") > after
-    found = np.empty(len(low), bool)
-    found[order] = hit
     repeat = np.zeros(len(calls), bool)
-    repeat[candidate] = found
+    repeat[needles] = hit
     reentry = None
     if pairs:
-        entry_rows = np.flatnonzero(entries)[by_key]
-        first = np.full(len(low), -1, np.int64)
-        if len(keys):
-            first[order] = np.where(hit, entry_rows[np.minimum(after, len(keys) - 1)], -1)
         reentry = np.full(len(calls), -1, np.int64)
-        reentry[candidate] = first
+        if len(keys):
+            reentry[needles] = np.where(hit, entry_rows[np.minimum(after, len(keys) - 1)], -1)
     not_judgeable = candidate & ~repeat & (anchor + window > data_end)
     valid = month_call.copy()
     if settings.min_talk_seconds > 0:
@@ -190,8 +191,8 @@ def vendor_repeat_customers(calls: pd.DataFrame, flags: CallFlags) -> dict[str, 
     a caller who repeated with two of the vendor's agents counts once for the vendor)."""
     rows = np.flatnonzero(flags.repeat)
     vendor_codes, vendors = encode(calls["vendor"])
-    caller_codes, _ = encode(calls["caller"])
-    counts = _distinct_callers(vendor_codes[rows], caller_codes[rows], len(vendors))
+    callers, _ = caller_codes(calls["caller"])
+    counts = _distinct_callers(vendor_codes[rows], callers[rows], len(vendors))
     return {str(v): int(counts[i]) for i, v in enumerate(vendors.to_pylist()) if counts[i]}
 
 
@@ -213,8 +214,8 @@ def agent_repeats(
         vendors.to_pylist(),
         agents.to_pylist(),
     )
-    pair, first = np.unique(
-        vendor_codes.astype(np.int64) * max(1, len(agents)) + agent_codes, return_inverse=True
+    pair, first = dense_unique(
+        vendor_codes.astype(np.int64) * max(1, len(agents)) + agent_codes, len(vendors) * max(1, len(agents))
     )
     n = len(pair)
     weights = {
@@ -227,8 +228,8 @@ def agent_repeats(
     counts = {k: np.bincount(first, weights=w, minlength=n).astype(np.int64) for k, w in weights.items()}
     if repeat_count == "customers":
         repeated = flags.repeat[rows]
-        caller_codes, _ = encode(calls["caller"])
-        counts["repeat_2h_calls"] = _distinct_callers(first[repeated], caller_codes[rows][repeated], n)
+        callers, _ = caller_codes(calls["caller"])
+        counts["repeat_2h_calls"] = _distinct_callers(first[repeated], callers[rows][repeated], n)
     out = []
     for i, p in enumerate(pair):
         vendor, agent = str(vendors[p // max(1, len(agents))]), str(agents[p % max(1, len(agents))])

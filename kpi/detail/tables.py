@@ -38,6 +38,7 @@ class RawTable:
     columns: dict[str, pa.Array]
     options: ReadOptions = ReadOptions()
     lines: np.ndarray | None = None  # each row's line in the file, when rows are not consecutive lines
+    typed: frozenset[str] = frozenset()  # text columns read as times at parse time (quoted as text)
 
     def line(self, i: int) -> int:
         return int(self.lines[i]) if self.lines is not None else self.first_row + int(i)
@@ -55,6 +56,8 @@ class RawTable:
         if key not in self.columns:
             return ""
         scalar = self.columns[key][int(i)]
+        if key in self.typed:  # each cell was `YYYY-MM-DD hh:mm:ss` or empty (times.common_times)
+            return "" if scalar.as_py() is None else str(scalar.as_py())
         try:
             return show_value(scalar.as_py())
         except (OverflowError, ValueError):

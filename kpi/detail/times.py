@@ -33,6 +33,7 @@ TIME_FORMATS = (
     "%Y/%m/%d",
 )
 OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z")
+COMMON_WIDTH = len("2024-06-01 09:30:00")  # the one shape read by a plain cast (see _common_text)
 NUMBER = r"^[0-9]+(\.[0-9]+)?$"
 OFFSET = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 TIMESTAMP = pa.timestamp("ms")
@@ -142,6 +143,41 @@ def _parse_time_strings(arr: pa.Array, reading: TimeReading) -> pa.Array:
     return out
 
 
+def common_times(arr: pa.Array | pa.ChunkedArray, with_t: bool = True) -> pa.Array | None:
+    """The common case read in one cast, as naive times of the file's zone: every non-empty cell is
+    `YYYY-MM-DD hh:mm:ss` (or, `with_t`, with a T), which Arrow's ISO-8601 cast reads exactly as the
+    first formats above do (an impossible date such as 02-30, or any other shape, makes it fail:
+    then the column goes the careful way). None when the column is not all such cells. Without
+    `with_t`, each time printed back (str) is its cell's text, so a column read here at parse time
+    still quotes its cells as written (kpi.detail.tables.RawTable.raw)."""
+    if not pa.types.is_string(arr.type):
+        return None
+    width = pc.min_max(pc.binary_length(arr)).as_py()
+    if width["max"] != COMMON_WIDTH or width["min"] not in (0, COMMON_WIDTH):
+        return None
+    text = arr
+    if width["min"] == 0:  # empty cells (no answer yet) are empty times
+        text = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        if pc.min(pc.binary_length(text)).as_py() != COMMON_WIDTH:
+            return None
+    if not with_t and pc.any(pc.match_substring(text, "T")).as_py():
+        return None
+    try:
+        stamps = pc.cast(text, TIMESTAMP)
+    except pa.ArrowInvalid:
+        return None
+    return stamps.combine_chunks() if isinstance(stamps, pa.ChunkedArray) else stamps
+
+
+def _common_text(arr: pa.Array, reading: TimeReading) -> pa.Array | None:
+    """`common_times` in the target zone, for the automatic reading only (a profile's format is
+    read by its own pattern)."""
+    if reading.fmt != "auto":
+        return None
+    stamps = common_times(arr)
+    return None if stamps is None else _naive_to_target(stamps, reading)
+
+
 def to_time(arr: pa.Array, reading: TimeReading = AUTO) -> tuple[pa.Array, np.ndarray]:
     """Column → timestamp[ms] in the target zone, and the cells that held something unreadable (a
     time outside 1970–2199 among them: it is left empty, as any unreadable cell)."""
@@ -172,6 +208,8 @@ def _to_time(arr: pa.Array, reading: TimeReading) -> tuple[pa.Array, np.ndarray]
         return _naive_to_target(stamps, reading), np.zeros(len(arr), bool)
     if pa.types.is_integer(t) or pa.types.is_floating(t):
         out = _naive_to_target(_serial_to_ms(arr), reading)  # Excel's own date numbers
+    elif (common := _common_text(arr, reading)) is not None:  # every cell read: none unreadable
+        return common, np.zeros(len(arr), bool)
     else:
         out = _parse_time_strings(arr, reading)
     return out, unreadable(present(arr), out)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from click.testing import CliRunner
 
 from kpi.cli.commands import main
+from kpi.detail.csv_files import csv_table
 from kpi.detail.measure import measure_detail
 from kpi.detail.reader import read_detail, read_detail_bytes
 from kpi.detail.repeats import default_settings
@@ -106,3 +107,46 @@ def test_an_xlsx_read_by_its_needed_columns_still_matches_headers_as_written(tmp
     assert data.problems == ()
     assert list(data.calls["caller"]) == ["13800000001"]
     assert list(data.calls["agent_id"]) == ["A1"]
+
+
+def test_times_read_at_parse_time_are_quoted_as_written():
+    """Time columns of the usual shape become times while the file is parsed; a message about such a
+    cell still quotes the file's text (an empty cell as empty), as the text columns did."""
+    text = (
+        "主叫号码,入队时间,是否接通,接通时间,结束时间,坐席工号,外包公司\n"
+        "13800000001,2024-06-10 10:00:00,是,2024-06-10 09:00:00,2024-06-10 10:05:00,A1,华信客服\n"
+        "13800000002,,是,2024-06-10 10:00:10,2024-06-10 10:05:00,A1,华信客服\n"
+        "13800000003,2024-06-10 10:00:00,是,2024-06-10 10:00:10,2024-06-10 10:00:05,A1,华信客服\n"
+    )
+    (table,), _ = csv_table(text.encode(), "明细.csv")
+    assert table.typed == {"queue_time", "answer_time", "end_time"}
+    data = read_detail_bytes(text.encode(), "明细.csv")
+    assert [(p.message, p.row, p.column, p.value) for p in data.problems] == [
+        ("入队时间为空或无法识别", 3, "入队时间", ""),
+        ("接通时间早于入队时间", 2, "接通时间", "2024-06-10 09:00:00"),
+        ("结束时间早于接通时间", 4, "结束时间", "2024-06-10 10:00:05"),
+    ]
+    assert len(data.calls) == 0
+
+
+def test_a_large_file_is_parsed_from_its_path_with_the_same_results(tmp_path, monkeypatch):
+    """Past RELEASE_BYTES the bytes read for the checks are let go and pyarrow parses the file
+    itself: ragged lines, a GB18030 file and a header-only file come out as from the bytes."""
+    import kpi.detail.csv_files as csv_files
+
+    ragged = tmp_path / "明细.csv"
+    ragged.write_text(_rows(200).replace("A1,华信客服\n", "A1,华信客服,多余\n", 1), encoding="utf-8")
+    gbk = tmp_path / "明细2.csv"
+    gbk.write_bytes(_rows(100).encode("gb18030"))
+    empty = tmp_path / "明细3.csv"
+    empty.write_text(HEADER, encoding="utf-8")
+    before = [read_detail(p) for p in (ragged, gbk, empty)]
+    monkeypatch.setattr(csv_files, "RELEASE_BYTES", -1)
+    held = [ragged.read_bytes()]
+    tables, _ = csv_table(held, "明细.csv", path=ragged)
+    assert held == [] and tables[0].rows == 199  # handed over and let go; the ragged line left out
+    after = [read_detail(p) for p in (ragged, gbk, empty)]
+    for one, two in zip(before, after, strict=True):
+        assert [str(p) for p in two.problems] == [str(p) for p in one.problems]
+        assert (two.calls is None and one.calls is None) or two.calls.equals(one.calls)
+    assert [p.row for p in after[0].problems] == [2] and len(after[1].calls) == 100

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from fractions import Fraction
 
 import openpyxl
@@ -386,3 +387,35 @@ def test_csv_rows_with_the_wrong_number_of_columns_are_reported_by_line(tmp_path
         "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司".encode(), "空.csv"
     )
     assert only_header.problems == () and len(only_header.calls) == 0
+
+
+def test_several_files_read_at_once_give_what_one_at_a_time_gives(tmp_path, monkeypatch):
+    """Files of one month are read (and their calls built) in parallel threads; the calls, the
+    problems and their order are those of reading them one by one, in the order given."""
+    header = "主叫号码,入队时间,是否接通,接通时间,坐席工号,外包公司\n"
+    paths = []
+    for k in range(4):
+        path = tmp_path / f"话务明细{k}.csv"
+        rows = [
+            f"1380000{k}{i:03d},2024-06-1{k} 10:{i:02d}:00,是,2024-06-1{k} 10:{i:02d}:10,A{k},华信客服\n"
+            for i in range(30)
+        ]
+        rows[5] = f"1380000{k}005,坏时间{k},是,2024-06-1{k} 10:05:10,A{k},华信客服\n"
+        path.write_text(header + "".join(rows), encoding="utf-8")
+        paths.append(path)
+    paths.append(paths[1])  # given twice: refused in its place
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    one = read_detail(paths)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    stages = []
+    many = read_detail(paths, progress=lambda stage, fraction: stages.append((stage, fraction)))
+    assert [str(p) for p in many.problems] == [str(p) for p in one.problems]
+    assert [(p.file, p.row, p.value) for p in many.problems] == [
+        ("话务明细1.csv", None, ""),  # a reading problem, before those of the calls
+        ("话务明细0.csv", 7, "坏时间0"),
+        ("话务明细1.csv", 7, "坏时间1"),
+        ("话务明细2.csv", 7, "坏时间2"),
+        ("话务明细3.csv", 7, "坏时间3"),
+    ]
+    assert many.calls.equals(one.calls) and len(many.calls) == 4 * 29
+    assert stages[:4] == [(f"读取 话务明细{k}.csv", k / 5) for k in range(4)]

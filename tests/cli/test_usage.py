@@ -1,0 +1,43 @@
+"""kpi.cli.usage.Group: commands imported when named, listed and suggested like the others."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from kpi.cli.commands import LAZY, main
+from tests.paths import ROOT
+
+
+def test_scoring_does_not_load_the_database_and_pdf_libraries():
+    code = "import sys, kpi.cli.commands; print(sorted({'sqlalchemy', 'fpdf'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_lazy_commands_are_listed_named_and_suggested():
+    runner = CliRunner()
+    listed = runner.invoke(main, ["--help"]).output
+    assert all(f"\n  {name} " in listed for name in LAZY)
+    assert runner.invoke(main, ["history", "--help"]).output.startswith("Usage: main history [OPTIONS]")
+    assert runner.invoke(main, ["statment"]).output.endswith(
+        "错误：没有这个命令：statment（是不是 statement？）\n"
+    )
+
+
+def test_the_command_line_takes_arrow_memory_from_jemalloc_unless_the_user_chose():
+    code = (
+        "import pyarrow as pa\nfrom kpi.cli.commands import main\n"
+        "main(['sources'])\nprint(pa.default_memory_pool().backend_name)"
+    )
+    for chosen, expected in ((None, "jemalloc"), ("mimalloc", "mimalloc"), ("system", "system")):
+        env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+        if chosen:
+            env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True
+        )
+        assert done.stdout.splitlines()[-1] == expected
