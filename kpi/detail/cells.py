@@ -68,10 +68,17 @@ def _to_text(arr: pa.Array, empty: str | None) -> pa.Array:
     return pc.fill_null(arr, empty)
 
 
+def _encoded(arr: pa.Array) -> pa.DictionaryArray:
+    """A column as a dictionary of its text: as it is when parsed that way (a CSV's few-valued columns)."""
+    if pa.types.is_dictionary(arr.type) and pa.types.is_string(arr.type.value_type):
+        return arr
+    return pc.dictionary_encode(as_strings(arr))
+
+
 def to_text_few(arr: pa.Array) -> pa.DictionaryArray:
     """`to_text` (empty as "") for a column of few distinct values (vendor, agent), as a dictionary
     column: the cleaning runs once per distinct value, and pandas gets a cheap categorical."""
-    encoded = pc.dictionary_encode(as_strings(arr))
+    encoded = _encoded(arr)
     cleaned = [*to_text(encoded.dictionary, "").to_pylist(), ""]  # the last one stands for empty cells
     distinct = sorted(set(cleaned))
     position = {v: i for i, v in enumerate(distinct)}
@@ -111,7 +118,7 @@ def to_flag(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """是/否, 1/0, true/false → bool (null when empty), and the unreadable cells."""
     if pa.types.is_boolean(arr.type):
         return arr, np.zeros(len(arr), bool)
-    encoded = pc.dictionary_encode(as_strings(arr))  # a handful of distinct values
+    encoded = _encoded(arr)  # a handful of distinct values
     words = [
         unicodedata.normalize("NFKC", v).strip().lower() if v is not None else None
         for v in encoded.dictionary.to_pylist()

@@ -47,6 +47,8 @@ from kpi.files.safety import Limits
 
 DELIMITERS = (",", "\t", ";", "|")
 TIME_KEYS = ("queue_time", "answer_time", "end_time")
+# call-detail columns of few distinct values, parsed as dictionaries (4-byte codes, not text per row)
+FEW_KEYS = ("agent_id", "vendor", "queue", "connected", "expert_transfer", "transferred")
 RELEASE_BYTES = 1 << 24  # a file larger than this is parsed from its path, its bytes let go
 DEFAULT = ReadOptions()
 
@@ -158,7 +160,10 @@ def _csv_table(
     if isinstance(held, list) and path is not None and len(raw) - body.offset > max(RELEASE_BYTES, 4096):
         held.clear()  # the caller's reference: now only this frame holds the bytes
         body, raw = replace(body, raw=b"", path=path), None
-    table, problems = _read_table(body, len(head[index]), sorted(columns_at), delimiter, file, limits)
+    few = [pos for pos, key in columns_at.items() if key in FEW_KEYS] if spec is calls else []
+    table, problems = _read_table(
+        body, len(head[index]), sorted(columns_at), delimiter, file, limits, few=few
+    )
     if table is None:
         return [], problems
     problems = duplicate_headers(head[index], spec, file, "") + problems
@@ -185,7 +190,7 @@ def _too_wide(file: str, line: int, width: int, most: int) -> Problem:
 
 def _column(table: pa.Table, pos: int) -> pa.Array:
     column = table.column(f"c{pos}")
-    return column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
+    return column.combine_chunks() if column.num_chunks else pa.array([], column.type)
 
 
 def _headerless(
@@ -217,18 +222,26 @@ def _headerless(
 
 
 def _read_table(
-    body: Body, width: int, wanted: Iterable[int], delimiter: str, file: str, limits: Limits
+    body: Body,
+    width: int,
+    wanted: Iterable[int],
+    delimiter: str,
+    file: str,
+    limits: Limits,
+    few: Iterable[int] = (),
 ) -> tuple[pa.Table | None, list[Problem]]:
-    """The body's lines as text columns (only the `wanted` ones); lines with another column count
-    are reported; None when no parser can split it, or it holds more rows than the limit."""
+    """The body's lines as text columns (only the `wanted` ones; the `few` ones as dictionaries of
+    their text); lines with another column count are reported; None when no parser can split it, or
+    it holds more rows than the limit."""
     names = [f"c{j}" for j in range(width)]
-    include = [f"c{j}" for j in wanted]
+    types = dict.fromkeys((f"c{j}" for j in wanted), pa.string())
+    types.update(dict.fromkeys((f"c{j}" for j in few), pa.dictionary(pa.int32(), pa.string())))
     ragged: list[pacsv.InvalidRow] = []
     try:
-        table = _parse(body, names, include, ragged, delimiter, use_threads=True)
+        table = _parse(body, names, types, ragged, delimiter, use_threads=True)
         if ragged:  # parse again on one thread: only then does pyarrow say which line each one is
             ragged.clear()
-            table = _parse(body, names, include, ragged, delimiter, use_threads=False)
+            table = _parse(body, names, types, ragged, delimiter, use_threads=False)
     except pa.ArrowInvalid as exc:  # a cell larger than pyarrow's block (1 MB), or worse
         lines = whole_text(body.data(), body.codec, body.offset).splitlines()
         return None, [_unparsable(lines, file, exc, body.start)]
@@ -255,9 +268,14 @@ def _read_table(
 
 
 def _parse(
-    body: Body, names: list[str], include: list[str], ragged: list, delimiter: str, use_threads: bool
+    body: Body,
+    names: list[str],
+    types: dict[str, pa.DataType],
+    ragged: list,
+    delimiter: str,
+    use_threads: bool,
 ) -> pa.Table:
-    """The wanted columns as text, parsed by pyarrow from the file's bytes (transcoded as a stream
+    """The wanted columns (`types`: text, or dictionaries of text), parsed by pyarrow from the file's bytes (transcoded as a stream
     when they are not UTF-8); a line whose column count differs from the header's is set aside in
     `ragged` (reported by the caller, never silently dropped)."""
 
@@ -267,15 +285,15 @@ def _parse(
 
     rest = len(body.raw) - body.offset if body.path is None else 4097  # a let-go body is large
     if rest <= 4096 and not body.raw[body.offset :].strip(b" \t\r\n\x00"):  # a header, nothing under it
-        return pa.table({name: pa.array([], pa.string()) for name in include})
+        return pa.table({name: pa.array([], kind) for name, kind in types.items()})
     return pacsv.read_csv(
         body.rows(),
         read_options=pacsv.ReadOptions(
             column_names=names, use_threads=use_threads, encoding=_arrow_codec(body.codec)
         ),
         convert_options=pacsv.ConvertOptions(
-            include_columns=include,
-            column_types=dict.fromkeys(include, pa.string()),
+            include_columns=list(types),
+            column_types=types,
             strings_can_be_null=False,
         ),
         parse_options=pacsv.ParseOptions(
