@@ -202,16 +202,18 @@ def _skew_expected(table: RawTable) -> str:
 
 def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[Problem], list[str]]:
     """All 话务明细 sheets/files of a month as one canonical calls table, the problems, and notices
-    (answers a little before queue entry taken as clock skew)."""
+    (answers a little before queue entry taken as clock skew). Each table's raw columns are let go
+    once it is converted (its `columns` keep their keys, their arrays become empty): a month's text is
+    not held beside its calls."""
     if not tables:
         return None, [], []
     parts, problems, labels, notices, used = [], [], [], [], []
     workers = min(len(tables), os.cpu_count() or 1)
     if workers > 1:  # several files: converted at once (Arrow's kernels release the GIL), kept in order
         with ThreadPoolExecutor(workers) as pool:
-            done = list(pool.map(_calls_one, tables))
+            done = list(pool.map(_converted, tables))
     else:
-        done = [_calls_one(table) for table in tables]
+        done = [_converted(table) for table in tables]
     for table, (cols, found, fixed) in zip(tables, done, strict=True):
         problems += found
         if fixed:
@@ -223,13 +225,25 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
             cols["source"] = pa.array(np.full(len(cols["row"]), len(labels), np.int32))
             labels.append(_unique(table.label, labels))
             used.append(table)
-            parts.append(pa.table(cols))
+            parts.append(pa.table({key: cols.pop(key) for key in CALL_COLUMNS}))
+    del done
     if not parts:
         return None, problems, notices
-    frame = pa.concat_tables(parts).unify_dictionaries().combine_chunks().to_pandas()
+    joined = pa.concat_tables(parts).unify_dictionaries().combine_chunks()
+    parts.clear()  # each column's Arrow buffers freed as pandas takes it
+    frame = joined.to_pandas(self_destruct=True)
+    del joined
     problems += repeated_call_ids(frame, used)
     frame["source"] = pd.Categorical.from_codes(frame["source"].to_numpy(), categories=labels)
-    return frame[list(CALL_COLUMNS)], problems, notices
+    return frame, problems, notices
+
+
+def _converted(table: RawTable) -> tuple[dict[str, object] | None, list[Problem], int]:
+    """`_calls_one`, then the table's raw columns let go (emptied, keys kept)."""
+    out = _calls_one(table)
+    for key, arr in table.columns.items():
+        table.columns[key] = pa.array([], arr.type)
+    return out
 
 
 def _unique(label: str, taken: list[str]) -> str:
