@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kpi.detail.cells import holds_bytes
+
 MOBILE_PREFIXED = r"^(?:\+86|0086|86|0)(1[3-9][0-9]{9})$"
 SCIENTIFIC = r"^[+-]?[0-9](?:\.[0-9]+)?[eE][+-]?[0-9]+$"
 
@@ -20,8 +22,10 @@ def normalise_callers(callers: pa.Array) -> tuple[pa.Array, np.ndarray]:
     n = len(callers)
     length = pc.utf8_length(callers)
     maybe = pc.and_(pc.greater_equal(length, 12), pc.less_equal(length, 15))
-    maybe = pc.or_(maybe, pc.match_substring(callers, " "))
-    maybe = pc.or_(maybe, pc.match_substring(callers, "e", ignore_case=True))
+    if holds_bytes(callers, b" "):  # each cell asked only when some cell has one
+        maybe = pc.or_(maybe, pc.match_substring(callers, " "))
+    if holds_bytes(callers, b"eE"):
+        maybe = pc.or_(maybe, pc.match_substring(callers, "e", ignore_case=True))
     rows = pc.indices_nonzero(pc.fill_null(maybe, False))
     scientific = np.zeros(n, bool)
     if not len(rows):

@@ -47,6 +47,23 @@ def as_strings(arr: pa.Array) -> pa.Array:
     return arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
 
 
+def holds_bytes(arr: pa.Array | pa.ChunkedArray, chars: bytes) -> bool:
+    """Whether any cell of a text column holds one of these ASCII characters (what `pc.match_substring`
+    asks of each cell, asked once of the values' bytes: in UTF-8 an ASCII byte is never part of
+    another character)."""
+    if arr.null_count or not pa.types.is_string(arr.type):  # a null's slot may hold stray bytes
+        return any(pc.any(pc.match_substring(arr, chr(c))).as_py() for c in chars)
+    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+        if not len(chunk):
+            continue
+        _, offsets, data = chunk.buffers()
+        bounds = np.frombuffer(offsets, np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+        values = np.frombuffer(data, np.uint8)[bounds[0] : bounds[-1]]
+        if any((values == c).any() for c in chars):
+            return True
+    return False
+
+
 def to_text(arr: pa.Array, empty: str | None = None) -> pa.Array:
     """Any column as trimmed strings (integral numbers without '.0'); empty cells become `empty`.
     Cells of plain ASCII digits (a caller column is mostly those) are already what this gives: when

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi.detail.cells import present, to_text, unreadable
+from kpi.detail.cells import holds_bytes, present, to_text, unreadable
 
 MS_PER_DAY = 86_400_000
 EXCEL_EPOCH_MS = int(np.datetime64("1899-12-30T00:00:00", "ms").astype(np.int64))
@@ -160,28 +160,13 @@ def common_times(arr: pa.Array | pa.ChunkedArray, with_t: bool = True) -> pa.Arr
         text = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
         if pc.min(pc.binary_length(text)).as_py() != COMMON_WIDTH:
             return None
-    if not with_t and _holds_byte(arr, ord("T")):
+    if not with_t and holds_bytes(arr, b"T"):
         return None
     try:
         stamps = pc.cast(text, TIMESTAMP)
     except pa.ArrowInvalid:
         return None
     return stamps.combine_chunks() if isinstance(stamps, pa.ChunkedArray) else stamps
-
-
-def _holds_byte(arr: pa.Array | pa.ChunkedArray, byte: int) -> bool:
-    """Whether any cell of a text column holds this ASCII byte (what `pc.match_substring` asks of each
-    cell, asked once of the values' bytes: in UTF-8 an ASCII byte is never part of another character)."""
-    if arr.null_count or not pa.types.is_string(arr.type):  # a null's slot may hold stray bytes
-        return bool(pc.any(pc.match_substring(arr, chr(byte))).as_py())
-    for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
-        if not len(chunk):
-            continue
-        _, offsets, data = chunk.buffers()
-        bounds = np.frombuffer(offsets, np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
-        if (np.frombuffer(data, np.uint8)[bounds[0] : bounds[-1]] == byte).any():
-            return True
-    return False
 
 
 def _common_text(arr: pa.Array, reading: TimeReading) -> pa.Array | None:
