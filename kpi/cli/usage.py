@@ -52,7 +52,9 @@ def translate(message: str) -> str:
 def lean_arrow_memory() -> None:
     """Arrow's buffers from jemalloc where this pyarrow has it: on a 5M-row CSV month it spends ~1.5 s
     less system time than the default mimalloc and peaks a little lower (1.35–1.37 against 1.39–1.49
-    GB); a 1M-row month peaks ~80 MB higher (benchmarks/RESULTS.md). A pool the user chose
+    GB); a 1M-row month peaks ~80 MB higher (benchmarks/RESULTS.md). Freed pages go back to the
+    system at once (Arrow's own setting keeps them a second): on the 5M-row month ~250 MB lower peak
+    for ~0.7 s more CPU (benchmarks/RESULTS.md, issue 11 session 4). A pool the user chose
     (ARROW_DEFAULT_MEMORY_POOL) is kept; buffers made before the switch are freed by their own pool."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
@@ -60,6 +62,7 @@ def lean_arrow_memory() -> None:
         pool = pa.jemalloc_memory_pool()
     except NotImplementedError:  # a pyarrow built without it
         return
+    pa.jemalloc_set_decay_ms(0)  # for the arenas made from now on: before any buffer comes from it
     pa.set_memory_pool(pool)
 
 
