@@ -32,6 +32,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kpi.files.zips import checked_entry
+
 CHUNK = 1 << 22
 FAST_ROWS = 999_999  # a row number of at most 6 digits
 FAST_COLUMNS = 26  # a one-letter column
@@ -110,25 +112,42 @@ def sheet_extent(source: Path | bytes, sheet: str, exact: bool = False) -> Exten
             if not exact:
                 try:
                     with book.open(part) as handle:
-                        return _scan(handle)
+                        return _scan(_read(handle))
                 except _Irregular:
                     pass
             with book.open(part) as handle:
-                return _walk_all(handle)
+                return _walk_all(_read(handle))
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
         return None
 
 
-def _chunks(handle):
-    """The decompressed XML in pieces cut before a '<', so no tag is split."""
-    tail = b""
+def checked_extent(source: Path | bytes, part: str, file: str, limits) -> Extent:
+    """sheet_extent's fast bound of the sheet in zip entry `part`, read through
+    kpi.files.zips.checked_entry: the one pass that inflates the entry also checks it as the zip check
+    would (raises Refused with the same problem), so that check need not inflate it again."""
+    try:
+        return _scan(checked_entry(source, part, file, limits))
+    except _Irregular:
+        return _walk_all(checked_entry(source, part, file, limits))
+
+
+def _read(handle) -> Iterator[bytes]:
+    return iter(lambda: handle.read(CHUNK), b"")
+
+
+def _chunks(pieces: Iterator[bytes]):
+    """The decompressed XML in chunks of about CHUNK cut before a '<', so no tag is split."""
+    pieces, tail = filter(None, pieces), b""
     while True:
-        data = handle.read(CHUNK)
-        if not data:
+        gathered, size = [tail], len(tail)
+        while size < CHUNK and (piece := next(pieces, b"")):
+            gathered.append(piece)
+            size += len(piece)
+        if size == len(tail):
             if tail:
                 yield tail
             return
-        chunk = tail + data
+        chunk = b"".join(gathered)
         cut = chunk.rfind(b"<")
         chunk, tail = (chunk[:cut], chunk[cut:]) if cut > 0 else (chunk, b"")
         if chunk:
@@ -155,9 +174,9 @@ def _ref(attrs: bytes) -> str | None:
     return html.unescape((found.group(1) or found.group(2) or b"").decode("utf-8", "replace")).strip()
 
 
-def _batches(handle):
+def _batches(pieces: Iterator[bytes]):
     batch: list[bytes] = []
-    for chunk in _chunks(handle):
+    for chunk in _chunks(pieces):
         batch.append(chunk)
         if len(batch) == BATCH:
             yield batch
@@ -176,8 +195,8 @@ def _prefetched(batches: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
             yield batch
 
 
-def _scan(handle) -> Extent:
-    batches = _prefetched(_batches(handle))
+def _scan(pieces: Iterator[bytes]) -> Extent:
+    batches = _prefetched(_batches(pieces))
     try:
         return _scan_batches(batches)
     finally:
@@ -219,11 +238,11 @@ def _parse_elements(chunk: bytes, rows: int, columns: int) -> tuple[int, int]:
     return rows, columns
 
 
-def _walk_all(handle) -> Extent:
+def _walk_all(pieces: Iterator[bytes]) -> Extent:
     """calamine's placement of every cell (0-based positions; -1 before the first)."""
     row = column = -1
     rows = columns = 0
-    for chunk in _chunks(handle):
+    for chunk in _chunks(pieces):
         for name, attrs, closed in ELEMENT.findall(chunk):
             ref = _ref(attrs)
             if name == b"row":
