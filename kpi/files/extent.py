@@ -160,16 +160,22 @@ def _unusual(chunks: list[bytes]) -> tuple[list[bool], list[bool]]:
     start with r=\"…\" (or a comment or entity could hide one). Searched with RE2 (pyarrow) in the
     chunk's own memory (wrapped, not copied): these are rare, so 100 MB of XML takes a few hundredths
     of a second, where Python's re takes a second."""
-    far, odd = [], []
-    for chunk in chunks:
-        array = _wrapped(chunk)
-        if not pc.any(pc.match_substring_regex(array, f"(?:{FAR_REF_RE2})|(?:{ODD_RE2})")).as_py():
-            far.append(False)  # the usual chunk: one pass finds neither
-            odd.append(False)
-            continue
-        far.append(pc.match_substring_regex(array, FAR_REF_RE2)[0].as_py())
-        odd.append(pc.match_substring_regex(array, ODD_RE2)[0].as_py())
+    arrays = [_wrapped(chunk) for chunk in chunks]
+    with ThreadPoolExecutor(2) as pool:  # RE2 releases the GIL: two chunks at once, where cores allow
+        either = list(pool.map(_either, arrays))
+    far = [
+        hit and pc.match_substring_regex(a, FAR_REF_RE2)[0].as_py()
+        for a, hit in zip(arrays, either, strict=True)
+    ]
+    odd = [
+        hit and pc.match_substring_regex(a, ODD_RE2)[0].as_py() for a, hit in zip(arrays, either, strict=True)
+    ]
     return far, odd
+
+
+def _either(array: pa.Array) -> bool:
+    """Whether the chunk may hold a far reference or an odd cell (the usual chunk: neither)."""
+    return pc.match_substring_regex(array, f"(?:{FAR_REF_RE2})|(?:{ODD_RE2})")[0].as_py()
 
 
 def _wrapped(chunk: bytes) -> pa.Array:
