@@ -16,6 +16,10 @@ XML is streamed (decompressed in chunks, never held whole) and the cells' positi
 
 Empty self-closing cells (<c r="X9" s="1"/>: formatting only) are not data and do not count, as in
 calamine. .xls sheets need no scan: the format itself stops at 65,536 × 256 cells.
+
+`checked_extent` reads the entry through kpi.files.zips.checked_entry: the one pass that inflates it
+also checks it as the zip-bomb check would, so that check does not inflate it a second time.
+Longer than ~250 lines: the fast bound, the careful walk and the checked reading share the chunking.
 """
 
 from __future__ import annotations

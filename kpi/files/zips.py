@@ -5,11 +5,16 @@ Two readers, two guarantees. openpyxl reads through Python's zipfile, which neve
 entry's declared size and then checks its CRC: for it the declared sizes, checked here, are the real
 ones. fastexcel (the call-detail reader) trusts no declared size and inflates what is there: before
 it, `inflate=True` inflates every entry here, counting the bytes actually produced, and refuses as
-soon as an entry gives more than it declares or the total passes the cap — nothing is kept.
+soon as an entry gives more than it declares or the total passes the cap — nothing is kept. The
+detail sheets' own entries (hundreds of MB of XML) are left out of that pass (`defer`) and inflated
+once, by the sheet-extent scan, through `checked_entry`: the same inflation, limits and problems.
 
 A DOCTYPE can only come before an XML document's root element, after any number of comments and
 processing instructions: each part's prolog is scanned to the root element, however long it is
 (a 2 KB prefix is not enough: a long comment hides what follows).
+
+Longer than ~250 lines: the directory checks, the counted inflation and the prolog scan are one
+guarantee, and the extent scan reuses the inflation rather than holding a second copy of it.
 """
 
 from __future__ import annotations
