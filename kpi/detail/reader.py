@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -387,14 +388,15 @@ def _read_file(
 
 
 def _detail_parts(raw: bytes) -> tuple[str, ...]:
-    """The worksheet entries of an .xlsx's detail sheets (by its workbook part and relationships)."""
+    """The worksheet entries of an .xlsx's detail sheets (by its workbook part and relationships);
+    a name the zip holds twice is not one (which of the two a reader opens is its own choice)."""
     try:
         with open_book(raw) as book:
-            names = set(book.namelist())
+            counts = Counter(book.namelist())
             parts = {sheet_part(book, n) for n in xlsx_sheet_names(raw) or () if spec_for_sheet(n)}
     except Exception:  # noqa: BLE001 - a damaged zip: the screening reports it
         return ()
-    return tuple(sorted(p for p in parts if p in names and WORKSHEET.fullmatch(p)))
+    return tuple(sorted(p for p in parts if p and counts[p] == 1 and WORKSHEET.fullmatch(p)))
 
 
 def _read_files(

@@ -472,3 +472,25 @@ def _declared(tmp_path) -> int:
 
     good = _one_call_workbook(tmp_path / "w.xlsx")
     return zipfile.ZipFile(io.BytesIO(good)).getinfo("xl/worksheets/sheet1.xml").file_size
+
+
+def test_a_detail_sheet_entry_named_twice_is_left_to_the_zip_check(tmp_path):
+    """Two entries named xl/worksheets/sheet1.xml: the extent scan would read one of them and a reader
+    perhaps the other, so neither is left to the scan: the zip check inflates both itself."""
+    import io
+    import warnings
+    import zipfile
+
+    from kpi.detail.reader import _detail_parts
+
+    good = _one_call_workbook(tmp_path / "w.xlsx")
+    part = "xl/worksheets/sheet1.xml"
+    out = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(good))
+    with warnings.catch_warnings(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        warnings.simplefilter("ignore")  # "Duplicate name"
+        for info in source.infolist():
+            dst.writestr(info.filename, source.read(info.filename))
+        dst.writestr(part, source.read(part))
+    assert _detail_parts(good) == (part,)
+    assert _detail_parts(out.getvalue()) == ()
