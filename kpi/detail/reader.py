@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -45,7 +46,7 @@ from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import RawTable
 from kpi.disk import is_regular, newline_of, read_capped, too_many_lines
 from kpi.errors import Problem
-from kpi.files.extent import open_book, sheet_extent, sheet_part
+from kpi.files.extent import Extent, checked_extent, open_book, sheet_extent, sheet_part
 from kpi.files.safety import (
     DEFAULT_LIMITS,
     SPREADSHEET,
@@ -55,12 +56,13 @@ from kpi.files.safety import (
     is_workbook_head,
     screen,
 )
-from kpi.files.zips import xlsx_sheet_names
+from kpi.files.zips import Refused, xlsx_sheet_names
 from kpi.progress import Progress, no_progress
 
 # fastexcel logs "Could not determine dtype … falling back to string" for empty columns; the readers
 # below handle that case and report what matters in Chinese, so its English warnings stay quiet.
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
+WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")  # an entry fastexcel opens only to load its sheet
 
 
 @dataclass(frozen=True)
@@ -200,11 +202,12 @@ def _load(
 
 
 def _extent_problem(
-    source: Path | bytes, file: str, sheet: str, limits: Limits = DEFAULT_LIMITS
+    source: Path | bytes, file: str, sheet: str, extents: dict[str, Extent], limits: Limits = DEFAULT_LIMITS
 ) -> Problem | None:
     """A sheet whose cells span more than the limit is refused before fastexcel allocates the whole
-    rectangle (a header in A1 and one cell in XFD1048576 would ask for hundreds of GiB and abort)."""
-    extent = sheet_extent(source, sheet)
+    rectangle (a header in A1 and one cell in XFD1048576 would ask for hundreds of GiB and abort).
+    `extents`: the bounds found by the screening's scan, by zip entry."""
+    extent = _known_extent(source, sheet, extents) or sheet_extent(source, sheet)
     if extent is not None and extent.cells > limits.max_detail_cells and not extent.exact:
         extent = sheet_extent(source, sheet, exact=True)
     if extent is None or extent.cells <= limits.max_detail_cells:
@@ -218,8 +221,23 @@ def _extent_problem(
     )
 
 
+def _known_extent(source: Path | bytes, sheet: str, extents: dict[str, Extent]) -> Extent | None:
+    if not extents:
+        return None
+    try:
+        with open_book(source) as book:
+            return extents.get(sheet_part(book, sheet) or "")
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+
+
 def _excel_tables(
-    source: Path | bytes, file: str, kind: str, report: Progress, options: ReadOptions
+    source: Path | bytes,
+    file: str,
+    kind: str,
+    report: Progress,
+    options: ReadOptions,
+    extents: dict[str, Extent],
 ) -> tuple[list[RawTable], list[Problem]]:
     try:
         reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
@@ -234,7 +252,7 @@ def _excel_tables(
         profile = options.source  # a platform export saved as a workbook: its own headers
         mapped = calls_spec(profile) if spec is CALLS and profile and profile.layout == "table" else None
         report(f"读取 {file}「{name}」", i / len(wanted))
-        too_wide = _extent_problem(source, file, name) if kind == "xlsx" else None
+        too_wide = _extent_problem(source, file, name, extents) if kind == "xlsx" else None
         if too_wide is not None:
             problems.append(too_wide)
             continue
@@ -348,15 +366,37 @@ def _read_file(
     if refused is not None:  # not found, not a regular file (/dev/zero, a pipe), or too large
         return [], [refused]
     # fastexcel trusts no declared size; a text file is bounded by its lines, not its bytes
-    kind, found = screen(raw, name, options.limits, inflate=True, capped=is_workbook_head(raw[:8]))
+    # the detail sheets' entries are inflated and checked once, by the extent scan, not twice
+    parts = _detail_parts(raw) if raw.startswith(ZIP_MAGICS) else ()
+    extents: dict[str, Extent] = {}
+    kind, found = screen(
+        raw, name, options.limits, inflate=True, capped=is_workbook_head(raw[:8]), defer=parts
+    )
+    if not found and kind == "xlsx":
+        try:
+            extents = {part: checked_extent(raw, part, name, options.limits) for part in parts}
+        except Refused as refused:
+            found = [refused.problem]
     if isinstance(source, Path) and kind in WORKBOOK_KINDS:
         raw = None
     if found:
         return [], found
     if kind in WORKBOOK_KINDS:
-        return _excel_tables(source, name, kind, report, options)
+        return _excel_tables(source, name, kind, report, options, extents)
     held, raw = [raw], None  # handed over: csv_table lets a large file's bytes go before parsing
     return csv_table(held, name, options, path=source if isinstance(source, Path) else None)
+
+
+def _detail_parts(raw: bytes) -> tuple[str, ...]:
+    """The worksheet entries of an .xlsx's detail sheets (by its workbook part and relationships);
+    a name the zip holds twice is not one (which of the two a reader opens is its own choice)."""
+    try:
+        with open_book(raw) as book:
+            counts = Counter(book.namelist())
+            parts = {sheet_part(book, n) for n in xlsx_sheet_names(raw) or () if spec_for_sheet(n)}
+    except Exception:  # noqa: BLE001 - a damaged zip: the screening reports it
+        return ()
+    return tuple(sorted(p for p in parts if p and counts[p] == 1 and WORKSHEET.fullmatch(p)))
 
 
 def _read_files(

@@ -16,6 +16,10 @@ XML is streamed (decompressed in chunks, never held whole) and the cells' positi
 
 Empty self-closing cells (<c r="X9" s="1"/>: formatting only) are not data and do not count, as in
 calamine. .xls sheets need no scan: the format itself stops at 65,536 × 256 cells.
+
+`checked_extent` reads the entry through kpi.files.zips.checked_entry: the one pass that inflates it
+also checks it as the zip-bomb check would, so that check does not inflate it a second time.
+Longer than ~250 lines: the fast bound, the careful walk and the checked reading share the chunking.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +36,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from kpi.files.zips import checked_entry
 
 CHUNK = 1 << 22
 FAST_ROWS = 999_999  # a row number of at most 6 digits
@@ -110,25 +117,42 @@ def sheet_extent(source: Path | bytes, sheet: str, exact: bool = False) -> Exten
             if not exact:
                 try:
                     with book.open(part) as handle:
-                        return _scan(handle)
+                        return _scan(_read(handle))
                 except _Irregular:
                     pass
             with book.open(part) as handle:
-                return _walk_all(handle)
+                return _walk_all(_read(handle))
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
         return None
 
 
-def _chunks(handle):
-    """The decompressed XML in pieces cut before a '<', so no tag is split."""
-    tail = b""
+def checked_extent(source: Path | bytes, part: str, file: str, limits) -> Extent:
+    """sheet_extent's fast bound of the sheet in zip entry `part`, read through
+    kpi.files.zips.checked_entry: the one pass that inflates the entry also checks it as the zip check
+    would (raises Refused with the same problem), so that check need not inflate it again."""
+    try:
+        return _scan(checked_entry(source, part, file, limits))
+    except _Irregular:
+        return _walk_all(checked_entry(source, part, file, limits))
+
+
+def _read(handle) -> Iterator[bytes]:
+    return iter(lambda: handle.read(CHUNK), b"")
+
+
+def _chunks(pieces: Iterator[bytes]):
+    """The decompressed XML in chunks of about CHUNK cut before a '<', so no tag is split."""
+    pieces, tail = filter(None, pieces), b""
     while True:
-        data = handle.read(CHUNK)
-        if not data:
+        gathered, size = [tail], len(tail)
+        while size < CHUNK and (piece := next(pieces, b"")):
+            gathered.append(piece)
+            size += len(piece)
+        if size == len(tail):
             if tail:
                 yield tail
             return
-        chunk = tail + data
+        chunk = b"".join(gathered)
         cut = chunk.rfind(b"<")
         chunk, tail = (chunk[:cut], chunk[cut:]) if cut > 0 else (chunk, b"")
         if chunk:
@@ -137,15 +161,32 @@ def _chunks(handle):
 
 def _unusual(chunks: list[bytes]) -> tuple[list[bool], list[bool]]:
     """Per chunk: whether it may hold a far reference, and whether some <c>/<row> in it does not
-    start with r=\"…\" (or a comment or entity could hide one). Searched with RE2 (pyarrow): these
-    are rare, so 100 MB of XML takes a few hundredths of a second, where Python's re takes a second."""
-    array = pa.array(chunks, pa.large_binary())
-    either = pc.match_substring_regex(array, f"(?:{FAR_REF_RE2})|(?:{ODD_RE2})")
-    if not pc.any(either).as_py():  # the usual chunk: one pass finds neither
-        return [False] * len(chunks), [False] * len(chunks)
-    far = pc.match_substring_regex(array, FAR_REF_RE2).to_pylist()
-    odd = pc.match_substring_regex(array, ODD_RE2).to_pylist()
+    start with r=\"…\" (or a comment or entity could hide one). Searched with RE2 (pyarrow) in the
+    chunk's own memory (wrapped, not copied): these are rare, so 100 MB of XML takes a few hundredths
+    of a second, where Python's re takes a second."""
+    arrays = [_wrapped(chunk) for chunk in chunks]
+    with ThreadPoolExecutor(2) as pool:  # RE2 releases the GIL: two chunks at once, where cores allow
+        either = list(pool.map(_either, arrays))
+    far = [
+        hit and pc.match_substring_regex(a, FAR_REF_RE2)[0].as_py()
+        for a, hit in zip(arrays, either, strict=True)
+    ]
+    odd = [
+        hit and pc.match_substring_regex(a, ODD_RE2)[0].as_py() for a, hit in zip(arrays, either, strict=True)
+    ]
     return far, odd
+
+
+def _either(array: pa.Array) -> bool:
+    """Whether the chunk may hold a far reference or an odd cell (the usual chunk: neither)."""
+    return pc.match_substring_regex(array, f"(?:{FAR_REF_RE2})|(?:{ODD_RE2})")[0].as_py()
+
+
+def _wrapped(chunk: bytes) -> pa.Array:
+    """A one-element Arrow array over the chunk's bytes, without copying them (pa.array copies, at
+    a few hundred MB/s)."""
+    offsets = pa.py_buffer(struct.pack("<qq", 0, len(chunk)))
+    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(chunk)])
 
 
 def _ref(attrs: bytes) -> str | None:
@@ -155,9 +196,9 @@ def _ref(attrs: bytes) -> str | None:
     return html.unescape((found.group(1) or found.group(2) or b"").decode("utf-8", "replace")).strip()
 
 
-def _batches(handle):
+def _batches(pieces: Iterator[bytes]):
     batch: list[bytes] = []
-    for chunk in _chunks(handle):
+    for chunk in _chunks(pieces):
         batch.append(chunk)
         if len(batch) == BATCH:
             yield batch
@@ -176,8 +217,8 @@ def _prefetched(batches: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
             yield batch
 
 
-def _scan(handle) -> Extent:
-    batches = _prefetched(_batches(handle))
+def _scan(pieces: Iterator[bytes]) -> Extent:
+    batches = _prefetched(_batches(pieces))
     try:
         return _scan_batches(batches)
     finally:
@@ -219,11 +260,11 @@ def _parse_elements(chunk: bytes, rows: int, columns: int) -> tuple[int, int]:
     return rows, columns
 
 
-def _walk_all(handle) -> Extent:
+def _walk_all(pieces: Iterator[bytes]) -> Extent:
     """calamine's placement of every cell (0-based positions; -1 before the first)."""
     row = column = -1
     rows = columns = 0
-    for chunk in _chunks(handle):
+    for chunk in _chunks(pieces):
         for name, attrs, closed in ELEMENT.findall(chunk):
             ref = _ref(attrs)
             if name == b"row":

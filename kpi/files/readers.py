@@ -75,7 +75,10 @@ def _cells_problem(name: str, sheet: str, cells: int, limits: Limits) -> Problem
 def read_xlsx(data: bytes, name: str, wanted: set[str] | None, limits: Limits) -> Result:
     import openpyxl  # imported here: only the summary-size sheets need it
 
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    # the streams are closed after: openpyxl's read-only sheets leave zip members open in reference
+    # cycles that would hold the file's bytes until a garbage collection (through the detail read)
+    streams = [io.BytesIO(data), io.BytesIO(data)]
+    book = openpyxl.load_workbook(streams[0], read_only=True, data_only=True)
     formulas = None
     sheets, problems = [], []
     try:
@@ -95,15 +98,15 @@ def read_xlsx(data: bytes, name: str, wanted: set[str] | None, limits: Limits) -
                 problems.append(_cells_problem(name, ws.title, limits.max_cells + 1, limits))
                 continue
             if any(v is None for row in rows for v in row):
-                formulas = formulas or openpyxl.load_workbook(
-                    io.BytesIO(data), read_only=True, data_only=False
-                )
+                formulas = formulas or openpyxl.load_workbook(streams[1], read_only=True, data_only=False)
                 rows = _mark_uncached(rows, formulas[ws.title])
             sheets.append(RawSheet(name, ws.title, rows, hidden))
     finally:
         book.close()
         if formulas is not None:
             formulas.close()
+        for stream in streams:
+            stream.close()
     return sheets, problems
 
 

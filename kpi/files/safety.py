@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from kpi.disk import too_big as file_too_big
@@ -110,10 +111,14 @@ def is_workbook_head(head: bytes) -> bool:
 
 
 def check_zip(
-    data: bytes, file: str, limits: Limits = DEFAULT_LIMITS, inflate: bool = False
+    data: bytes,
+    file: str,
+    limits: Limits = DEFAULT_LIMITS,
+    inflate: bool = False,
+    defer: Collection[str] = (),
 ) -> list[Problem]:
     """See kpi.files.zips.check_zip."""
-    return zips.check_zip(data, file, limits, inflate)
+    return zips.check_zip(data, file, limits, inflate, defer)
 
 
 def too_big(name: str, size: int, limits: Limits) -> Problem:
@@ -121,7 +126,12 @@ def too_big(name: str, size: int, limits: Limits) -> Problem:
 
 
 def screen(
-    data: bytes, name: str, limits: Limits = DEFAULT_LIMITS, inflate: bool = False, capped: bool = True
+    data: bytes,
+    name: str,
+    limits: Limits = DEFAULT_LIMITS,
+    inflate: bool = False,
+    capped: bool = True,
+    defer: Collection[str] = (),
 ) -> tuple[str, list[Problem]]:
     """What a file is (by content) and why it must not be read, before any reader touches it.
 
@@ -129,12 +139,13 @@ def screen(
     spreadsheet, encrypted, or a zip that claims too much. Every reader (summary and detail) calls this;
     `inflate`: for a reader that trusts no declared size (fastexcel), every entry is inflated and
     counted first (see kpi.files.zips). `capped` False: a detail file, limited by its rows instead.
+    `defer`: entries the caller checks itself, in its own pass (kpi.files.zips.checked_entry).
     """
     if capped and len(data) > limits.max_bytes:
         return "", [too_big(name, len(data), limits)]
     kind = sniff(data)
     if kind == "xlsx":
-        return kind, check_zip(data, name, limits, inflate)
+        return kind, check_zip(data, name, limits, inflate, defer)
     if kind in ("xls", "text"):
         return kind, []
     return kind, [format_problem(kind, name)]

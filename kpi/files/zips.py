@@ -5,11 +5,16 @@ Two readers, two guarantees. openpyxl reads through Python's zipfile, which neve
 entry's declared size and then checks its CRC: for it the declared sizes, checked here, are the real
 ones. fastexcel (the call-detail reader) trusts no declared size and inflates what is there: before
 it, `inflate=True` inflates every entry here, counting the bytes actually produced, and refuses as
-soon as an entry gives more than it declares or the total passes the cap — nothing is kept.
+soon as an entry gives more than it declares or the total passes the cap — nothing is kept. The
+detail sheets' own entries (hundreds of MB of XML) are left out of that pass (`defer`) and inflated
+once, by the sheet-extent scan, through `checked_entry`: the same inflation, limits and problems.
 
 A DOCTYPE can only come before an XML document's root element, after any number of comments and
 processing instructions: each part's prolog is scanned to the root element, however long it is
 (a 2 KB prefix is not enough: a long comment hides what follows).
+
+Longer than ~250 lines: the directory checks, the counted inflation and the prolog scan are one
+guarantee, and the extent scan reuses the inflation rather than holding a second copy of it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from __future__ import annotations
 import codecs
 import html
 import io
+import os
 import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kpi.errors import Problem
@@ -39,9 +47,13 @@ class Refused(Exception):
         self.problem = problem
 
 
-def check_zip(data: bytes, file: str, limits, inflate: bool = False) -> list[Problem]:
+def check_zip(
+    data: bytes, file: str, limits, inflate: bool = False, defer: Collection[str] = ()
+) -> list[Problem]:
     """Refuse a zip whose directory claims too much, whose entries really inflate to more than they
-    claim or than the caps (`inflate`), or whose XML declares a DOCTYPE."""
+    claim or than the caps (`inflate`), or whose XML declares a DOCTYPE. The entries named in `defer`
+    get only the directory's checks here: their reader must take them through `checked_entry`, which
+    checks them as this would, in its own pass, before anything that trusts no size opens the file."""
     where = {"file": file, "expected": SUSPECT}
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
@@ -65,6 +77,8 @@ def check_zip(data: bytes, file: str, limits, inflate: bool = False) -> list[Pro
             return [_ratio_problem(info.filename, ratio, info.file_size, limits, where)]
     budget = [limits.max_uncompressed]
     for info in infos:
+        if info.filename in defer:
+            continue
         try:
             if inflate:
                 doctype = _inflate(data, info, limits, budget, where)
@@ -103,57 +117,104 @@ def _scan_declared(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 def _inflate(data: bytes, info: zipfile.ZipInfo, limits, budget: list[int], where: dict) -> bool:
     """Inflate an entry from its raw bytes, as a reader that trusts no declared size would, counting
     every byte produced (and keeping none); whether its prolog declares a DOCTYPE."""
-    view = memoryview(data)
-    offset = info.header_offset
-    if bytes(view[offset : offset + 4]) != b"PK\x03\x04":
-        raise ValueError("no local header")
-    name_len, extra_len = struct.unpack("<HH", view[offset + 26 : offset + 30])
-    start = offset + 30 + name_len + extra_len
-    scanner, verdict, produced = Prolog(), None, 0
-
-    def take(piece: bytes, consumed: int) -> None:
-        nonlocal produced, verdict
-        produced += len(piece)
-        budget[0] -= len(piece)
-        if produced > info.file_size:
-            raise Refused(
-                Problem(
-                    f"压缩包内文件解压后比声明的大（{info.filename} 声明 {info.file_size:,} 字节）",
-                    value=f"超过 {info.file_size:,} 字节",
-                    **where,
-                )
-            )
-        if budget[0] < 0:
-            raise Refused(
-                Problem(
-                    f"解压后体积过大（上限 {limits.max_uncompressed:,} 字节）",
-                    value=f"超过 {limits.max_uncompressed:,} 字节",
-                    **where,
-                )
-            )
-        if produced > 2**20 and produced > limits.max_ratio * consumed:
-            raise Refused(_ratio_problem(info.filename, produced / max(consumed, 1), produced, limits, where))
+    scanner, verdict = Prolog(), None
+    for piece in inflated(data, info, limits, budget, where):
         if verdict is None and piece:
             verdict = scanner.feed(piece)
-
-    if info.compress_type == zipfile.ZIP_STORED:
-        for at in range(start, start + info.compress_size, CHUNK):
-            end = min(at + CHUNK, start + info.compress_size, len(data))
-            take(bytes(view[at:end]), end - start)
-        return bool(verdict)
-    if info.compress_type != zipfile.ZIP_DEFLATED:
-        raise ValueError("a compression method Excel does not use")
-    inflater, at = zlib.decompressobj(-15), start
-    while not inflater.eof:
-        if at >= len(data):
-            raise ValueError("truncated deflate stream")
-        piece = inflater.decompress(view[at : at + FEED], CHUNK)
-        at = min(at + FEED, len(data))
-        take(piece, at - start - len(inflater.unconsumed_tail))
-        while inflater.unconsumed_tail and not inflater.eof:
-            piece = inflater.decompress(inflater.unconsumed_tail, CHUNK)
-            take(piece, at - start - len(inflater.unconsumed_tail))
     return bool(verdict)
+
+
+def inflated(
+    source: bytes | Path, info: zipfile.ZipInfo, limits, budget: list[int], where: dict
+) -> Iterator[bytes]:
+    """An entry's bytes as a reader that trusts no declared size gets them (from the zip's bytes or
+    its file), in pieces of at most CHUNK; raises Refused as soon as the entry gives more than it
+    declares, the total passes the cap or the ratio the limit."""
+    with _raw_reader(source) as read:
+        offset = info.header_offset
+        if read(offset, 4) != b"PK\x03\x04":
+            raise ValueError("no local header")
+        name_len, extra_len = struct.unpack("<HH", read(offset + 26, 4))
+        start = offset + 30 + name_len + extra_len
+        produced = 0
+
+        def take(piece: bytes, consumed: int) -> bytes:
+            nonlocal produced
+            produced += len(piece)
+            budget[0] -= len(piece)
+            if produced > info.file_size:
+                raise Refused(
+                    Problem(
+                        f"压缩包内文件解压后比声明的大（{info.filename} 声明 {info.file_size:,} 字节）",
+                        value=f"超过 {info.file_size:,} 字节",
+                        **where,
+                    )
+                )
+            if budget[0] < 0:
+                raise Refused(
+                    Problem(
+                        f"解压后体积过大（上限 {limits.max_uncompressed:,} 字节）",
+                        value=f"超过 {limits.max_uncompressed:,} 字节",
+                        **where,
+                    )
+                )
+            if produced > 2**20 and produced > limits.max_ratio * consumed:
+                raise Refused(
+                    _ratio_problem(info.filename, produced / max(consumed, 1), produced, limits, where)
+                )
+            return piece
+
+        if info.compress_type == zipfile.ZIP_STORED:
+            for at in range(start, start + info.compress_size, CHUNK):
+                piece = read(at, min(CHUNK, start + info.compress_size - at))
+                yield take(piece, at + len(piece) - start)
+            return
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise ValueError("a compression method Excel does not use")
+        inflater, at = zlib.decompressobj(-15), start
+        while not inflater.eof:
+            feed = read(at, FEED)
+            if not feed:
+                raise ValueError("truncated deflate stream")
+            piece = inflater.decompress(feed, CHUNK)
+            at += len(feed)
+            yield take(piece, at - start - len(inflater.unconsumed_tail))
+            while inflater.unconsumed_tail and not inflater.eof:
+                piece = inflater.decompress(inflater.unconsumed_tail, CHUNK)
+                yield take(piece, at - start - len(inflater.unconsumed_tail))
+
+
+@contextmanager
+def _raw_reader(source: bytes | Path) -> Iterator[Callable[[int, int], bytes]]:
+    """read(offset, size): raw bytes of the zip (fewer at its end), from memory or by pread."""
+    if isinstance(source, bytes):
+        view = memoryview(source)
+        yield lambda at, size: view[at : at + size]
+        return
+    with open(source, "rb") as handle:
+        fd = handle.fileno()
+        yield lambda at, size: os.pread(fd, size, at)
+
+
+def checked_entry(source: bytes | Path, name: str, file: str, limits) -> Iterator[bytes]:
+    """An entry's bytes, inflated and checked as `check_zip(inflate=True)` checks it (same limits, same
+    problems, raised as Refused: too large for its declaration, the cap or the ratio, a DOCTYPE in its
+    prolog, or damaged): for a reader of the entry that thereby replaces check_zip's pass over it."""
+    where = {"file": file, "expected": SUSPECT}
+    scanner, verdict = Prolog(), None
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as book:
+            info = book.getinfo(name)
+        for piece in inflated(source, info, limits, [limits.max_uncompressed], where):
+            if verdict is None and piece:
+                verdict = scanner.feed(piece)
+            yield piece
+    except Refused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken entry, as check_zip reports it
+        raise Refused(Problem(DAMAGED[0], file=file, expected=DAMAGED[1])) from exc
+    if verdict:
+        raise Refused(Problem(f"XML 中含有实体声明（{name}），拒绝读取", **where))
 
 
 class Prolog:

@@ -419,3 +419,78 @@ def test_several_files_read_at_once_give_what_one_at_a_time_gives(tmp_path, monk
     ]
     assert many.calls.equals(one.calls) and len(many.calls) == 4 * 29
     assert stages[:4] == [(f"读取 话务明细{k}.csv", k / 5) for k in range(4)]
+
+
+def _hostile_detail_entries(tmp_path) -> dict[str, bytes]:
+    """Workbooks whose 话务明细 entry (xl/worksheets/sheet1.xml) is hostile or broken in each way the
+    zip check refuses: it lies about its size, inflates past the ratio, declares entities, is cut."""
+    import io
+    import zipfile
+
+    from tests.workbooks import LAUGHS, lying_sizes, rezip
+
+    good = _one_call_workbook(tmp_path / "w.xlsx")
+    part = "xl/worksheets/sheet1.xml"
+    info = zipfile.ZipFile(io.BytesIO(good)).getinfo(part)
+    cut = bytearray(good)  # the directory tells the truth, the deflate stream is broken: damaged
+    start = info.header_offset + 30 + len(part.encode()) + len(info.extra)
+    cut[start + 4 : start + info.compress_size] = b"\xff" * (info.compress_size - 4)
+    return {
+        "lying": lying_sizes(good, part),
+        "entities": rezip(good, {part: LAUGHS}),
+        "damaged": bytes(cut),
+    }
+
+
+def test_the_detail_sheet_entry_is_checked_in_the_extent_scan_as_the_zip_check_would(tmp_path):
+    """The 话务明细 entry is inflated once, by the extent scan, which refuses it exactly as the zip
+    check's own full inflation (check_zip(inflate=True), which no longer inflates it) would."""
+    from kpi.detail.reader import _detail_parts, read_detail_bytes
+    from kpi.files.safety import DEFAULT_LIMITS
+    from kpi.files.zips import check_zip
+
+    for label, data in _hostile_detail_entries(tmp_path).items():
+        assert _detail_parts(data) == ("xl/worksheets/sheet1.xml",), label
+        (expected,) = check_zip(data, "h.xlsx", DEFAULT_LIMITS, inflate=True)
+        assert check_zip(data, "h.xlsx", DEFAULT_LIMITS, inflate=True, defer=_detail_parts(data)) == []
+        path = tmp_path / "h.xlsx"
+        path.write_bytes(data)
+        assert read_detail(path).problems == (expected,), label
+        assert read_detail_bytes(data, "h.xlsx").problems == (expected,), label
+    hostile = _hostile_detail_entries(tmp_path).values()
+    messages = [check_zip(d, "h.xlsx", DEFAULT_LIMITS, inflate=True)[0].message for d in hostile]
+    assert messages == [
+        f"压缩包内文件解压后比声明的大（xl/worksheets/sheet1.xml 声明 {_declared(tmp_path):,} 字节）",
+        "XML 中含有实体声明（xl/worksheets/sheet1.xml），拒绝读取",
+        "无法读取 Excel 文件（文件已损坏）",
+    ]
+
+
+def _declared(tmp_path) -> int:
+    import io
+    import zipfile
+
+    good = _one_call_workbook(tmp_path / "w.xlsx")
+    return zipfile.ZipFile(io.BytesIO(good)).getinfo("xl/worksheets/sheet1.xml").file_size
+
+
+def test_a_detail_sheet_entry_named_twice_is_left_to_the_zip_check(tmp_path):
+    """Two entries named xl/worksheets/sheet1.xml: the extent scan would read one of them and a reader
+    perhaps the other, so neither is left to the scan: the zip check inflates both itself."""
+    import io
+    import warnings
+    import zipfile
+
+    from kpi.detail.reader import _detail_parts
+
+    good = _one_call_workbook(tmp_path / "w.xlsx")
+    part = "xl/worksheets/sheet1.xml"
+    out = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(good))
+    with warnings.catch_warnings(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        warnings.simplefilter("ignore")  # "Duplicate name"
+        for info in source.infolist():
+            dst.writestr(info.filename, source.read(info.filename))
+        dst.writestr(part, source.read(part))
+    assert _detail_parts(good) == (part,)
+    assert _detail_parts(out.getvalue()) == ()
