@@ -160,9 +160,35 @@ def _mark_uncached(rows: tuple[tuple[object, ...], ...], ws) -> tuple[tuple[obje
     return tuple(tuple(r) for r in marked)
 
 
+def bound_ole_chains() -> None:
+    """Make xlrd refuse an OLE2 sector chain that loops. xlrd follows a short stream's chain (read
+    through the small-sector table) without remembering where it has been, so a damaged .xls whose
+    table points back into the chain made it append sectors until memory ran out (22 GB, found by
+    tests/files/test_safety.py with --hypothesis-seed=4). Before xlrd follows a chain, walk it once:
+    a chain longer than its table has no end. Installed once; xlrd's own code does the reading."""
+    from xlrd import compdoc
+
+    original = compdoc.CompDoc._get_stream
+    if getattr(original, "kpi_bounded", False):
+        return
+
+    def get_stream(self, mem, base, sat, sec_size, start_sid, size=None, name="", seen_id=None):  # noqa: ANN001, ANN202
+        sector, steps = start_sid, 0
+        while sector >= 0:
+            steps += 1
+            if steps > len(sat) or sector >= len(sat):
+                raise compdoc.CompDocError(f"OLE2 stream {name!r}: sector chain loops or leaves its table")
+            sector = sat[sector]
+        return original(self, mem, base, sat, sec_size, start_sid, size, name, seen_id)
+
+    get_stream.kpi_bounded = True  # type: ignore[attr-defined]
+    compdoc.CompDoc._get_stream = get_stream
+
+
 def read_xls(data: bytes, name: str, wanted: set[str] | None, limits: Limits) -> Result:
     import xlrd
 
+    bound_ole_chains()
     quiet = io.StringIO()  # xlrd reports damage on stdout by default; we report it as a Problem
     book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True, logfile=quiet)
     sheets, problems = [], []
