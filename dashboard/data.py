@@ -228,18 +228,18 @@ def assess_bytes(
         )
     cards = score_all(records, rules) if rules is not None and not problems else ()
     return Loaded(
-        name,
-        digest(data),
-        rules,
-        records,
-        cards,
-        problems,
-        rule_problems,
-        agents,
-        reconciliation,
-        notices,
-        origin,
-        detail_notices,
+        file=name,
+        digest=digest(data),
+        rules=rules,
+        records=records,
+        cards=cards,
+        problems=problems,
+        rule_problems=rule_problems,
+        agents=agents,
+        reconciliation=reconciliation,
+        notices=notices,
+        provenance=origin,
+        detail_notices=detail_notices,
     )
 
 

@@ -169,18 +169,18 @@ def load(
         if bar:
             bar.progress(100, text="完成")
         return d.Loaded(
-            name,
-            key,
-            rules,
-            records,
-            cards,
-            problems,
-            rule_problems,
-            agents,
-            reconciliation,
-            notices,
-            provenance,
-            detail_notices,
+            file=name,
+            digest=key,
+            rules=rules,
+            records=records,
+            cards=cards,
+            problems=problems,
+            rule_problems=rule_problems,
+            agents=agents,
+            reconciliation=reconciliation,
+            notices=notices,
+            provenance=provenance,
+            detail_notices=detail_notices,
         )
 
     if run_key in seen:
