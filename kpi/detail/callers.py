@@ -50,16 +50,30 @@ def caller_codes(callers: pd.Series) -> tuple[np.ndarray, pa.Array]:
     What `kpi.detail.cells.encode` gives, by hashing integers instead of strings: a caller of
     digits only (nearly all of them) is keyed by its value and its length (so 0086… and 86… stay
     apart), the few others by their own dictionary codes, below zero."""
+    codes, arr, _ = caller_keys(callers)
+    return codes, arr
+
+
+def caller_keys(callers: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """`caller_codes`, and which callers are withheld (no digit other than 0: '', '匿名', '0000';
+    see kpi.detail.repeats.is_withheld), told from the same integer keys: a digits-only number is
+    withheld when its value is 0, and only the few others are searched as text."""
     arr = pa.array(callers, pa.string())
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     digits = pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(pc.binary_length(arr), DIGITS_IN_KEY))
     digits = pc.fill_null(digits, False)
     length = pc.binary_length(arr).to_numpy(zero_copy_only=False)
-    value = pc.cast(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64())
-    keys = pc.fill_null(value, 0).to_numpy(zero_copy_only=False) * 32 + np.nan_to_num(length).astype(np.int64)
+    value = pc.fill_null(pc.cast(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64()), 0)
+    value = value.to_numpy(zero_copy_only=False)
+    withheld = value == 0
+    keys = value * 32 + np.nan_to_num(length).astype(np.int64)
     others = np.flatnonzero(~digits.to_numpy(zero_copy_only=False))
     if len(others):
-        encoded = pc.dictionary_encode(arr.take(pa.array(others)))
+        few = arr.take(pa.array(others))
+        encoded = pc.dictionary_encode(few)
         keys[others] = -1 - pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        withheld[others] = ~pc.fill_null(pc.match_substring_regex(few, "[1-9]"), False).to_numpy(
+            zero_copy_only=False
+        )
     codes, _ = pd.factorize(keys)
-    return codes.astype(np.int64), arr
+    return codes.astype(np.int64), arr, withheld

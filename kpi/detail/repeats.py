@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpi.detail.callers import caller_codes
+from kpi.detail.callers import caller_codes, caller_keys
 from kpi.detail.cells import dense_unique, encode
 from kpi.rules.rulebook import DetailRules, load_rulebook
 
@@ -97,6 +97,54 @@ def _anchor(calls: pd.DataFrame, column: str) -> np.ndarray:
     return stamps.view(np.int64)
 
 
+def _search(
+    codes: np.ndarray,
+    q: np.ndarray,
+    anchor: np.ndarray,
+    entries: np.ndarray,
+    candidate: np.ndarray,
+    s0: int,
+    window: int,
+    pairs: bool,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Which candidates have an entry of the same caller code strictly after their anchor and at most
+    `window` ms later, and (with `pairs`) the row of that first entry, else -1.
+
+    One sort of the entries by a (code, queue time) key. Each candidate is an entry: in that order,
+    its first entry after the anchor is nearly always the next one (the anchor, its connection, is
+    not before its own queue entry), so that is looked at first and only the candidates whose next
+    entry is not after their anchor (the caller queued again while waiting) are searched for. With
+    `pairs` the sort is stable, so that of entries in the same millisecond the first row is named."""
+    top = max(
+        int(q[entries].max()) if entries.any() else s0,
+        int(anchor[candidate].max()) + window if candidate.any() else s0,
+    )
+    bits = max(1, top - s0 + 1).bit_length()
+    if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:
+        raise ValueError("call detail spans too long a time to pack caller and time in one key")
+    last = np.int64(np.iinfo(np.int64).max)  # rows that are no entry sort after every entry
+    keys = np.where(entries, (codes << bits) | (q - s0), last)
+    order = np.argsort(keys, kind="stable" if pairs else None)
+    m = int(entries.sum())
+    order = order[:m]
+    keys = keys[order]
+    at = np.flatnonzero(candidate[order])  # the candidates' own places in the sorted entries
+    rows = order[at]
+    low = ((keys[at] >> bits) << bits) | np.maximum(anchor[rows] - s0, 0)  # the connection moment
+    after = at + 1  # the first entry strictly after the anchor: the next one, unless it is not after
+    behind = np.flatnonzero(keys[np.minimum(after, m - 1)] <= low) if m else after[:0]
+    after[behind] = np.searchsorted(keys, low[behind], "right")
+    found = after < m
+    hit = found & (keys[np.minimum(after, max(m - 1, 0))] <= low + window)
+    repeat = np.zeros(len(q), bool)
+    repeat[rows] = hit
+    if not pairs:
+        return repeat, None
+    reentry = np.full(len(q), -1, np.int64)
+    reentry[rows] = np.where(hit, order[np.minimum(after, max(m - 1, 0))], -1)
+    return repeat, reentry
+
+
 def call_flags(
     calls: pd.DataFrame, month: str, settings: DetailSettings | None = None, pairs: bool = False
 ) -> CallFlags:
@@ -109,11 +157,13 @@ def call_flags(
     s0, e0 = start.value // 1_000_000, end.value // 1_000_000
     window = settings.repeat_window_minutes * MS_PER_MINUTE
     q = _ms(calls["queue_time"])
-    codes, numbers = caller_codes(calls["caller"])
-    test = pc.is_in(numbers, pa.array(sorted(settings.test_numbers), pa.string())).to_numpy(
-        zero_copy_only=False
-    )
-    withheld = is_withheld(numbers) & ~test
+    codes, numbers, withheld = caller_keys(calls["caller"])
+    test = np.zeros(len(calls), bool)
+    if settings.test_numbers:
+        test = pc.is_in(numbers, pa.array(sorted(settings.test_numbers), pa.string())).to_numpy(
+            zero_copy_only=False
+        )
+    withheld &= ~test
     connected = calls["connected"].to_numpy(bool)
     month_call = connected & ~test & (q >= s0) & (q < e0)
     data_end = max(e0, int(q[~test].max())) if (~test).any() else e0
@@ -127,33 +177,9 @@ def call_flags(
     if settings.same_queue_only:  # one customer per (number, queue): re-entries of other queues differ
         queue_codes, queues = encode(calls["queue"])
         codes = codes * max(1, len(queues)) + queue_codes
-    top = max(
-        int(q[entries].max()) if entries.any() else s0,
-        int(anchor[candidate].max()) + window if candidate.any() else s0,
-    )
-    bits = max(1, top - s0 + 1).bit_length()
-    if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:
-        raise ValueError("call detail spans too long a time to pack caller and time in one key")
-    # One sort of the entries by (caller, queue time); each candidate is an entry, so visiting the
-    # candidates in that order gives needles already nearly sorted by (caller, anchor), which keeps
-    # the searches in cache without sorting the needles again.
     if (candidate & ~entries).any():
         raise AssertionError("a connected call of the month that is no queue entry")
-    entry_rows = np.flatnonzero(entries)
-    keys = (codes[entry_rows] << bits) | (q[entry_rows] - s0)
-    by_key = np.argsort(keys, kind="stable")
-    keys, entry_rows = keys[by_key], entry_rows[by_key]
-    needles = entry_rows[candidate[entry_rows]]
-    low = (codes[needles] << bits) | np.maximum(anchor[needles] - s0, 0)  # the connection moment
-    after = np.searchsorted(keys, low, "right")  # the first entry strictly after the anchor
-    hit = np.searchsorted(keys, low + window, "right") > after
-    repeat = np.zeros(len(calls), bool)
-    repeat[needles] = hit
-    reentry = None
-    if pairs:
-        reentry = np.full(len(calls), -1, np.int64)
-        if len(keys):
-            reentry[needles] = np.where(hit, entry_rows[np.minimum(after, len(keys) - 1)], -1)
+    repeat, reentry = _search(codes, q, anchor, entries, candidate, s0, window, pairs)
     not_judgeable = candidate & ~repeat & (anchor + window > data_end)
     valid = month_call.copy()
     if settings.min_talk_seconds > 0:

@@ -245,6 +245,30 @@ def test_vectorised_measure_equals_plain_loop(rows, window, anchor):
     }
     assert got == oracle(log, MONTH, window, tests, anchor)
     assert not np.any(flags.repeat & ~flags.month_call)
+    paired = call_flags(
+        log,
+        MONTH,
+        default_settings(repeat_window_minutes=window, repeat_anchor=anchor, test_numbers=tests),
+        pairs=True,
+    )
+    assert np.array_equal(paired.repeat, flags.repeat)
+    assert [int(r) for r in paired.reentry] == first_reentries(log, flags, window, anchor)
+
+
+def first_reentries(log: pd.DataFrame, flags, window_min: int, anchor: str) -> list[int]:
+    """Each repeat's first re-entry by queue time (of two in the same moment, the earlier row), else -1."""
+    window = pd.Timedelta(minutes=window_min)
+    rows = list(log.itertuples(index=False))
+    out = []
+    for i, r in enumerate(rows):
+        moment = getattr(r, anchor)
+        later = [
+            (o.queue_time, j)
+            for j, o in enumerate(rows)
+            if o.caller == r.caller and not flags.test[j] and moment < o.queue_time <= moment + window
+        ]
+        out.append(min(later)[1] if flags.repeat[i] else -1)
+    return out
 
 
 def test_a_month_without_connected_calls():
