@@ -30,7 +30,7 @@ from kpi.files.safety import DEFAULT_LIMITS, Limits
 from kpi.money import round_half_up
 from kpi.progress import Progress
 from kpi.records import VendorMonth
-from kpi.rules.curves import evaluate
+from kpi.rules.curves import points_at
 from kpi.rules.rulebook import Rulebook
 
 REPEAT_METRIC = "repeat_2h"
@@ -54,7 +54,7 @@ def repeat_points(rules: Rulebook) -> Callable[[Fraction], Decimal] | None:
     if metric is None or metric.curve is None or metric.ratio is None:
         return None
     curve, scale, places = metric.curve, metric.ratio.scale, rules.points_places
-    return lambda rate: round_half_up(evaluate(curve, rate * scale).points, places)
+    return lambda rate: round_half_up(points_at(curve, rate * scale), places)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kpi.money import F, round_half_up
-from kpi.rules.curves import evaluate
+from kpi.rules.curves import points_at
 from kpi.rules.rulebook import Rulebook
 
 
@@ -30,7 +30,7 @@ def agent_costs(
     the points the vendor's metric would gain without them, worst first."""
     rows = list(rows)
     metric = rules.metric(metric_id)
-    curve, scale, unit = metric.curve, metric.ratio.scale, metric.ratio.unit
+    curve, scale = metric.curve, metric.ratio.scale
     best_x = curve.points[0][0] if metric.direction == "lower_better" else curve.points[-1][0]
     totals: dict[str, list[int]] = {}
     for _, vendor, connected, repeats in rows:
@@ -42,7 +42,7 @@ def agent_costs(
         if vendor_connected == 0:
             return Decimal(0)
         value = F(vendor_repeats) / vendor_connected * scale
-        return round_half_up(evaluate(curve, value, unit).points, rules.points_places)
+        return round_half_up(points_at(curve, value), rules.points_places)
 
     out = []
     for agent_id, vendor, connected, repeats in rows:
