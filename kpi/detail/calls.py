@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -70,10 +71,19 @@ def _times(table: RawTable, key: str) -> tuple[pa.Array, np.ndarray, np.ndarray]
     return stamps, bad, numbers
 
 
-def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem], int]:
-    problems = missing_columns(table)
-    if problems:
-        return None, problems, 0
+@dataclass(frozen=True)
+class _Checked:
+    """A table's rows converted, not yet filtered: the columns of every row, what each check found
+    (rows, column key, message, expected), the total/blank rows to skip, the clock-skewed answers."""
+
+    cols: dict[str, pa.Array | pa.ChunkedArray]
+    checks: list[tuple[np.ndarray, str, str, str]]
+    skip: np.ndarray
+    skewed: np.ndarray
+
+
+def _checked(table: RawTable) -> _Checked:
+    """Every row of a table (whose required columns are there) converted and checked."""
     c, n = table.columns, table.rows
     source = table.options.source
     has_vendor = "vendor" in c
@@ -157,13 +167,6 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         (bad_x, "expert_transfer", "转接专家席无法识别", "是/否 或 1/0"),
         (bad_m, "transferred", "是否转接无法识别", "是/否 或 1/0"),
     ]
-    drop = np.zeros(n, bool)
-    for mask, key, message, expected in checks:
-        mask = mask & ~skip
-        if mask.any():
-            problems += row_problems(table, mask, key, message, expected)
-            drop |= mask
-    keep = ~(drop | skip)
     derived = (e_ms - a_ms) / 1000.0
     talk = np.where(np.isnan(talk) & ~null_mask(end) & ~null_mask(answer), derived, talk)
     rows = table.lines if table.lines is not None else np.arange(table.first_row, table.first_row + n)
@@ -182,10 +185,71 @@ def _calls_one(table: RawTable) -> tuple[dict[str, object] | None, list[Problem]
         "transferred": pc.fill_null(moved, False),
         "row": pa.array(np.asarray(rows, dtype=np.int64)),
     }
-    fixed = int((skewed & keep).sum())
+    return _Checked(cols, checks, skip, skewed)
+
+
+def _calls_one(table: RawTable, workers: int = 1) -> tuple[dict[str, object] | None, list[Problem], int]:
+    """A table's calls (the rows without a problem), its located problems and how many answers were
+    taken as clock skew. A large table is converted in `workers` slices at once (Arrow's kernels and
+    numpy release the GIL); the slices' rows are joined before any problem is written, so the
+    problems and their counts are those of the whole table."""
+    problems = missing_columns(table)
+    if problems:
+        return None, problems, 0
+    pieces = _slices(table, workers)
+    if len(pieces) == 1:
+        checked = _checked(table)
+    else:
+        with ThreadPoolExecutor(len(pieces)) as pool:
+            checked = _joined(list(pool.map(_checked, pieces)))
+    skip = checked.skip
+    drop = np.zeros(table.rows, bool)
+    for mask, key, message, expected in checked.checks:
+        mask = mask & ~skip
+        if mask.any():
+            problems += row_problems(table, mask, key, message, expected)
+            drop |= mask
+    keep = ~(drop | skip)
+    fixed = int((checked.skewed & keep).sum())
     if keep.all():
-        return cols, problems, fixed
-    return {k: pc.filter(v, pa.array(keep)) for k, v in cols.items()}, problems, fixed
+        return checked.cols, problems, fixed
+    return {k: pc.filter(v, pa.array(keep)) for k, v in checked.cols.items()}, problems, fixed
+
+
+SLICE_ROWS = 1 << 20  # a table of more rows than this is converted in slices, one per worker
+
+
+def _slices(table: RawTable, workers: int) -> list[RawTable]:
+    """The table cut into up to `workers` slices of consecutive rows (zero-copy), each knowing its rows' lines."""
+    n = table.rows
+    count = min(workers, max(1, n // SLICE_ROWS))
+    if count <= 1:
+        return [table]
+    bounds = [n * i // count for i in range(count + 1)]
+    return [
+        replace(
+            table,
+            columns={k: v.slice(a, b - a) for k, v in table.columns.items()},
+            first_row=table.first_row + a,
+            lines=None if table.lines is None else table.lines[a:b],
+        )
+        for a, b in pairwise(bounds)
+    ]
+
+
+def _joined(parts: list[_Checked]) -> _Checked:
+    """The slices' conversions as one, in row order (columns as chunked arrays: a dictionary column's
+    slices may have their own dictionaries, unified when the month's calls are joined)."""
+    first = parts[0]
+    return _Checked(
+        {k: pa.chunked_array([p.cols[k] for p in parts]) for k in first.cols},
+        [
+            (np.concatenate([p.checks[i][0] for p in parts]), *check[1:])
+            for i, check in enumerate(first.checks)
+        ],
+        np.concatenate([p.skip for p in parts]),
+        np.concatenate([p.skewed for p in parts]),
+    )
 
 
 def _flag_expected(table: RawTable) -> str:
@@ -208,12 +272,13 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
     if not tables:
         return None, [], []
     parts, problems, labels, notices, used = [], [], [], [], []
-    workers = min(len(tables), os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    workers = min(len(tables), cores)
     if workers > 1:  # several files: converted at once (Arrow's kernels release the GIL), kept in order
         with ThreadPoolExecutor(workers) as pool:
             done = list(pool.map(_converted, tables))
-    else:
-        done = [_converted(table) for table in tables]
+    else:  # one file: in slices, one per core
+        done = [_converted(table, cores) for table in tables]
     for table, (cols, found, fixed) in zip(tables, done, strict=True):
         problems += found
         if fixed:
@@ -238,9 +303,9 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
     return frame, problems, notices
 
 
-def _converted(table: RawTable) -> tuple[dict[str, object] | None, list[Problem], int]:
+def _converted(table: RawTable, workers: int = 1) -> tuple[dict[str, object] | None, list[Problem], int]:
     """`_calls_one`, then the table's raw columns let go (emptied, keys kept)."""
-    out = _calls_one(table)
+    out = _calls_one(table, workers)
     for key, arr in table.columns.items():
         table.columns[key] = pa.array([], arr.type)
     return out

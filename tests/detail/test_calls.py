@@ -4,6 +4,7 @@ each case is a file made as described, with the exact located message or the cor
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from kpi.detail.reader import read_detail
 from kpi.detail.source import ReadOptions, parse_source
@@ -168,3 +169,51 @@ def test_platform_words_read_when_a_profile_maps_them(tmp_path):
     data = read(tmp_path, lines, options=ReadOptions(profile))
     assert data.problems == ()
     assert data.calls["connected"].tolist() == [True, True, False]
+
+
+def messy_lines() -> list[str]:
+    """Rows of every kind a check refuses or notes, more than LIMIT of one kind, a ragged line (so rows
+    are not consecutive lines), a total line and a blank one, spread over the file."""
+    good = "13800000{:03d},2024-06-03 09:{:02d}:00,是,2024-06-03 09:{:02d}:30,A{},华信客服"
+    lines = [HEAD]
+    for i in range(60):
+        kind = i % 6
+        if kind == 0:
+            lines.append(good.format(i, i % 60, i % 60, i % 3))
+        elif kind == 1:
+            lines.append(
+                f"13800000{i:03d},2024/13/45 99:00,是,2024-06-03 09:00:30,A1,华信客服"
+            )  # bad queue time
+        elif kind == 2:
+            lines.append(
+                f"1.38E+10,2024-06-03 10:{i % 60:02d}:00,是,2024-06-03 10:{i % 60:02d}:20,A2,联创呼叫"
+            )
+        elif kind == 3:  # answered 3 s before queue entry: clock skew, a notice
+            lines.append(f"13900000{i:03d},2024-06-03 11:00:03,是,2024-06-03 11:00:00,B1,联创呼叫")
+        elif kind == 4:
+            lines.append(f"13700000{i:03d},2024-06-03 12:00:00,是,,B2,联创呼叫")  # connected, no answer
+        else:
+            lines.append(f"13600000{i:03d},2024-06-03 13:00:00,否,,,")
+    lines[7] = "13800000999,2024-06-03 09:00:00,是"  # ragged
+    lines[20] = "合计,,,,,"
+    lines[33] = ",,,,,"
+    return lines
+
+
+def test_a_large_file_converted_in_slices_gives_the_same_calls_and_problems(tmp_path, monkeypatch):
+    import kpi.detail.calls as calls_module
+
+    whole = read(tmp_path, messy_lines())
+    assert len(whole.problems) > 12 and whole.notices  # the case holds what it is meant to
+    monkeypatch.setattr(calls_module, "SLICE_ROWS", 7)
+    monkeypatch.setattr(calls_module.os, "cpu_count", lambda: 3)
+    assert (
+        calls_module._slices(calls_module.RawTable(None, "", "", 2, {"x": pa.array(range(60))}), 3)[
+            2
+        ].first_row
+        == 42
+    )
+    sliced = read(tmp_path, messy_lines())
+    assert texts(sliced) == texts(whole)
+    assert sliced.notices == whole.notices
+    pd.testing.assert_frame_equal(sliced.calls, whole.calls)
