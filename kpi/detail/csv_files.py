@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -167,19 +170,26 @@ def _csv_table(
     if table is None:
         return [], problems
     problems = duplicate_headers(head[index], spec, file, "") + problems
-    columns, typed = {}, set()
     early = TIME_KEYS if spec is calls and options.time_reading().fmt == "auto" else ()
-    for pos, key in columns_at.items():  # each column's parsed chunks freed once it is one array
-        stamps = common_times(table.column(f"c{pos}"), with_t=False) if key in early else None
-        if stamps is not None:  # times of the usual shape kept as 8-byte times, not 19-byte text
-            columns[key] = stamps
-            typed.add(key)
-        else:
-            columns[key] = _column(table, pos)
-        table = table.drop_columns([f"c{pos}"])
+    parsed = {key: table.column(f"c{pos}") for pos, key in columns_at.items()}
     del table
+    keys = list(parsed)
+    with ThreadPoolExecutor(min(len(keys), os.cpu_count() or 1) or 1) as pool:  # Arrow releases the GIL
+        done = dict(zip(keys, pool.map(partial(_settled, parsed, early), keys), strict=True))
+    columns = {key: arr for key, (arr, _) in done.items()}
+    typed = frozenset(key for key, (_, is_time) in done.items() if is_time)
     options = options if spec is calls else DEFAULT
-    return [RawTable(spec, file, "", index + 2, columns, options, typed=frozenset(typed))], problems
+    return [RawTable(spec, file, "", index + 2, columns, options, typed=typed)], problems
+
+
+def _settled(parsed: dict[str, pa.ChunkedArray], early: tuple[str, ...], key: str) -> tuple[pa.Array, bool]:
+    """A parsed column as one array (its chunks freed: it is taken out of `parsed`), and whether it
+    became times: a time column of the usual shape is kept as 8-byte times, not 19-byte text."""
+    column = parsed.pop(key)
+    stamps = common_times(column, with_t=False) if key in early else None
+    if stamps is not None:
+        return stamps, True
+    return (column.combine_chunks() if column.num_chunks else pa.array([], column.type)), False
 
 
 def _too_wide(file: str, line: int, width: int, most: int) -> Problem:
