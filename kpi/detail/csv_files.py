@@ -3,7 +3,9 @@ header found from the first bytes (kpi.detail.encodings; UTF-16 with BOM, UTF-8,
 delimiter from the header line (comma, tab, semicolon, pipe) unless the source profile names it,
 header found under any title line; then pyarrow parses the rest straight from the file's bytes (or a
 transcoded stream) in parallel blocks, only the columns the detail uses, as text (an 11-digit caller
-stays text, a leading 0 stays) for the same converters as Excel sheets. Longer than ~250 lines: the
+stays text, a leading 0 stays) for the same converters as Excel sheets; the time columns, when the first
+rows' times are `YYYY-MM-DD hh:mm:ss`, as times by Arrow's ISO-8601 reading (which reads every shape
+it takes as the text reading does; any cell it refuses sends the file back to the text reading). Longer than ~250 lines: the
 header, headerless and ragged-line paths share one parse. A profile may name the columns of a file without
 a header line (`fields`), or a layout that first turns a platform's log into calls (kpi.detail.platforms).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -43,13 +46,14 @@ from kpi.detail.encodings import (  # noqa: F401 - decode_csv: part of this modu
 from kpi.detail.platforms import layout_table
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import LIMIT, RawTable
-from kpi.detail.times import common_times
+from kpi.detail.times import TIMESTAMP, common_times
 from kpi.disk import too_many_lines
 from kpi.errors import Problem, show_value
 from kpi.files.safety import Limits
 
 DELIMITERS = (",", "\t", ";", "|")
 TIME_KEYS = ("queue_time", "answer_time", "end_time")
+COMMON_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}|")  # or empty
 # call-detail columns of few distinct values, parsed as dictionaries (4-byte codes, not text per row)
 FEW_KEYS = ("agent_id", "vendor", "queue", "connected", "expert_transfer", "transferred")
 RELEASE_BYTES = 1 << 24  # a file larger than this is parsed from its path, its bytes let go
@@ -164,13 +168,18 @@ def _csv_table(
         held.clear()  # the caller's reference: now only this frame holds the bytes
         body, raw = replace(body, raw=b"", path=path), None
     few = [pos for pos, key in columns_at.items() if key in FEW_KEYS] if spec is calls else []
+    early = TIME_KEYS if spec is calls and options.time_reading().fmt == "auto" else ()
+    times = [pos for pos, key in columns_at.items() if key in early]
+    if not all(
+        COMMON_TIME.fullmatch(row[pos]) for row in head[index + 1 :] for pos in times if pos < len(row)
+    ):
+        times = []  # the first rows' times are not all of the usual shape: parsed as text
     table, problems = _read_table(
-        body, len(head[index]), sorted(columns_at), delimiter, file, limits, few=few
+        body, len(head[index]), sorted(columns_at), delimiter, file, limits, few=few, times=times
     )
     if table is None:
         return [], problems
     problems = duplicate_headers(head[index], spec, file, "") + problems
-    early = TIME_KEYS if spec is calls and options.time_reading().fmt == "auto" else ()
     parsed = {key: table.column(f"c{pos}") for pos, key in columns_at.items()}
     del table
     keys = list(parsed)
@@ -186,6 +195,8 @@ def _settled(parsed: dict[str, pa.ChunkedArray], early: tuple[str, ...], key: st
     """A parsed column as one array (its chunks freed: it is taken out of `parsed`), and whether it
     became times: a time column of the usual shape is kept as 8-byte times, not 19-byte text."""
     column = parsed.pop(key)
+    if pa.types.is_timestamp(column.type):  # read as times by the parser (see _read_table)
+        return column.combine_chunks() if column.num_chunks else pa.array([], column.type), True
     stamps = common_times(column, with_t=False) if key in early else None
     if stamps is not None:
         return stamps, True
@@ -239,6 +250,7 @@ def _read_table(
     file: str,
     limits: Limits,
     few: Iterable[int] = (),
+    times: Iterable[int] = (),
 ) -> tuple[pa.Table | None, list[Problem]]:
     """The body's lines as text columns (only the `wanted` ones; the `few` ones as dictionaries of
     their text); lines with another column count are reported; None when no parser can split it, or
@@ -248,10 +260,25 @@ def _read_table(
     types.update(dict.fromkeys((f"c{j}" for j in few), pa.dictionary(pa.int32(), pa.string())))
     ragged: list[pacsv.InvalidRow] = []
     try:
-        table = _parse(body, names, types, ragged, delimiter, use_threads=True)
+        table = None
+        if times:  # times as 8-byte times, not 19-byte text; any cell Arrow's ISO reading refuses: as text
+            try:
+                timed = {**types, **dict.fromkeys((f"c{j}" for j in times), TIMESTAMP)}
+                table = _parse(body, names, timed, ragged, delimiter, use_threads=True)
+            except pa.ArrowInvalid:
+                ragged.clear()
+        if table is None:
+            table = _parse(body, names, types, ragged, delimiter, use_threads=True)
         if ragged:  # parse again on one thread: only then does pyarrow say which line each one is
             ragged.clear()
-            table = _parse(body, names, types, ragged, delimiter, use_threads=False)
+            table = _parse(
+                body,
+                names,
+                dict(zip(table.column_names, table.schema.types, strict=True)),
+                ragged,
+                delimiter,
+                use_threads=False,
+            )
     except pa.ArrowInvalid as exc:  # a cell larger than pyarrow's block (1 MB), or worse
         lines = whole_text(body.data(), body.codec, body.offset).splitlines()
         return None, [_unparsable(lines, file, exc, body.start)]
@@ -305,6 +332,7 @@ def _parse(
             include_columns=list(types),
             column_types=types,
             strings_can_be_null=False,
+            null_values=[""],  # 'NULL', 'N/A' in a time column are not read as empty times
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=False, invalid_row_handler=keep

@@ -38,7 +38,7 @@ class RawTable:
     columns: dict[str, pa.Array]
     options: ReadOptions = ReadOptions()
     lines: np.ndarray | None = None  # each row's line in the file, when rows are not consecutive lines
-    typed: frozenset[str] = frozenset()  # text columns read as times at parse time (quoted as text)
+    typed: frozenset[str] = frozenset()  # time columns read as times at parse time (quoted as their time)
 
     def line(self, i: int) -> int:
         return int(self.lines[i]) if self.lines is not None else self.first_row + int(i)
@@ -56,7 +56,9 @@ class RawTable:
         if key not in self.columns:
             return ""
         scalar = self.columns[key][int(i)]
-        if key in self.typed:  # each cell was `YYYY-MM-DD hh:mm:ss` or empty (times.common_times)
+        # each cell was `YYYY-MM-DD hh:mm:ss` or empty (times.common_times; for a CSV whose first rows are,
+        # a later cell of another ISO shape, '2024-06-10 10:07', is quoted as its time '2024-06-10 10:07:00')
+        if key in self.typed:
             return "" if scalar.as_py() is None else str(scalar.as_py())
         try:
             return show_value(scalar.as_py())

@@ -3,8 +3,10 @@ same results as the .xlsx path, and files limited by their rows rather than thei
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+import pytest
 from click.testing import CliRunner
 
 from kpi.cli.commands import main
@@ -150,3 +152,46 @@ def test_a_large_file_is_parsed_from_its_path_with_the_same_results(tmp_path, mo
         assert [str(p) for p in two.problems] == [str(p) for p in one.problems]
         assert (two.calls is None and one.calls is None) or two.calls.equals(one.calls)
     assert [p.row for p in after[0].problems] == [2] and len(after[1].calls) == 100
+
+
+def _with_later(rows: int, line: int, cells: str) -> str:
+    """`rows` good rows with the `line`-th (a file line number) replaced by `cells`."""
+    lines = _rows(rows).splitlines(keepends=True)
+    lines[line - 1] = cells + "\n"
+    return "".join(lines)
+
+
+LATER = {
+    "a slash date past the first rows": "13800009999,2024/06/10 10:00:00,是,2024-06-10 10:00:10,A1,华信客服",
+    "NULL for an unanswered call's answer": "13800009999,2024-06-10 10:00:00,否,NULL,,",
+    "a time without seconds": "13800009999,2024-06-10 10:07,是,2024-06-10 10:07:30,A1,华信客服",
+    "a T between date and time": "13800009999,2024-06-10T10:07:00,是,2024-06-10T10:07:30,A1,华信客服",
+    "an offset": "13800009999,2024-06-10 10:07:00+08:00,是,2024-06-10 02:07:30Z,A1,华信客服",
+    "an impossible hour": "13800009999,2024-06-10 24:07:00,是,2024-06-10 10:07:30,A1,华信客服",
+    "a ragged line": "13800009999,2024-06-10 10:07:00,是,2024-06-10 10:07:30,A1,华信客服,多余",
+}
+
+
+@pytest.mark.parametrize("case", sorted(LATER))
+def test_times_read_by_the_parser_give_what_the_text_reading_gives(tmp_path, monkeypatch, case):
+    """When the first rows' times are of the usual shape the parser reads the time columns as times;
+    a cell it cannot read that way sends the file back to the text reading, so every file gives the
+    same calls and the same problems either way."""
+    import kpi.detail.csv_files as csv_files
+
+    path = tmp_path / "明细.csv"
+    path.write_text(_with_later(120, 90, LATER[case]), encoding="utf-8")
+    by_parser = read_detail(path)
+    monkeypatch.setattr(csv_files, "COMMON_TIME", re.compile("(?!)"))  # never: always as text
+    as_text = read_detail(path)
+    assert [str(p) for p in by_parser.problems] == [str(p) for p in as_text.problems]
+    assert by_parser.calls.equals(as_text.calls)
+    assert len(as_text.calls) >= 118
+
+
+def test_null_in_a_time_column_is_not_an_empty_time(tmp_path):
+    path = tmp_path / "明细.csv"
+    path.write_text(_with_later(40, 30, LATER["NULL for an unanswered call's answer"]), encoding="utf-8")
+    assert [(p.message, p.row, p.value) for p in read_detail(path).problems] == [
+        ("接通时间无法识别", 30, "NULL")
+    ]
