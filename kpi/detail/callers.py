@@ -54,15 +54,16 @@ def caller_codes(callers: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return codes, arr
 
 
-def caller_keys(callers: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+def caller_keys(callers: pd.Series, dense: bool = True) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """`caller_codes`, and which callers are withheld (no digit other than 0: '', '匿名', '0000';
     see kpi.detail.repeats.is_withheld), told from the same integer keys: a digits-only number is
-    withheld when its value is 0, and only the few others are searched as text."""
+    withheld when its value is 0, and only the few others are searched as text. Not `dense`: the
+    keys themselves (same number, same key; 0 or more, but not 0..k-1), without hashing every row."""
     arr = pa.array(callers, pa.string())
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    digits = pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(pc.binary_length(arr), DIGITS_IN_KEY))
-    digits = pc.fill_null(digits, False)
-    length = pc.binary_length(arr).to_numpy(zero_copy_only=False)
+    length = pc.binary_length(arr)
+    digits = pc.fill_null(pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(length, DIGITS_IN_KEY)), False)
+    length = length.to_numpy(zero_copy_only=False)
     value = pc.fill_null(pc.cast(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64()), 0)
     value = value.to_numpy(zero_copy_only=False)
     withheld = value == 0
@@ -75,5 +76,7 @@ def caller_keys(callers: pd.Series) -> tuple[np.ndarray, pa.Array, np.ndarray]:
         withheld[others] = ~pc.fill_null(pc.match_substring_regex(few, "[1-9]"), False).to_numpy(
             zero_copy_only=False
         )
+    if not dense:
+        return keys - min(0, int(keys.min(initial=0))), arr, withheld
     codes, _ = pd.factorize(keys)
     return codes.astype(np.int64), arr, withheld

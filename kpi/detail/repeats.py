@@ -119,7 +119,14 @@ def _search(
         int(q[entries].max()) if entries.any() else s0,
         int(anchor[candidate].max()) + window if candidate.any() else s0,
     )
+    # times in whole seconds (as nearly every export writes them) are packed as seconds: an exact
+    # division keeps every order and every tie, and leaves the caller's own key room in 62 bits
+    unit = 1 if (q[entries] % 1000).any() or (anchor[candidate] % 1000).any() else 1000
+    if unit > 1:
+        q, anchor, window, top, s0 = q // unit, anchor // unit, window // unit, top // unit, s0 // unit
     bits = max(1, top - s0 + 1).bit_length()
+    if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:  # keys too wide: hashed to 0..k-1
+        codes = pd.factorize(codes)[0].astype(np.int64)
     if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:
         raise ValueError("call detail spans too long a time to pack caller and time in one key")
     last = np.int64(np.iinfo(np.int64).max)  # rows that are no entry sort after every entry
@@ -157,7 +164,7 @@ def call_flags(
     s0, e0 = start.value // 1_000_000, end.value // 1_000_000
     window = settings.repeat_window_minutes * MS_PER_MINUTE
     q = _ms(calls["queue_time"])
-    codes, numbers, withheld = caller_keys(calls["caller"])
+    codes, numbers, withheld = caller_keys(calls["caller"], dense=settings.same_queue_only)
     test = np.zeros(len(calls), bool)
     if settings.test_numbers:
         test = pc.is_in(numbers, pa.array(sorted(settings.test_numbers), pa.string())).to_numpy(
