@@ -210,7 +210,13 @@ def dense_unique(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 def first_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`np.unique(keys, return_index=True)` (each distinct key, sorted, and the row where it first
-    appears) by hashing, not by a stable sort of every row."""
+    appears) by hashing, not by a stable sort of every row; keys of a small range (vendor × agent
+    pairs) by one pass that keeps each key's smallest row."""
+    if len(keys) and keys.min() >= 0 and keys.max() < 4 * len(keys) + 1_000_000:
+        first = np.full(int(keys.max()) + 1, len(keys), np.int64)
+        np.minimum.at(first, keys, np.arange(len(keys)))
+        present = np.flatnonzero(first < len(keys))
+        return present.astype(keys.dtype), first[present]
     at = np.flatnonzero(~pd.Series(keys).duplicated().to_numpy())
     order = np.argsort(keys[at], kind="stable")
     return keys[at][order], at[order]

@@ -19,7 +19,10 @@ def test_dense_unique_is_np_unique(keys: list[int], size: int) -> None:
     assert inverse.tolist() == want_inverse.tolist()
 
 
-@given(st.lists(st.integers(-5, 40), max_size=200))
+@given(
+    st.lists(st.integers(-5, 40), max_size=200)
+    | st.lists(st.integers(0, 40) | st.integers(0, 10**8), max_size=200)
+)
 def test_first_rows_is_np_unique_with_index(keys: list[int]) -> None:
     arr = np.array(keys, np.int64)
     distinct, at = first_rows(arr)
