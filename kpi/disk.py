@@ -56,8 +56,11 @@ def read_capped(
         if cap < 0 and lines is not None:  # a text file: its lines counted first, then read at once
             size, problem = _count_lines(fd, name, lines)
             return (None, problem) if problem else (_read_all(fd, size), None)
-        chunks, size = [], 0
-        while size <= cap:
+        # the size fstat gave (and one byte more) in one read: one allocation, no join copy; then on
+        # in 1 MiB steps only if the file grew meanwhile, never past the cap plus one byte
+        chunks = [os.read(fd, min(info.st_size, cap) + 1)]
+        size = len(chunks[0])
+        while chunks[-1] and size <= cap:
             chunk = os.read(fd, min(1 << 20, cap + 1 - size))
             if not chunk:
                 break
@@ -65,7 +68,7 @@ def read_capped(
             size += len(chunk)
         if size > cap:
             return None, too_big(name, size, cap)
-        return b"".join(chunks), None
+        return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), None
     except OSError as exc:
         return None, Problem(f"无法读取文件：{exc.strerror or exc}", file=name)
     finally:

@@ -26,10 +26,11 @@ import os
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from isal import isal_zlib
 
 from kpi.errors import Problem
 
@@ -171,7 +172,7 @@ def inflated(
             return
         if info.compress_type != zipfile.ZIP_DEFLATED:
             raise ValueError("a compression method Excel does not use")
-        inflater, at = zlib.decompressobj(-15), start
+        inflater, at = isal_zlib.decompressobj(-15), start  # ISA-L: ~2.5x zlib's inflate, same API
         while not inflater.eof:
             feed = read(at, FEED)
             if not feed:

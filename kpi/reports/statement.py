@@ -8,13 +8,15 @@ import io
 import json
 from decimal import Decimal
 from pathlib import Path
-
-import xlsxwriter
+from typing import TYPE_CHECKING
 
 from kpi.money import fmt2
 from kpi.reports.files import atomic_write, neutralise
 from kpi.reports.scorecards import scorecard_dict, show, source_line
 from kpi.scoring.scorecard import Scorecard
+
+if TYPE_CHECKING:  # imported where a workbook is written: `kpi score` loads no xlsxwriter
+    import xlsxwriter
 
 STATEMENT_HEADERS = [
     "月份",
@@ -72,6 +74,8 @@ def settlement_rules(cards: list[Scorecard]) -> list[str]:
 
 def statement_bytes(cards: list[Scorecard]) -> bytes:
     """The settlement statement workbook (结算单 + 评分卡 sheets) as bytes."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     fmt = {
@@ -216,6 +220,8 @@ def scorecards_json(cards: list[Scorecard]) -> bytes:
 def scorecards_xlsx(cards: list[Scorecard]) -> bytes:
     """One row per vendor-month: each metric's points, category scores, adjustments, total, payout.
     Text is written as text (never a formula); numbers as numbers."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet("评分卡汇总")

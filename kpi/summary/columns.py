@@ -9,8 +9,6 @@ from __future__ import annotations
 import difflib
 import re
 
-from openpyxl.utils import get_column_letter
-
 from kpi.errors import Problem
 from kpi.files.cells import UNIT_SUFFIX, norm_header, norm_text
 from kpi.files.sheets import Table
@@ -64,6 +62,8 @@ def _missing(header: str, unknown: dict[int, str], where: dict) -> Problem:
     if not close:
         return Problem("缺少必需的列", column=header, expected=f"列名「{header}」", **where)
     index = next(i for i, h in unknown.items() if h == close[0])
+    from openpyxl.utils import get_column_letter  # here: openpyxl loads in the summary's own thread
+
     letter = get_column_letter(index + 1)
     return Problem(
         f"缺少必需的列「{header}」，该列表头无法识别",
