@@ -67,7 +67,8 @@ def caller_keys(callers: pd.Series, dense: bool = True) -> tuple[np.ndarray, pa.
     value = pc.fill_null(pc.cast(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64()), 0)
     value = value.to_numpy(zero_copy_only=False)
     withheld = value == 0
-    keys = value * 32 + np.nan_to_num(length).astype(np.int64)
+    keys = value * 32
+    keys += np.nan_to_num(length).astype(np.int64) if length.dtype.kind == "f" else length  # nulls: float
     others = np.flatnonzero(~digits.to_numpy(zero_copy_only=False))
     if len(others):
         few = arr.take(pa.array(others))

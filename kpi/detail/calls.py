@@ -294,13 +294,22 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
     del done
     if not parts:
         return None, problems, notices
-    joined = pa.concat_tables(parts).unify_dictionaries().combine_chunks()
-    parts.clear()  # each column's Arrow buffers freed as pandas takes it
-    frame = joined.to_pandas(self_destruct=True)
-    del joined
+    joined = [pa.concat_tables(parts).unify_dictionaries()]
+    parts.clear()  # now only `joined` holds the calls: each column let go once combined, then as pandas takes it
+    frame = _one_chunk(joined.pop()).to_pandas(self_destruct=True)
     problems += repeated_call_ids(frame, used)
     frame["source"] = pd.Categorical.from_codes(frame["source"].to_numpy(), categories=labels)
     return frame, problems, notices
+
+
+def _one_chunk(table: pa.Table) -> pa.Table:
+    """`table.combine_chunks()` a column at a time, each column's chunks let go once it is one array
+    (a month converted in slices is not held twice)."""
+    columns = {}
+    for name in table.column_names:
+        columns[name] = table.column(name).combine_chunks()
+        table = table.drop_columns([name])
+    return pa.table(columns)
 
 
 def _converted(table: RawTable, workers: int = 1) -> tuple[dict[str, object] | None, list[Problem], int]:
