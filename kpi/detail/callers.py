@@ -54,6 +54,19 @@ def caller_codes(callers: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return codes, arr
 
 
+STEP = 1 << 20
+
+
+def _digit_keys(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """value × 32 + length of each digits-only caller (up to DIGITS_IN_KEY digits), and which are."""
+    length = pc.binary_length(arr)
+    digits = pc.fill_null(pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(length, DIGITS_IN_KEY)), False)
+    value = pc.fill_null(pc.cast(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64()), 0)
+    keys = value.to_numpy(zero_copy_only=False) * 32
+    keys += pc.fill_null(length, 0).to_numpy(zero_copy_only=False)
+    return keys, digits.to_numpy(zero_copy_only=False)
+
+
 def caller_keys(callers: pd.Series, dense: bool = True) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """`caller_codes`, and which callers are withheld (no digit other than 0: '', '匿名', '0000';
     see kpi.detail.repeats.is_withheld), told from the same integer keys: a digits-only number is
@@ -61,15 +74,11 @@ def caller_keys(callers: pd.Series, dense: bool = True) -> tuple[np.ndarray, pa.
     keys themselves (same number, same key; 0 or more, but not 0..k-1), without hashing every row."""
     arr = pa.array(callers, pa.string())
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    length = pc.binary_length(arr)
-    digits = pc.fill_null(pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(length, DIGITS_IN_KEY)), False)
-    length = length.to_numpy(zero_copy_only=False)
-    value = pc.fill_null(pc.cast(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64()), 0)
-    value = value.to_numpy(zero_copy_only=False)
-    withheld = value == 0
-    keys = value * 32
-    keys += np.nan_to_num(length).astype(np.int64) if length.dtype.kind == "f" else length  # nulls: float
-    others = np.flatnonzero(~digits.to_numpy(zero_copy_only=False))
+    keys, digits = np.empty(len(arr), np.int64), np.empty(len(arr), bool)
+    for at in range(0, len(arr), STEP):  # a step at a time: the text and number copies stay small
+        keys[at : at + STEP], digits[at : at + STEP] = _digit_keys(arr.slice(at, STEP))
+    withheld = keys < 32  # a digits-only number of value 0
+    others = np.flatnonzero(~digits)
     if len(others):
         few = arr.take(pa.array(others))
         encoded = pc.dictionary_encode(few)
@@ -78,6 +87,7 @@ def caller_keys(callers: pd.Series, dense: bool = True) -> tuple[np.ndarray, pa.
             zero_copy_only=False
         )
     if not dense:
-        return keys - min(0, int(keys.min(initial=0))), arr, withheld
+        keys -= min(0, int(keys.min(initial=0)))
+        return keys, arr, withheld
     codes, _ = pd.factorize(keys)
     return codes.astype(np.int64), arr, withheld

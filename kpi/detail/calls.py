@@ -167,8 +167,10 @@ def _checked(table: RawTable) -> _Checked:
         (bad_x, "expert_transfer", "转接专家席无法识别", "是/否 或 1/0"),
         (bad_m, "transferred", "是否转接无法识别", "是/否 或 1/0"),
     ]
-    derived = (e_ms - a_ms) / 1000.0
-    talk = np.where(np.isnan(talk) & ~null_mask(end) & ~null_mask(answer), derived, talk)
+    unknown = np.flatnonzero(np.isnan(talk) & ~null_mask(end) & ~null_mask(answer))
+    if len(unknown):  # no talk time given: the call's length, end minus answer
+        talk = np.array(talk, dtype=np.float64)
+        talk[unknown] = (e_ms[unknown] - a_ms[unknown]) / 1000.0
     rows = table.lines if table.lines is not None else np.arange(table.first_row, table.first_row + n)
     cols = {
         "call_id": text["call_id"],
