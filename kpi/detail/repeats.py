@@ -72,6 +72,18 @@ def covered_months(calls: pd.DataFrame, window_minutes: int) -> list[str]:
     """The months the calls cover: a month counts when a queue entry lies past its first
     `window_minutes` (next-month rows kept only as re-entries for the window do not make a month)."""
     stamps = calls["queue_time"].dropna().to_numpy(dtype="datetime64[ms]")
+    if not len(stamps):
+        return []
+    first, last = stamps.min().astype("datetime64[M]"), stamps.max().astype("datetime64[M]")
+    if last - first < 24:  # a few months: each asked of the times in two comparisons
+        late = np.timedelta64(window_minutes, "m")
+        return [
+            str(m)
+            for m in np.arange(first, last + 1)
+            if (
+                (stamps >= m.astype("datetime64[ms]") + late) & (stamps < (m + 1).astype("datetime64[ms]"))
+            ).any()
+        ]
     months = stamps.astype("datetime64[M]")
     beyond = stamps >= months.astype("datetime64[ms]") + np.timedelta64(window_minutes, "m")
     found = pd.unique(months[beyond].view(np.int64))  # a few distinct months: hashed, then sorted

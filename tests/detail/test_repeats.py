@@ -365,3 +365,27 @@ def test_exclude_transfers():
     assert flags_of(log, exclude_transfers=True) == [False, False]
     expert = calls(call(A, "10:00:00", "10:00:10", expert=True), call(A, "10:30:00"))
     assert flags_of(expert, exclude_transfers=True) == [False, False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 40 * 24 * 60), min_size=1, max_size=30),  # minutes from 2024-05-20
+    st.sampled_from([0, 120, 60 * 24 * 40]),
+    st.sampled_from([0, 30 * 24 * 60]),  # a second cluster of times 2.5 years later: the general way
+)
+def test_covered_months_are_the_months_with_an_entry_past_their_first_window(minutes, window, far):
+    from kpi.detail.repeats import covered_months
+
+    base = pd.Timestamp("2024-05-20")
+    times = [base + pd.Timedelta(minutes=m) for m in minutes]
+    if far:
+        times += [base + pd.Timedelta(days=900, minutes=m) for m in minutes]
+    log = calls(*[call(A, str(t)) for t in times])
+    want = sorted(
+        {
+            str(t.to_period("M"))
+            for t in times
+            if t >= t.to_period("M").start_time + pd.Timedelta(minutes=window)
+        }
+    )
+    assert covered_months(log, window) == want
