@@ -57,6 +57,10 @@ COMMON_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}
 # call-detail columns of few distinct values, parsed as dictionaries (4-byte codes, not text per row)
 FEW_KEYS = ("agent_id", "vendor", "queue", "connected", "expert_transfer", "transferred")
 RELEASE_BYTES = 1 << 24  # a file larger than this is parsed from its path, its bytes let go
+DEFAULT_BLOCK = 1 << 20  # pyarrow's own: a longer cell is refused (kpi.detail.csv_files._unparsable)
+# a file parsed from its path had every line checked to be at most Limits.max_line_bytes (1 MiB by
+# default) long while its lines were counted: it is parsed in larger blocks (5M rows: ~0.14 s less)
+PATH_BLOCK = 1 << 22
 DEFAULT = ReadOptions()
 
 
@@ -326,7 +330,10 @@ def _parse(
     return pacsv.read_csv(
         body.rows(),
         read_options=pacsv.ReadOptions(
-            column_names=names, use_threads=use_threads, encoding=_arrow_codec(body.codec)
+            column_names=names,
+            use_threads=use_threads,
+            encoding=_arrow_codec(body.codec),
+            block_size=PATH_BLOCK if body.path is not None else DEFAULT_BLOCK,
         ),
         convert_options=pacsv.ConvertOptions(
             include_columns=list(types),
