@@ -112,12 +112,15 @@ def _checked(table: RawTable) -> _Checked:
     moved, bad_m = (
         _flag(table, "transferred") if "transferred" in c else (pa.nulls(n, pa.bool_()), np.zeros(n, bool))
     )
-    no_queue = null_mask(queue) & ~bad_q  # a total line or a blank row has no queue time
+    # each column's empty cells asked once (the clock-skew fix below fills no empty answer)
+    no_q, no_a, no_e = null_mask(queue), null_mask(answer), null_mask(end)
+    no_queue = no_q & ~bad_q  # a total line or a blank row has no queue time
     skip = total_rows(text, ("call_id", "caller", "agent_id", "vendor"), no_queue)
-    skip |= no_queue & null_mask(connected) & ~bad_c & empty_mask(text["caller"]) & null_mask(answer) & ~bad_a
+    skip |= no_queue & null_mask(connected) & ~bad_c & empty_mask(text["caller"]) & no_a & ~bad_a
     is_conn = pc.fill_null(connected, False)
+    conn = as_numpy(is_conn)
     q_ms, a_ms, e_ms = (as_numpy(pc.cast(x, pa.int64())) for x in (queue, answer, end))
-    both = ~null_mask(queue) & ~null_mask(answer)
+    both = ~no_q & ~no_a
     early = both & (a_ms < q_ms)
     skewed = early & (q_ms - a_ms <= table.options.clock_skew_seconds * 1000) & ~skip
     if skewed.any():  # clock skew between IVR and ACD: answered at queue entry
@@ -130,7 +133,7 @@ def _checked(table: RawTable) -> _Checked:
         (num_a, "answer_time", NUMBER_IN_TIME, NUMBER_EXPECTED),
         (num_e, "end_time", NUMBER_IN_TIME, NUMBER_EXPECTED),
         (
-            (bad_q & ~num_q) | (null_mask(queue) & ~bad_q),
+            (bad_q & ~num_q) | (no_q & ~bad_q),
             "queue_time",
             "入队时间为空或无法识别",
             "日期时间，如 2024-06-01 09:30:00",
@@ -143,22 +146,22 @@ def _checked(table: RawTable) -> _Checked:
             "完整的号码（在 Excel 中把该列设为文本后重新导出）",
         ),
         (
-            as_numpy(is_conn) & null_mask(answer) & ~num_a,
+            conn & no_a & ~num_a,
             "answer_time",
             "已接通的呼叫缺少接通时间或无法识别",
             "日期时间",
         ),
-        (bad_a & ~num_a & ~as_numpy(is_conn), "answer_time", "接通时间无法识别", "日期时间或空白"),
+        (bad_a & ~num_a & ~conn, "answer_time", "接通时间无法识别", "日期时间或空白"),
         (early, "answer_time", "接通时间早于入队时间", _skew_expected(table)),
         (
-            as_numpy(is_conn) & (empty_mask(text["agent_id"]) | (has_vendor & empty_mask(text["vendor"]))),
+            conn & (empty_mask(text["agent_id"]) | (has_vendor & empty_mask(text["vendor"]))),
             "agent_id",
             "已接通的呼叫缺少坐席工号或外包公司" if has_vendor else "已接通的呼叫缺少坐席工号",
             "坐席工号和外包公司" if has_vendor else vendor_header,
         ),
         (bad_e & ~num_e, "end_time", "结束时间无法识别", "日期时间或空白"),
         (
-            ~null_mask(end) & ~null_mask(answer) & (e_ms < a_ms),
+            ~no_e & ~no_a & (e_ms < a_ms),
             "end_time",
             "结束时间早于接通时间",
             "不早于接通时间",
@@ -167,7 +170,7 @@ def _checked(table: RawTable) -> _Checked:
         (bad_x, "expert_transfer", "转接专家席无法识别", "是/否 或 1/0"),
         (bad_m, "transferred", "是否转接无法识别", "是/否 或 1/0"),
     ]
-    unknown = np.flatnonzero(np.isnan(talk) & ~null_mask(end) & ~null_mask(answer))
+    unknown = np.flatnonzero(np.isnan(talk) & ~no_e & ~no_a)
     if len(unknown):  # no talk time given: the call's length, end minus answer
         talk = np.array(talk, dtype=np.float64)
         talk[unknown] = (e_ms[unknown] - a_ms[unknown]) / 1000.0
