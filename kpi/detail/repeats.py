@@ -110,13 +110,14 @@ def _anchor(calls: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _packed(codes: np.ndarray, times: np.ndarray, unit: int, bits: int) -> np.ndarray:
-    """(code << bits) | max(times // unit, 0), reusing `times` (an array of the caller's own)."""
+    """(code << bits) | max(times // unit, 0), written into `codes` (both arrays are the caller's
+    own, given up: a 5M-row month's keys need no third array)."""
     if unit > 1:
         np.floor_divide(times, unit, out=times)
     np.maximum(times, 0, out=times)
-    keys = np.left_shift(codes, bits)
-    keys |= times
-    return keys
+    np.left_shift(codes, bits, out=codes)
+    codes |= times
+    return codes
 
 
 def _search(
@@ -150,16 +151,21 @@ def _search(
         codes = pd.factorize(codes)[0].astype(np.int64)
     if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:
         raise ValueError("call detail spans too long a time to pack caller and time in one key")
-    keys = _packed(codes, q - s0, unit, bits)  # (built in place: one 5M-row array, not four)
+    times = q - s0
+    keys = _packed(codes, times, unit, bits)  # in place: no 5M-row array beside these two
     keys[~entries] = np.iinfo(np.int64).max  # rows that are no entry sort after every entry
     order = np.argsort(keys, kind="stable" if pairs else None)
     m = int(entries.sum())
     order = order[:m]
-    keys = keys[order]
+    keys = np.take(keys, order, out=times[:m])  # the sorted keys where the times were
     at = np.flatnonzero(candidate[order])  # the candidates' own places in the sorted entries
     rows = order[at]
-    low = _packed(keys[at] >> bits, anchor[rows] - s0, unit, bits)  # the connection moment
-    after = at + 1  # the first entry strictly after the anchor: the next one, unless it is not after
+    low = keys[at]
+    low >>= bits
+    low = _packed(low, anchor[rows] - s0, unit, bits)  # the connection moment
+    after = at  # the first entry strictly after the anchor: the next one, unless it is not after
+    after += 1
+    del at
     behind = np.flatnonzero(keys[np.minimum(after, m - 1)] <= low) if m else after[:0]
     after[behind] = np.searchsorted(keys, low[behind], "right")
     found = after < m
