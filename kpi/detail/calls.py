@@ -205,7 +205,7 @@ def _calls_one(table: RawTable, workers: int = 1) -> tuple[dict[str, object] | N
     if len(pieces) == 1:
         checked = _checked(table)
     else:
-        with ThreadPoolExecutor(len(pieces)) as pool:
+        with ThreadPoolExecutor(min(len(pieces), workers)) as pool:
             checked = _joined(list(pool.map(_checked, pieces)))
     skip = checked.skip
     drop = np.zeros(table.rows, bool)
@@ -225,9 +225,10 @@ SLICE_ROWS = 1 << 20  # a table of more rows than this is converted in slices, o
 
 
 def _slices(table: RawTable, workers: int) -> list[RawTable]:
-    """The table cut into up to `workers` slices of consecutive rows (zero-copy), each knowing its rows' lines."""
+    """The table cut into slices of consecutive rows (zero-copy), each knowing its rows' lines: with
+    several workers, up to four slices each, so that fewer rows' temporary arrays are held at once."""
     n = table.rows
-    count = min(workers, max(1, n // SLICE_ROWS))
+    count = min(4 * workers, max(1, n // SLICE_ROWS)) if workers > 1 else 1
     if count <= 1:
         return [table]
     bounds = [n * i // count for i in range(count + 1)]
