@@ -10,6 +10,7 @@ reads numbers as Unix times. A strftime pattern reads exactly that pattern.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,16 +96,41 @@ def _epoch(arr: pa.Array, reading: TimeReading) -> pa.Array:
     return _utc_to_target(pc.cast(ms, pa.timestamp("ms", "UTC")), reading)
 
 
+FIELDS = {"%Y": ("Y", pc.year), "%m": ("m", pc.month), "%d": ("d", pc.day), "%H": ("H", pc.hour),
+          "%M": ("M", pc.minute), "%S": ("S", pc.second)}  # fmt: skip
+
+
+def _strptime_exact(text: pa.Array, fmt: str) -> pa.Array:
+    """`strptime` that refuses what it would roll over: Arrow's reads 2024-02-30 as 2024-03-01 and
+    23:59:60 as the next day's 00:00:00; a cell whose written year, month, day, hour, minute or
+    second is not the time read is left empty (unreadable), never moved to another day."""
+    parsed = pc.strptime(text, format=fmt, unit="ms", error_is_null=True)
+    if parsed.null_count == len(parsed):
+        return parsed
+    width = r"\d{2}" if "%d%H" in fmt else r"\d{1,2}"  # %Y%m%d%H%M%S: two digits each
+    pattern = re.escape(fmt)
+    for token, (name, _) in FIELDS.items():
+        digits = r"\d{4}" if name == "Y" else width
+        pattern = pattern.replace(re.escape(token), f"(?P<{name}>{digits})")
+    written = pc.extract_regex(text, f"^{pattern}$")
+    wrong = pa.scalar(False)
+    for token, (name, part) in FIELDS.items():
+        if token in fmt:
+            given = pc.cast(pc.struct_field(written, name), pa.int64())
+            wrong = pc.or_(wrong, pc.fill_null(pc.not_equal(given, pc.cast(part(parsed), pa.int64())), False))
+    return pc.if_else(wrong, pa.scalar(None, TIMESTAMP), parsed)
+
+
 def _parse_time_strings(arr: pa.Array, reading: TimeReading) -> pa.Array:
     text = to_text(arr)
     out = pa.nulls(len(text), TIMESTAMP)
     if "%" in reading.fmt:
-        parsed = pc.strptime(text, format=reading.fmt, unit="ms", error_is_null=True)
+        parsed = _strptime_exact(text, reading.fmt)
         if parsed.type.tz:
             return _utc_to_target(parsed, reading)
         return _naive_to_target(pc.cast(parsed, TIMESTAMP), reading)
     for fmt in TIME_FORMATS:
-        out = pc.coalesce(out, pc.strptime(text, format=fmt, unit="ms", error_is_null=True))
+        out = pc.coalesce(out, _strptime_exact(text, fmt))
         if out.null_count == text.null_count:
             return _naive_to_target(out, reading)
     out = _naive_to_target(out, reading)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
 from kpi.detail.times import AUTO, TimeReading, _common_text, _parse_time_strings, to_time
 
@@ -59,3 +60,44 @@ def test_a_profile_format_is_never_read_by_the_cast() -> None:
     stamps, bad = to_time(pa.array(["2024-06-01T09:30:00"]), reading)
     assert stamps.to_pylist() == [None]
     assert np.array_equal(bad, [True])
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "2024-02-30 00:00:00",
+        "2024-06-31 12:00:00",
+        "2024-06-01 23:59:60",
+        "2024/02/30 10:00",
+        "20240230000000",
+        "2023-02-29",
+    ],
+)
+def test_an_impossible_date_or_second_is_unreadable_not_moved_to_another_day(cell: str) -> None:
+    """Arrow's strptime rolls 02-30 over to 03-01 and :60 to the next minute; those cells are refused."""
+    out, bad = to_time(pa.array([cell, "2024-06-01 09:30:00"]), AUTO)
+    assert out.to_pylist()[0] is None and bad.tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("cell", "read"),
+    [
+        ("2024-6-1 9:30:00", "2024-06-01 09:30:00"),
+        ("2024/02/29 10:00", "2024-02-29 10:00:00"),
+        ("20240601093000", "2024-06-01 09:30:00"),
+    ],
+)
+def test_possible_dates_written_loosely_still_read(cell: str, read: str) -> None:
+    out, bad = to_time(pa.array([cell]), AUTO)
+    assert str(out.to_pylist()[0]) == read and not bad.any()
+
+
+def test_a_profile_format_refuses_an_impossible_day_too() -> None:
+    out, bad = to_time(
+        pa.array(["30/02/2024 10:00:00", "29/02/2024 10:00:00"]), TimeReading(fmt="%d/%m/%Y %H:%M:%S")
+    )
+    assert (
+        out.to_pylist()[0] is None
+        and str(out.to_pylist()[1]) == "2024-02-29 10:00:00"
+        and bad.tolist() == [True, False]
+    )
