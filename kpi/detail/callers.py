@@ -57,6 +57,12 @@ def caller_codes(callers: pd.Series) -> tuple[np.ndarray, pa.Array]:
 STEP = 1 << 20
 
 
+def is_withheld(numbers: pa.Array) -> np.ndarray:
+    """Empty or withheld numbers: no digit other than 0 (e.g. '', '匿名', 'unknown', '0000')."""
+    has_digit = pc.fill_null(pc.match_substring_regex(numbers, "[1-9]"), False)
+    return ~has_digit.to_numpy(zero_copy_only=False)
+
+
 def _digit_keys(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """value × 32 + length of each digits-only caller (up to DIGITS_IN_KEY digits), and which are."""
     length = pc.binary_length(arr)
@@ -69,7 +75,7 @@ def _digit_keys(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def caller_keys(callers: pd.Series, dense: bool = True) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     """`caller_codes`, and which callers are withheld (no digit other than 0: '', '匿名', '0000';
-    see kpi.detail.repeats.is_withheld), told from the same integer keys: a digits-only number is
+    see is_withheld), told from the same integer keys: a digits-only number is
     withheld when its value is 0, and only the few others are searched as text. Not `dense`: the
     keys themselves (same number, same key; 0 or more, but not 0..k-1), without hashing every row."""
     arr = pa.array(callers, pa.string())
@@ -83,9 +89,7 @@ def caller_keys(callers: pd.Series, dense: bool = True) -> tuple[np.ndarray, pa.
         few = arr.take(pa.array(others))
         encoded = pc.dictionary_encode(few)
         keys[others] = -1 - pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        withheld[others] = ~pc.fill_null(pc.match_substring_regex(few, "[1-9]"), False).to_numpy(
-            zero_copy_only=False
-        )
+        withheld[others] = is_withheld(few)
     if not dense:
         keys -= min(0, int(keys.min(initial=0)))
         return keys, arr, withheld

@@ -221,7 +221,7 @@ def _calls_one(table: RawTable, workers: int = 1) -> tuple[dict[str, object] | N
     return {k: pc.filter(v, pa.array(keep)) for k, v in checked.cols.items()}, problems, fixed
 
 
-SLICE_ROWS = 1 << 20  # a table of more rows than this is converted in slices, one per worker
+SLICE_ROWS = 1 << 20  # a table of at least twice this many rows is converted in slices (see _slices)
 
 
 def _slices(table: RawTable, workers: int) -> list[RawTable]:
@@ -283,7 +283,7 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
     if workers > 1:  # several files: converted at once (Arrow's kernels release the GIL), kept in order
         with ThreadPoolExecutor(workers) as pool:
             done = list(pool.map(_converted, tables))
-    else:  # one file: in slices, one per core
+    else:  # one file: in slices, on every core
         done = [_converted(table, cores) for table in tables]
     for table, (cols, found, fixed) in zip(tables, done, strict=True):
         problems += found

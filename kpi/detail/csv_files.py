@@ -200,11 +200,9 @@ def _settled(parsed: dict[str, pa.ChunkedArray], early: tuple[str, ...], key: st
     became times: a time column of the usual shape is kept as 8-byte times, not 19-byte text."""
     column = parsed.pop(key)
     if pa.types.is_timestamp(column.type):  # read as times by the parser (see _read_table)
-        return column.combine_chunks() if column.num_chunks else pa.array([], column.type), True
+        return _one_array(column), True
     stamps = common_times(column, with_t=False) if key in early else None
-    if stamps is not None:
-        return stamps, True
-    return (column.combine_chunks() if column.num_chunks else pa.array([], column.type)), False
+    return (stamps, True) if stamps is not None else (_one_array(column), False)
 
 
 def _too_wide(file: str, line: int, width: int, most: int) -> Problem:
@@ -214,7 +212,10 @@ def _too_wide(file: str, line: int, width: int, most: int) -> Problem:
 
 
 def _column(table: pa.Table, pos: int) -> pa.Array:
-    column = table.column(f"c{pos}")
+    return _one_array(table.column(f"c{pos}"))
+
+
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
     return column.combine_chunks() if column.num_chunks else pa.array([], column.type)
 
 

@@ -94,12 +94,6 @@ def _ms(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype="datetime64[ms]").view(np.int64)
 
 
-def is_withheld(numbers: pa.Array) -> np.ndarray:
-    """Empty or withheld numbers: no digit other than 0 (e.g. '', '匿名', 'unknown', '0000')."""
-    has_digit = pc.fill_null(pc.match_substring_regex(numbers, "[1-9]"), False)
-    return ~has_digit.to_numpy(zero_copy_only=False)
-
-
 def _anchor(calls: pd.DataFrame, column: str) -> np.ndarray:
     """The moment each call's window starts: connection (the contract), queue entry, or the end of
     the call (where a call has no end time, its connection)."""
