@@ -40,3 +40,29 @@ def test_an_empty_file_and_a_utf16_file_are_counted_too(tmp_path):
     wide.write_bytes(text)
     assert read_capped(wide, "宽.csv", 0, "", _bounds(11, 100)) == (text, None)
     assert read_capped(wide, "宽.csv", 0, "", _bounds(10, 100))[1].message == "明细文件行数过多（上限 10 行）"
+
+
+def test_a_text_file_over_head_only_comes_as_its_head_with_every_byte_checked_to_be_utf8(
+    tmp_path, monkeypatch
+):
+    import kpi.disk as disk
+
+    monkeypatch.setattr(disk, "HEAD_ONLY", 1000)
+    step = 2**20
+    # a three-byte character across the first step's end, a line longer than a step: still UTF-8
+    line = "号".encode() + b"x" * 96 + b"\n"  # 100 bytes
+    body = b"a,b\n" + b"x" * (step - 5) + "号".encode() + b"\n" + b"y" * (step + 5) + b"\n" + line * 20_000
+    assert body[step - 1 : step + 2] == "号".encode()  # the first step ends inside a character
+    path = tmp_path / "明细.csv"
+    path.write_bytes(body)
+    data, problem = read_capped(path, "明细.csv", 0, "", _bounds(100_000, 2 * step))
+    assert problem is None and isinstance(data, disk.TextHead)
+    assert (data.data, data.size, data.utf8) == (body[: disk.TEXT_HEAD], len(body), True)
+    # a byte that is no UTF-8 far past the head (GB18030 text, say): the head says so
+    late = body + "华信客服\n".encode("gb18030")
+    path.write_bytes(late)
+    data, _ = read_capped(path, "明细.csv", 0, "", _bounds(100_000, 2 * step))
+    assert (data.size, data.utf8) == (len(late), False)
+    # at most HEAD_ONLY bytes: the bytes themselves, as before
+    monkeypatch.setattr(disk, "HEAD_ONLY", len(late))
+    assert read_capped(path, "明细.csv", 0, "", _bounds(100_000, 2 * step)) == (late, None)

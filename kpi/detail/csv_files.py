@@ -47,7 +47,7 @@ from kpi.detail.platforms import layout_table
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import LIMIT, RawTable
 from kpi.detail.times import TIMESTAMP, common_times
-from kpi.disk import too_many_lines
+from kpi.disk import TextHead, too_many_lines
 from kpi.errors import Problem, show_value
 from kpi.files.safety import Limits
 
@@ -114,13 +114,14 @@ def _find(
 
 
 def csv_table(
-    raw: bytes | list[bytes], file: str, options: ReadOptions = DEFAULT, path: Path | None = None
+    raw: bytes | list[bytes | TextHead], file: str, options: ReadOptions = DEFAULT, path: Path | None = None
 ) -> tuple[list[RawTable], list[Problem]]:
     """The tables of a detail CSV file (call detail through `options.source`, roster, exam), with every
     problem located; a file no parser can split is one problem, never a traceback. The bytes may be
     handed over as the only item of a list, with the `path` they were read from: the list is then
     emptied once the header is found, and pyarrow parses the file itself (the file's text is not
-    held as bytes and as parsed columns at once)."""
+    held as bytes and as parsed columns at once); a large file read from `path` may be handed over
+    as its kpi.disk.TextHead."""
     try:
         return _csv_table(raw, file, options, path)
     except Unreadable as exc:
@@ -128,11 +129,14 @@ def csv_table(
 
 
 def _csv_table(
-    held: bytes | list[bytes], file: str, options: ReadOptions, path: Path | None
+    held: bytes | list[bytes | TextHead], file: str, options: ReadOptions, path: Path | None
 ) -> tuple[list[RawTable], list[Problem]]:
-    raw = held[0] if isinstance(held, list) else held
+    given = held[0] if isinstance(held, list) else held
+    large = given if isinstance(given, TextHead) else None  # a large file, given by its head
+    raw = large.data if large else given  # the file's bytes (or its head's)
+    assert large is None or path is not None, "a file given by its head is parsed from its path"
     profile = options.source
-    found_codec = body_encoding(raw, profile.encoding if profile else "auto")
+    found_codec = body_encoding(raw, profile.encoding if profile else "auto", large.utf8 if large else None)
     if found_codec is None:
         return [], [
             Problem("CSV 文件的编码无法识别", file, expected="UTF-8、UTF-16（带 BOM）或 GBK/GB18030 编码")
@@ -152,9 +156,11 @@ def _csv_table(
         ]
     found = _find(lines, specs, by_name is not None, delimiters) if specs else None
     if found is None and profile and profile.layout == "asterisk-queue-log":
-        return layout_table(profile.layout, whole_text(raw, codec, bom).splitlines(), file, options)
+        whole = path.read_bytes() if large else raw
+        return layout_table(profile.layout, whole_text(whole, codec, bom).splitlines(), file, options)
     if found is None and profile and (profile.layout != "table" or profile.fields):
-        return _headerless(raw, codec, bom, lines, file, options, delimiters[0])
+        body = Body(b"", codec, bom, 0, path) if large else Body(raw, codec, bom, 0)
+        return _headerless(body, lines, file, options, delimiters[0])
     if found is None:
         return [], [
             Problem(
@@ -168,7 +174,9 @@ def _csv_table(
     if len(head[index]) > limits.max_columns:
         return [], [_too_wide(file, index + 1, len(head[index]), limits.max_columns)]
     body = Body(raw, codec, bom + ends[index], index + 1)
-    if isinstance(held, list) and path is not None and len(raw) - body.offset > max(RELEASE_BYTES, 4096):
+    if large or (
+        isinstance(held, list) and path is not None and len(raw) - body.offset > max(RELEASE_BYTES, 4096)
+    ):
         held.clear()  # the caller's reference: now only this frame holds the bytes
         body, raw = replace(body, raw=b"", path=path), None
     few = [pos for pos, key in columns_at.items() if key in FEW_KEYS] if spec is calls else []
@@ -220,17 +228,16 @@ def _one_array(column: pa.ChunkedArray) -> pa.Array:
 
 
 def _headerless(
-    raw: bytes, codec: str, bom: int, lines: list[str], file: str, options: ReadOptions, delimiter: str
+    body: Body, lines: list[str], file: str, options: ReadOptions, delimiter: str
 ) -> tuple[list[RawTable], list[Problem]]:
-    """A file without a header line, read by the profile's `fields` (or its layout)."""
+    """A file without a header line (its `body` from the first line), read by the profile's
+    `fields` (or its layout)."""
     profile = options.source
     assert profile is not None
     width = len(_head(lines[:1], delimiter)[0]) if lines else 0
     if width > options.limits.max_columns:
         return [], [_too_wide(file, 1, width, options.limits.max_columns)]
-    table, problems = _read_table(
-        Body(raw, codec, bom, 0), width, range(width), delimiter, file, options.limits
-    )
+    table, problems = _read_table(body, width, range(width), delimiter, file, options.limits)
     if table is None:
         return [], problems
     named = {}

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
+
+from kpi.disk import valid_utf8
 
 ENCODINGS = {
     "auto": ("utf-8-sig", "gb18030"),
@@ -67,27 +68,16 @@ class Body:
         return stream
 
 
-def _valid_utf8(raw: bytes, start: int) -> bool:
-    """Whether the bytes from `start` on are UTF-8, checked by Arrow without decoding them to a str."""
-    size = len(raw) - start
-    offsets = pa.py_buffer(np.array([0, size], dtype=np.int64).tobytes())
-    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(raw)[start:]])
-    try:
-        text.validate(full=True)
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
-def body_encoding(raw: bytes, encoding: str = "auto") -> tuple[str, int] | None:
+def body_encoding(raw: bytes, encoding: str = "auto", utf8: bool | None = None) -> tuple[str, int] | None:
     """The file's encoding and the length of its BOM: UTF-16 (with BOM, or named by the profile),
-    UTF-8 (BOM or not, validated), else GB18030 (checked strictly as it is parsed); None when none."""
+    UTF-8 (BOM or not, validated), else GB18030 (checked strictly as it is parsed); None when none.
+    `utf8`: whether the whole file is UTF-8, when that is known already (`raw` is then its head)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding in ("auto", "utf-16"):
         return ("utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be"), 2
     for name in ENCODINGS.get(encoding, ("utf-8-sig", "gb18030")):
         if name == "utf-8-sig":
             bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
-            if _valid_utf8(raw, bom):
+            if valid_utf8(memoryview(raw)[bom:]) if utf8 is None else utf8:
                 return "utf-8", bom
         else:
             return name, 0

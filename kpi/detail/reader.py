@@ -44,7 +44,7 @@ from kpi.detail.csv_files import HEAD_LINES, csv_table
 from kpi.detail.people import build_exam, build_roster, check_agents, vendors_from_roster
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import RawTable
-from kpi.disk import is_regular, newline_of, read_capped, too_many_lines
+from kpi.disk import TextHead, is_regular, newline_of, read_capped, too_many_lines
 from kpi.errors import Problem
 from kpi.files.extent import Extent, checked_extent, open_book, sheet_extent, sheet_part
 from kpi.files.safety import (
@@ -343,7 +343,7 @@ def _identity(source: Path | bytes) -> object:
         return source
 
 
-def _raw(source: Path | bytes, name: str, limits: Limits) -> tuple[bytes | None, Problem | None]:
+def _raw(source: Path | bytes, name: str, limits: Limits) -> tuple[bytes | TextHead | None, Problem | None]:
     """A detail file's bytes: a workbook capped by its bytes, a text file by its lines (an upload's
     lines are counted in memory)."""
     if not isinstance(source, bytes):
@@ -365,6 +365,9 @@ def _read_file(
     raw, refused = _raw(source, name, options.limits)
     if refused is not None:  # not found, not a regular file (/dev/zero, a pipe), or too large
         return [], [refused]
+    if isinstance(raw, TextHead):  # a large text file: its head tells what it is (kpi.disk.TextHead)
+        found = screen(raw.data, name, options.limits, capped=False)[1]  # (no zip or OLE container)
+        return ([], found) if found else csv_table([raw], name, options, path=source)
     # fastexcel trusts no declared size; a text file is bounded by its lines, not its bytes
     # the detail sheets' entries are inflated and checked once, by the extent scan, not twice
     parts = _detail_parts(raw) if raw.startswith(ZIP_MAGICS) else ()

@@ -154,6 +154,35 @@ def test_a_large_file_is_parsed_from_its_path_with_the_same_results(tmp_path, mo
     assert [p.row for p in after[0].problems] == [2] and len(after[1].calls) == 100
 
 
+def test_a_file_over_head_only_is_read_from_its_head_and_path_with_the_same_results(tmp_path, monkeypatch):
+    """A text file over kpi.disk.HEAD_ONLY bytes is never read whole: its head gives the encoding
+    and header, the count of its lines said whether it is all UTF-8. A GB18030 file whose first
+    3 MB are ASCII, a file with a byte of no encoding, a ragged line: as from the bytes."""
+    import kpi.disk as disk
+
+    ascii_rows = _rows(50_000).replace("华信客服", "HX")  # ~3 MB without a non-ASCII byte
+    late_gbk = tmp_path / "明细.csv"
+    late_gbk.write_bytes((ascii_rows + ROW.format(1, 2, 3)).encode("gb18030"))
+    broken = tmp_path / "明细2.csv"
+    broken.write_bytes(ascii_rows.encode() + b"13800000001,2024-06-10 10:00:00,\xff,,,\n")
+    ragged = tmp_path / "明细3.csv"
+    ragged.write_text(_rows(200).replace("A1,华信客服\n", "A1,华信客服,多余\n", 1), encoding="utf-8")
+    paths = (late_gbk, broken, ragged)
+    before = [read_detail_bytes(p.read_bytes(), p.name) for p in paths]
+    monkeypatch.setattr(disk, "HEAD_ONLY", 100)
+    assert isinstance(
+        disk.read_capped(late_gbk, "明细.csv", 0, "", (10**6, 10**6, 2**20, lambda head: False))[0],
+        disk.TextHead,
+    )
+    after = [read_detail(p) for p in paths]
+    for one, two in zip(before, after, strict=True):
+        assert [str(p) for p in two.problems] == [str(p) for p in one.problems]
+        assert (two.calls is None and one.calls is None) or two.calls.equals(one.calls)
+    assert len(after[0].calls) == 50_001 and after[0].calls["vendor"].iloc[-1] == "华信客服"
+    assert [p.message for p in after[1].problems] == ["CSV 文件的编码无法识别"]
+    assert [p.row for p in after[2].problems] == [2] and len(after[2].calls) == 199
+
+
 def _with_later(rows: int, line: int, cells: str) -> str:
     """`rows` good rows with the `line`-th (a file line number) replaced by `cells`."""
     lines = _rows(rows).splitlines(keepends=True)

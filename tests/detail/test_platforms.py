@@ -127,3 +127,25 @@ def test_a_channel_queued_in_two_queues_is_two_calls_with_distinct_ids(tmp_path)
     assert calls["transferred"].tolist() == [True, False]
     assert calls["agent_id"].astype(str).tolist() == ["SIP/301", "SIP/401"]
     assert [str(t) for t in calls["queue_time"]] == ["2024-06-03 09:00:00", "2024-06-03 09:01:41"]
+
+
+@pytest.mark.parametrize(
+    "name, make, profile",
+    [
+        ("queue_log", lambda: pf.queue_log(pf.sample_calls()), "asterisk-queue-log"),
+        ("Master.csv", lambda: pf.master_csv(pf.sample_calls(), False), "asterisk-cdr"),
+    ],
+)
+def test_a_log_or_headerless_file_given_by_its_head_reads_the_same(
+    tmp_path, monkeypatch, name, make, profile
+):
+    """A file over kpi.disk.HEAD_ONLY comes as its head: the event log is then read whole from its
+    path, a headerless file parsed from its path."""
+    import kpi.disk as disk
+
+    expected = compare(tmp_path, name, make(), lambda a: f"SIP/{a}", load_source(profile))
+    monkeypatch.setattr(disk, "HEAD_ONLY", 0)
+    roster = tmp_path / "坐席名册.csv"
+    assert (
+        figures([tmp_path / name, roster], ReadOptions(load_source(profile), "Asia/Shanghai", 5)) == expected
+    )
