@@ -13,6 +13,7 @@ import mmap
 import os
 import stat
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,23 +176,46 @@ def _count_mapped(fd: int, name: str, lines: tuple) -> tuple[int, Problem | None
 def _count_view(
     view: mmap.mmap, data: np.ndarray, size: int, name: str, limits: tuple[int, int, int]
 ) -> tuple[int, Problem | None, bool]:
+    """A file over HEAD_ONLY is counted in two halves at once, split at a line break (numpy and
+    Arrow work without the GIL: 5M rows, 0.45 -> 0.25 s); the first refusal found, half by half."""
     max_rows, max_lines, max_run = limits
+    middle = view.find(b"\n", size // 2) + 1 if size > HEAD_ONLY else 0
+    ranges = [(0, middle), (middle, size)] if 0 < middle < size else [(0, size)]
+    with ThreadPoolExecutor(len(ranges)) as pool:
+        parts = list(pool.map(lambda r: _count_range(view, data, *r, limits[1:]), ranges))
+    count = sum(part[0] for part in parts)
+    for part_count, refused, utf8 in parts:
+        if refused == "lines" or count > max_lines:
+            return size, too_many_lines(name, max(count, part_count), max_rows), utf8
+        if refused == "run":
+            return size, line_too_long(name, max_run), utf8
+    return size, None, all(part[2] for part in parts)
+
+
+def _count_range(
+    view: mmap.mmap, data: np.ndarray, start: int, stop: int, limits: tuple[int, int]
+) -> tuple[int, str, bool]:
+    """The lines of bytes start..stop (a line break before `start`) in 1 MiB steps, until more than
+    `limits` (most lines, most bytes without a line break) allow: the count, what was exceeded
+    ("lines", "run" or ""), and whether the bytes looked at are UTF-8."""
+    max_lines, max_run = limits
     count, run, step = 0, 0, 1 << 20
-    utf8, checked = True, 0  # the bytes before `checked` are UTF-8 (a character never spans a "\n")
-    for at in range(0, size, step):
-        end = min(at + step, size)
+    utf8, checked = True, start  # the bytes before `checked` are UTF-8 (a character never spans a "\n")
+    for at in range(start, stop, step):
+        end = min(at + step, stop)
         count += int(np.count_nonzero(data[at:end] == 10))
         last = view.rfind(b"\n", at, end)
         run = run + end - at if last < 0 else end - last - 1
         if utf8 and last >= 0:
             utf8, checked = valid_utf8(data[checked : last + 1]), last + 1
         if hasattr(mmap, "MADV_DONTNEED"):  # the pages looked at leave this process's memory again
-            view.madvise(mmap.MADV_DONTNEED, at, end - at)
+            page = at - at % mmap.PAGESIZE  # (the other half's page there is mapped again if asked)
+            view.madvise(mmap.MADV_DONTNEED, page, end - page)
         if count > max_lines:
-            return at, too_many_lines(name, count, max_rows), utf8
+            return count, "lines", utf8
         if run > max_run:
-            return at, line_too_long(name, max_run), utf8
-    return size, None, utf8 and valid_utf8(data[checked:size])
+            return count, "run", utf8
+    return count, "", utf8 and valid_utf8(data[checked:stop])
 
 
 def valid_utf8(data: bytes | np.ndarray | memoryview) -> bool:

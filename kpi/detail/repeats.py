@@ -63,9 +63,11 @@ def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def infer_month(calls: pd.DataFrame) -> str:
-    """The month holding most queue entries (the month a detail extract is for)."""
-    months = calls["queue_time"].dt.to_period("M").value_counts()
-    return str(months.index[0]) if len(months) else ""
+    """The month holding most queue entries (the month a detail extract is for); of months that hold
+    as many, the earliest."""
+    months = calls["queue_time"].to_numpy(dtype="datetime64[ms]").astype("datetime64[M]")
+    found, counts = np.unique(months[~np.isnat(months)], return_counts=True)
+    return str(found[np.argmax(counts)]) if len(found) else ""
 
 
 def covered_months(calls: pd.DataFrame, window_minutes: int) -> list[str]:

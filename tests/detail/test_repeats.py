@@ -175,6 +175,12 @@ def test_vendor_totals_equal_sums_of_agents_and_points_callable():
 def test_month_is_inferred_from_the_calls():
     log = calls(call(A, "2024-06-10 10:00:00", "2024-06-10 10:00:10"), call(A, "2024-07-01 00:10:00"))
     assert infer_month(log) == "2024-06"
+    tied = calls(
+        call(A, "2024-07-02 10:00:00"), call(A, "2024-06-30 23:59:59"), call(A, "2024-07-03 10:00:00")
+    )
+    assert infer_month(tied) == "2024-07"
+    tied = calls(call(A, "2024-07-02 10:00:00"), call(A, "2024-06-30 23:59:59"))
+    assert infer_month(tied) == "2024-06"  # as many in each: the earlier month
 
 
 # --- the vectorised measure equals a plain loop -------------------------------------------------
