@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from kpi.detail.callers import caller_codes, caller_keys
 from kpi.detail.cells import dense_unique, encode
+from kpi.detail.sorting import stable_order
 from kpi.rules.rulebook import DetailRules, load_rulebook
 
 MS_PER_MINUTE = 60_000
@@ -132,8 +133,9 @@ def _search(
     One sort of the entries by a (code, queue time) key. Each candidate is an entry: in that order,
     its first entry after the anchor is nearly always the next one (the anchor, its connection, is
     not before its own queue entry), so that is looked at first and only the candidates whose next
-    entry is not after their anchor (the caller queued again while waiting) are searched for. With
-    `pairs` the sort is stable, so that of entries in the same millisecond the first row is named."""
+    entry is not after their anchor (the caller queued again while waiting) are searched for. The
+    sort is stable (kpi.detail.sorting), so that of entries in the same millisecond the first row is
+    named."""
     top = max(
         int(q[entries].max()) if entries.any() else s0,
         int(anchor[candidate].max()) + window if candidate.any() else s0,
@@ -149,10 +151,9 @@ def _search(
         raise ValueError("call detail spans too long a time to pack caller and time in one key")
     times = q - s0
     keys = _packed(codes, times, unit, bits)  # in place: no 5M-row array beside these two
-    keys[~entries] = np.iinfo(np.int64).max  # rows that are no entry sort after every entry
-    order = np.argsort(keys, kind="stable" if pairs else None)
-    m = int(entries.sum())
-    order = order[:m]
+    order = np.flatnonzero(entries)
+    order = order[stable_order(keys[order], bits)]  # the entries by caller, then queue time
+    m = len(order)
     keys = np.take(keys, order, out=times[:m])  # the sorted keys where the times were
     at = np.flatnonzero(candidate[order])  # the candidates' own places in the sorted entries
     rows = order[at]
