@@ -323,9 +323,26 @@ def _one_chunk(table: pa.Table) -> pa.Table:
     (a month converted in slices is not held twice)."""
     columns = {}
     for name in table.column_names:
-        columns[name] = table.column(name).combine_chunks()
+        column = table.column(name)
+        columns[name] = _rejoined(column) or column.combine_chunks()
         table = table.drop_columns([name])
     return pa.table(columns)
+
+
+def _rejoined(column: pa.ChunkedArray) -> pa.Array | None:
+    """A column whose chunks are consecutive views of one array (a slice's column converted without
+    a copy: its call ids, callers, times) as that array again, no byte copied; else None."""
+    chunks = column.chunks
+    if len(chunks) < 2 or pa.types.is_dictionary(column.type) or pa.types.is_nested(column.type):
+        return None
+    first = chunks[0]
+    buffers = [b.address if b is not None else None for b in first.buffers()]
+    at = first.offset
+    for chunk in chunks:
+        if chunk.offset != at or [b.address if b is not None else None for b in chunk.buffers()] != buffers:
+            return None
+        at += len(chunk)
+    return pa.Array.from_buffers(column.type, len(column), first.buffers(), offset=first.offset)
 
 
 def _converted(table: RawTable, workers: int = 1) -> tuple[dict[str, object] | None, list[Problem], int]:

@@ -3,8 +3,10 @@ each case is a file made as described, with the exact located message or the cor
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from kpi.detail.reader import read_detail
 from kpi.detail.source import ReadOptions, parse_source
@@ -222,3 +224,26 @@ def test_a_large_file_converted_in_slices_gives_the_same_calls_and_problems(tmp_
     assert texts(sliced) == texts(whole)
     assert sliced.notices == whole.notices
     pd.testing.assert_frame_equal(sliced.calls, whole.calls)
+
+
+@pytest.mark.parametrize(
+    "whole",
+    [
+        pa.array([f"1380000{i:04d}" if i % 7 else None for i in range(40)]),
+        pa.array([i % 3 == 0 if i % 5 else None for i in range(40)]),  # bits: slices off byte bounds
+        pa.array(np.arange(40, dtype=np.int64) * 1000, pa.timestamp("ms")),
+    ],
+)
+def test_consecutive_slices_of_one_array_are_joined_again_without_a_copy(whole):
+    from kpi.detail.calls import _rejoined
+
+    cuts = [(0, 3), (3, 10), (13, 14), (27, 13)]  # (offset, length): every row, in order
+    joined = _rejoined(pa.chunked_array([whole.slice(a, n) for a, n in cuts]))
+    assert joined.equals(whole) and joined.buffers()[-1].address == whole.buffers()[-1].address
+    assert joined.null_count == whole.null_count
+    tail = _rejoined(pa.chunked_array([whole.slice(5, 10), whole.slice(15, 20)]))
+    assert tail.equals(whole.slice(5, 30))
+    assert _rejoined(pa.chunked_array([whole.slice(10, 5), whole.slice(0, 10)])) is None  # not in order
+    assert _rejoined(pa.chunked_array([whole.slice(0, 3), whole.slice(4, 3)])) is None  # a row left out
+    other = pa.array(whole.to_pylist(), whole.type)
+    assert _rejoined(pa.chunked_array([whole.slice(0, 10), other.slice(10, 30)])) is None  # two arrays
