@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from kpi.detail.callers import caller_codes, caller_keys
 from kpi.detail.cells import dense_unique, encode
 from kpi.detail.sorting import stable_order
+from kpi.detail.times import MS_PER_DAY
 from kpi.rules.rulebook import DetailRules, load_rulebook
 
 MS_PER_MINUTE = 60_000
@@ -66,9 +67,16 @@ def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 def infer_month(calls: pd.DataFrame) -> str:
     """The month holding most queue entries (the month a detail extract is for); of months that hold
     as many, the earliest."""
-    months = calls["queue_time"].to_numpy(dtype="datetime64[ms]").astype("datetime64[M]")
-    found, counts = np.unique(months[~np.isnat(months)], return_counts=True)
-    return str(found[np.argmax(counts)]) if len(found) else ""
+    stamps = calls["queue_time"].to_numpy(dtype="datetime64[ms]")
+    days = stamps[~np.isnat(stamps)].view(np.int64) // MS_PER_DAY  # 1970–2199: < 84,000 days
+    if not len(days):
+        return ""
+    first = int(days.min())
+    per_day = np.bincount(days - first)  # counted by day, the calendar asked only of the days found
+    present = np.flatnonzero(per_day)
+    months = (present + first).astype("datetime64[D]").astype("datetime64[M]")
+    found, inverse = np.unique(months, return_inverse=True)
+    return str(found[np.argmax(np.bincount(inverse, weights=per_day[present]))])
 
 
 def covered_months(calls: pd.DataFrame, window_minutes: int) -> list[str]:
