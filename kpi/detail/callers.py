@@ -4,6 +4,9 @@ saves for a long number) has lost digits and is refused with its rows, never mer
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -81,8 +84,13 @@ def caller_keys(callers: pd.Series, dense: bool = True) -> tuple[np.ndarray, pa.
     arr = pa.array(callers, pa.string())
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     keys, digits = np.empty(len(arr), np.int64), np.empty(len(arr), bool)
-    for at in range(0, len(arr), STEP):  # a step at a time: the text and number copies stay small
+
+    def step(at: int) -> None:  # a step at a time: the text and number copies stay small
         keys[at : at + STEP], digits[at : at + STEP] = _digit_keys(arr.slice(at, STEP))
+
+    steps = range(0, len(arr), STEP)
+    with ThreadPoolExecutor(min(len(steps), os.cpu_count() or 1) or 1) as pool:  # Arrow drops the GIL
+        list(pool.map(step, steps))
     withheld = keys < 32  # a digits-only number of value 0
     others = np.flatnonzero(~digits)
     if len(others):

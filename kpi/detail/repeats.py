@@ -144,13 +144,15 @@ def _search(
     entry is not after their anchor (the caller queued again while waiting) are searched for. The
     sort is stable (kpi.detail.sorting), so that of entries in the same millisecond the first row is
     named."""
+    entry_times, anchors = q[entries], anchor[candidate]
     top = max(
-        int(q[entries].max()) if entries.any() else s0,
-        int(anchor[candidate].max()) + window if candidate.any() else s0,
+        int(entry_times.max()) if len(entry_times) else s0,
+        int(anchors.max()) + window if len(anchors) else s0,
     )
     # times in whole seconds (as nearly every export writes them) are packed as seconds: an exact
     # division keeps every order and every tie, and leaves the caller's own key room in 62 bits
-    unit = 1 if (q[entries] % 1000).any() or (anchor[candidate] % 1000).any() else 1000
+    unit = 1 if (entry_times % 1000).any() or (anchors % 1000).any() else 1000
+    del entry_times, anchors
     window //= unit
     bits = max(1, (top - s0) // unit + 1).bit_length()
     if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:  # keys too wide: hashed to 0..k-1
