@@ -1,5 +1,5 @@
 """`python -m kpi.cli`: the same as the `kpi` command."""
 
-from kpi.cli.commands import main
+from kpi.cli.commands import run
 
-main()
+run()

@@ -21,7 +21,7 @@ from kpi.cli.common import (
 )
 from kpi.cli.detail_commands import agents, reconcile_cmd
 from kpi.cli.readings_command import readings_cmd, run_readings
-from kpi.cli.usage import Group
+from kpi.cli.usage import Group, run_process
 from kpi.detail.run import DetailRun
 from kpi.detail.source import SourceProfile, builtin_profiles
 from kpi.reports.readings import readings_used
@@ -35,6 +35,11 @@ from kpi.scoring.scorecard import Scorecard
 @click.version_option(package_name="kpi", help="显示版本并退出")
 def main() -> None:
     """10086 热线话务外包考核与结算工具。"""
+
+
+def run() -> None:
+    """The `kpi` console command and `python -m kpi.cli`: `main` as a process."""
+    run_process(main)
 
 
 main.add_command(reconcile_cmd)

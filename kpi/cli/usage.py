@@ -4,10 +4,12 @@ help option's text. Exit codes stay click's: 2 for a usage error."""
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import re
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 import click
 import pyarrow as pa
@@ -132,3 +134,25 @@ class Group(_ChineseHelp, click.Group):
         except click.Abort:
             click.echo("已中止。", err=True)
             sys.exit(1)
+
+
+def run_process(command: Callable[[], object]) -> NoReturn:
+    """`command` as a whole process (the `kpi` console command, `python -m kpi.cli`), then out at
+    once with its exit code: the interpreter's tear-down, every module and object freed one by one,
+    is skipped (0.2–0.35 s of each run). Nothing is left to write by then: files are written and
+    closed, and database transactions committed, inside the command; its output is flushed here. A
+    bug's traceback is not caught: it goes out as usual."""
+    try:
+        command()
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (`kpi … | head`): as Python's own exit says it
+        code = 120
+    os._exit(code)

@@ -41,3 +41,23 @@ def test_the_command_line_takes_arrow_memory_from_jemalloc_unless_the_user_chose
             [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True
         )
         assert done.stdout.splitlines()[-1] == expected
+
+
+def test_the_command_as_a_process_exits_with_its_code_and_every_byte_of_its_output():
+    """run_process skips the interpreter's tear-down: output written just before still arrives
+    whole (through a pipe), and each way out keeps its exit code."""
+    cases = {
+        "print('行' * 200_000, end='')": (0, "行" * 200_000, ""),
+        "sys.exit(2)": (2, "", ""),
+        "sys.exit('出错了')": (1, "", "出错了\n"),
+        "sys.stderr.write('警告'); sys.exit(None)": (0, "", "警告"),
+    }
+    for body, (code, out, err) in cases.items():
+        program = f"import sys\nfrom kpi.cli.usage import run_process\ndef command():\n    {body}\nrun_process(command)"
+        done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT)
+        assert (done.returncode, done.stdout, done.stderr) == (code, out, err), body
+    done = subprocess.run(
+        [sys.executable, "-m", "kpi.cli", "score", "不存在.xlsx"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "输入有误，共 1 处问题：\n  1. 文件「不存在.xlsx」：找不到文件\n"
