@@ -49,9 +49,10 @@ from kpi.detail.platforms import layout_table
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import LIMIT, RawTable
 from kpi.detail.times import TIMESTAMP, common_times
-from kpi.disk import TextHead, too_many_lines
+from kpi.disk import TextHead
 from kpi.errors import Problem, show_value
 from kpi.files.safety import Limits
+from kpi.lines import too_many_lines
 
 DELIMITERS = (",", "\t", ";", "|")
 TIME_KEYS = ("queue_time", "answer_time", "end_time")

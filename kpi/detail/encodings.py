@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from kpi.disk import valid_utf8
+from kpi.lines import valid_utf8
 
 ENCODINGS = {
     "auto": ("utf-8-sig", "gb18030"),

@@ -44,7 +44,7 @@ from kpi.detail.csv_files import HEAD_LINES, csv_table
 from kpi.detail.people import build_exam, build_roster, check_agents, vendors_from_roster
 from kpi.detail.source import ReadOptions, calls_spec
 from kpi.detail.tables import RawTable
-from kpi.disk import TextHead, is_regular, newline_of, read_capped, too_many_lines
+from kpi.disk import TextHead, is_regular, read_capped
 from kpi.errors import Problem
 from kpi.files.extent import Extent, checked_extent, open_book, sheet_extent, sheet_part
 from kpi.files.safety import (
@@ -57,6 +57,7 @@ from kpi.files.safety import (
     screen,
 )
 from kpi.files.zips import Refused, xlsx_sheet_names
+from kpi.lines import newline_of, too_many_lines
 from kpi.progress import Progress, no_progress
 
 # fastexcel logs "Could not determine dtype … falling back to string" for empty columns; the readers
