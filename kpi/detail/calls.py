@@ -312,7 +312,8 @@ def build_calls(tables: Sequence[RawTable]) -> tuple[pd.DataFrame | None, list[P
         return None, problems, notices
     joined = [pa.concat_tables(parts).unify_dictionaries()]
     parts.clear()  # now only `joined` holds the calls: each column let go once combined, then as pandas takes it
-    frame = _one_chunk(joined.pop()).to_pandas(self_destruct=True)
+    # one block a column: pandas does not first copy the times (and the flags) into one 2-D block each
+    frame = _one_chunk(joined.pop()).to_pandas(self_destruct=True, split_blocks=True)
     problems += repeated_call_ids(frame, used)
     frame["source"] = pd.Categorical.from_codes(frame["source"].to_numpy(), categories=labels)
     return frame, problems, notices
