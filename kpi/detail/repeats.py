@@ -26,11 +26,12 @@ import pyarrow.compute as pc
 
 from kpi.detail.callers import caller_codes, caller_keys
 from kpi.detail.cells import dense_unique, encode
-from kpi.detail.sorting import stable_order
+from kpi.detail.sorting import STEP, stable_order
 from kpi.detail.times import MS_PER_DAY
 from kpi.rules.rulebook import DetailRules, load_rulebook
 
 MS_PER_MINUTE = 60_000
+SEARCH_BLOCK = STEP  # sorted entries searched at a time (5M rows: ~200 MB less peak than all at once)
 DetailSettings = DetailRules  # the rulebook's [detail] settings, as the measure takes them
 
 
@@ -165,7 +166,32 @@ def _search(
     order = order[stable_order(keys[order], bits)]  # the entries by caller, then queue time
     m = len(order)
     keys = np.take(keys, order, out=times[:m])  # the sorted keys where the times were
-    at = np.flatnonzero(candidate[order])  # the candidates' own places in the sorted entries
+    repeat = np.zeros(len(q), bool)
+    reentry = np.full(len(q), -1, np.int64) if pairs else None
+    for start in range(0, m, SEARCH_BLOCK):  # a block of sorted entries at a time: no 5M-row temporaries
+        block = slice(start, start + SEARCH_BLOCK)
+        _found(keys, order, candidate, block, anchor, s0, unit, bits, window, repeat, reentry)
+    return repeat, reentry
+
+
+def _found(
+    keys: np.ndarray,
+    order: np.ndarray,
+    candidate: np.ndarray,
+    block: slice,
+    anchor: np.ndarray,
+    s0: int,
+    unit: int,
+    bits: int,
+    window: int,
+    repeat: np.ndarray,
+    reentry: np.ndarray | None,
+) -> None:
+    """`_search` for the candidates among the `block` of sorted entries, written into `repeat` (and
+    `reentry`)."""
+    m = len(keys)
+    at = np.flatnonzero(candidate[order[block]])  # the candidates' places in the sorted entries
+    at += block.start
     rows = order[at]
     low = keys[at]
     low >>= bits
@@ -173,17 +199,13 @@ def _search(
     after = at  # the first entry strictly after the anchor: the next one, unless it is not after
     after += 1
     del at
-    behind = np.flatnonzero(keys[np.minimum(after, m - 1)] <= low) if m else after[:0]
+    behind = np.flatnonzero(keys[np.minimum(after, m - 1)] <= low)
     after[behind] = np.searchsorted(keys, low[behind], "right")
-    found = after < m
-    hit = found & (keys[np.minimum(after, max(m - 1, 0))] <= low + window)
-    repeat = np.zeros(len(q), bool)
+    nearest = np.minimum(after, m - 1)  # (a place past the last entry: no re-entry, `hit` says)
+    hit = (after < m) & (keys[nearest] <= low + window)
     repeat[rows] = hit
-    if not pairs:
-        return repeat, None
-    reentry = np.full(len(q), -1, np.int64)
-    reentry[rows] = np.where(hit, order[np.minimum(after, max(m - 1, 0))], -1)
-    return repeat, reentry
+    if reentry is not None:
+        reentry[rows] = np.where(hit, order[nearest], -1)
 
 
 def call_flags(

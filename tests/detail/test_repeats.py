@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kpi.detail import repeats
 from kpi.detail.measure import measure_detail
 from kpi.detail.reader import DetailData
 from kpi.detail.repeats import agent_repeats, call_flags, default_settings, infer_month
@@ -237,8 +239,9 @@ row_strategy = st.tuples(
     st.lists(row_strategy, min_size=1, max_size=25),
     st.sampled_from([10, 30, 120]),
     st.sampled_from(["answer_time", "answer_time", "queue_time"]),
+    st.sampled_from([repeats.SEARCH_BLOCK, 1, 3]),
 )
-def test_vectorised_measure_equals_plain_loop(rows, window, anchor):
+def test_vectorised_measure_equals_plain_loop(rows, window, anchor, block):
     log = calls(
         *[
             call(
@@ -251,21 +254,27 @@ def test_vectorised_measure_equals_plain_loop(rows, window, anchor):
         ]
     )
     tests = frozenset({TEST})
-    flags = call_flags(
-        log, MONTH, default_settings(repeat_window_minutes=window, repeat_anchor=anchor, test_numbers=tests)
-    )
+    with mock.patch.object(
+        repeats, "SEARCH_BLOCK", block
+    ):  # searched in blocks of sorted entries, or at once
+        flags = call_flags(
+            log,
+            MONTH,
+            default_settings(repeat_window_minutes=window, repeat_anchor=anchor, test_numbers=tests),
+        )
     got = {
         (a.vendor, a.agent_id): (a.connected_calls, a.repeat_2h_calls, a.not_judgeable)
         for a in agent_repeats(log, flags)
     }
     assert got == oracle(log, MONTH, window, tests, anchor)
     assert not np.any(flags.repeat & ~flags.month_call)
-    paired = call_flags(
-        log,
-        MONTH,
-        default_settings(repeat_window_minutes=window, repeat_anchor=anchor, test_numbers=tests),
-        pairs=True,
-    )
+    with mock.patch.object(repeats, "SEARCH_BLOCK", block):
+        paired = call_flags(
+            log,
+            MONTH,
+            default_settings(repeat_window_minutes=window, repeat_anchor=anchor, test_numbers=tests),
+            pairs=True,
+        )
     assert np.array_equal(paired.repeat, flags.repeat)
     assert [int(r) for r in paired.reentry] == first_reentries(log, flags, window, anchor)
 
