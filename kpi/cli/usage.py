@@ -57,7 +57,8 @@ def lean_arrow_memory() -> None:
     GB); a 1M-row month peaks ~80 MB higher (benchmarks/RESULTS.md). Freed pages go back to the
     system at once (Arrow's own setting keeps them a second): on the 5M-row month ~250 MB lower peak
     for ~0.7 s more CPU (benchmarks/RESULTS.md, issue 11 session 4). A pool the user chose
-    (ARROW_DEFAULT_MEMORY_POOL) is kept; buffers made before the switch are freed by their own pool."""
+    (ARROW_DEFAULT_MEMORY_POOL) is kept; buffers made before the switch are freed by their own pool.
+    (Its huge pages are asked for before pyarrow is loaded: kpi/cli/__init__.py.)"""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     try:
