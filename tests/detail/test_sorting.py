@@ -1,10 +1,13 @@
 """kpi.detail.sorting: the same order as numpy's stable argsort, whatever the keys."""
 
+from unittest import mock
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi.detail.sorting import stable_order
+from kpi.detail import sorting
+from kpi.detail.sorting import gathered, stable_order
 
 
 @settings(max_examples=200, deadline=None)
@@ -38,3 +41,16 @@ def test_a_month_of_rows_over_several_steps_in_time_order_or_not():
     assert stable_order(keys.copy(), 22).tolist() == np.argsort(keys, kind="stable").tolist()
     keys[1 << 20] &= ~((1 << 22) - 1)  # time 0 on the first row after the first step
     assert stable_order(keys.copy(), 22).tolist() == np.argsort(keys, kind="stable").tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.sampled_from([1, 3, 1 << 20]), st.booleans(), st.integers(0, 2**32))
+def test_gathered_is_numpys_take_in_parts(n, step, into, seed):
+    rng = np.random.default_rng(seed)
+    source = rng.integers(-(2**62), 2**62, max(n, 1))
+    places = rng.integers(0, len(source), n)
+    out = np.full(n, 7, np.int64) if into else None
+    with mock.patch.object(sorting, "STEP", step):  # several parts (one per core) when step is small
+        got = gathered(source, places, out)
+    assert np.array_equal(got, np.take(source, places))
+    assert got is out or out is None
