@@ -59,7 +59,10 @@ TIME_KEYS = ("queue_time", "answer_time", "end_time")
 COMMON_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}|")  # or empty
 # call-detail columns of few distinct values, parsed as dictionaries (4-byte codes, not text per row)
 FEW_KEYS = ("agent_id", "vendor", "queue", "connected", "expert_transfer", "transferred")
-RELEASE_BYTES = 1 << 24  # a file larger than this is parsed from its path, its bytes let go
+# a file read whole (UTF-16, or one that cannot be mapped) larger than this is parsed from its path,
+# its bytes let go; a larger text file on disk is never read whole (kpi.disk.TextHead)
+RELEASE_BYTES = 1 << 24
+TRIM_BYTES = 1 << 22  # a parsed column at least this large has its blocks handed back (`_release`)
 DEFAULT_BLOCK = 1 << 20  # pyarrow's own: a longer cell is refused (kpi.detail.csv_files._unparsable)
 # a file parsed from its path had every line checked to be at most Limits.max_line_bytes (1 MiB by
 # default) long while its lines were counted: it is parsed in larger blocks (5M rows: ~0.14 s less)
@@ -223,13 +226,15 @@ def _settled(parsed: dict[str, pa.ChunkedArray], early: tuple[str, ...], key: st
     """A parsed column as one array (its chunks freed: it is taken out of `parsed`), and whether it
     became times: a time column of the usual shape is kept as 8-byte times, not 19-byte text."""
     column = parsed.pop(key)
+    large = column.nbytes >= TRIM_BYTES
     if pa.types.is_timestamp(column.type):  # read as times by the parser (see _read_table)
         settled = _one_array(column), True
     else:
         stamps = common_times(column, with_t=False) if key in early else None
         settled = (stamps, True) if stamps is not None else (_one_array(column), False)
     del column
-    _release()  # each column's parsed blocks handed back as it is settled: never all held twice
+    if large:  # each column's parsed blocks handed back as it is settled: never all held twice
+        _release()  # (a small file's few blocks are not worth walking the allocator's heaps for)
     return settled
 
 
