@@ -10,7 +10,8 @@ import sys
 # then one fault in 512. 5M-row month, medians of 4 and 5 interleaved runs: 0.1–0.3 s less system
 # time, 0.3–0.8 s less wall time, peak ~60 MiB higher (benchmarks/RESULTS.md, issue 11 session 8).
 # jemalloc reads its settings as pyarrow is loaded, so this is set before anything of the command
-# imports it; a setting the user gave is kept. Linux only: elsewhere jemalloc has no such option (and would say so).
+# imports it; a setting the user gave is kept. Linux only: elsewhere jemalloc has no such option
+# (and would say so). The dashboard does not import kpi.cli: its process is left as it is.
 JEMALLOC_CONF = "JE_ARROW_MALLOC_CONF"  # pyarrow's jemalloc is built with the je_arrow_ prefix
 if sys.platform.startswith("linux"):
     os.environ.setdefault(JEMALLOC_CONF, "thp:always")

@@ -33,9 +33,8 @@ from kpi.detail.times import MS_PER_DAY
 from kpi.rules.rulebook import DetailRules, load_rulebook
 
 MS_PER_MINUTE = 60_000
-SEARCH_BLOCK = (
-    STEP // 2
-)  # sorted entries searched at a time, a block a core (5M rows: ~200 MB less peak than all at once)
+# sorted entries searched at a time, a block a core (5M rows: ~200 MB less peak than all at once)
+SEARCH_BLOCK = STEP // 2
 DetailSettings = DetailRules  # the rulebook's [detail] settings, as the measure takes them
 
 

@@ -254,9 +254,8 @@ def test_vectorised_measure_equals_plain_loop(rows, window, anchor, block):
         ]
     )
     tests = frozenset({TEST})
-    with mock.patch.object(
-        repeats, "SEARCH_BLOCK", block
-    ):  # searched in blocks of sorted entries, or at once
+    # searched in blocks of sorted entries (of 1 and 3 here), or all at once
+    with mock.patch.object(repeats, "SEARCH_BLOCK", block):
         flags = call_flags(
             log,
             MONTH,
