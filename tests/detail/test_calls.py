@@ -226,6 +226,16 @@ def test_a_large_file_converted_in_slices_gives_the_same_calls_and_problems(tmp_
     pd.testing.assert_frame_equal(sliced.calls, whole.calls)
 
 
+def test_slices_masks_with_no_row_set_are_joined_as_one_false_without_copying():
+    from kpi.detail.calls import _concatenated
+
+    clean = _concatenated([np.zeros(3, bool), np.zeros(4, bool)])
+    assert clean.shape == (7,) and clean.strides == (0,) and not clean.any()
+    assert not clean.flags.writeable  # a view of one False: nothing may write through it
+    hit = _concatenated([np.zeros(3, bool), np.array([False, True, False, False])])
+    assert hit.tolist() == [False, False, False, False, True, False, False]
+
+
 @pytest.mark.parametrize(
     "whole",
     [
