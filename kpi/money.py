@@ -37,10 +37,10 @@ def round_half_up(value: Number, places: int = 2) -> Decimal:
     """Round an exact number half up (away from zero on a half) to `places` decimals; in integers,
     so any number of digits is exact and no Decimal context is asked (a negative value that rounds
     to zero is 0.00, not -0.00)."""
-    exact = F(value)
-    n, d = abs(exact.numerator), exact.denominator
-    whole = (2 * n * 10**places + d) // (2 * d)  # floor(|value| × 10^places + 1/2)
-    return Decimal((1 if exact < 0 and whole else 0, tuple(int(c) for c in str(whole)), -places))
+    exact = value if type(value) is Fraction else F(value)  # (a Fraction as it is: thousands of agents)
+    n, d = exact.numerator, exact.denominator
+    whole = (2 * abs(n) * 10**places + d) // (2 * d)  # floor(|value| × 10^places + 1/2)
+    return Decimal(f"{'-' if n < 0 and whole else ''}{whole}E-{places}")  # exact: no context asked
 
 
 def fmt2(value: Decimal) -> str:
