@@ -16,10 +16,12 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -47,6 +49,7 @@ from kpi.detail.tables import RawTable
 from kpi.disk import TextHead, is_regular, read_capped
 from kpi.errors import Problem
 from kpi.files.extent import Extent, checked_extent, open_book, sheet_extent, sheet_part
+from kpi.files.halves import HalfWriter, Halves
 from kpi.files.safety import (
     DEFAULT_LIMITS,
     SPREADSHEET,
@@ -64,6 +67,7 @@ from kpi.progress import Progress, no_progress
 # below handle that case and report what matters in Chinese, so its English warnings stay quiet.
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
 WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")  # an entry fastexcel opens only to load its sheet
+HALVING_BYTES = 32 << 20  # a 话务明细 sheet of this much XML (~60,000 rows) or more is loaded in halves
 
 
 @dataclass(frozen=True)
@@ -182,9 +186,8 @@ def _load(
     """
     if spec.kind == "calls":
         try:
-            dtypes = _dtypes(spec) | (_dtypes(mapped, epoch) if mapped is not None else {})
-            keys = {header_key(h) for h in dtypes}  # headers as match_header compares them
-            for wanted in (lambda column: header_key(column.name) in keys, None):  # only these first
+            dtypes, named = _typed(spec, mapped, epoch)
+            for wanted in (named, None):  # only these columns first
                 sheet = reader.load_sheet(name, header_row=0, dtypes=dtypes, use_columns=wanted)
                 batch, errors = sheet.to_arrow_with_errors()
                 if wanted is None or batch.num_columns >= 2:  # else a title above the header: all
@@ -200,6 +203,43 @@ def _load(
         if not reader_failed(exc):
             raise
         return None
+
+
+def _typed(spec: TableSpec, mapped: TableSpec | None, epoch: bool) -> tuple[dict[str, str], object]:
+    """fastexcel's declared dtypes for a 话务明细 sheet and its use_columns: only the columns named so."""
+    dtypes = _dtypes(spec) | (_dtypes(mapped, epoch) if mapped is not None else {})
+    keys = {header_key(h) for h in dtypes}  # headers as match_header compares them
+    return dtypes, lambda column: header_key(column.name) in keys
+
+
+def _load_halves(
+    halves: Halves, name: str, spec: TableSpec, mapped: TableSpec | None, epoch: bool
+) -> pa.RecordBatch | None:
+    """A 话务明细 sheet from its two halves, loaded at once (fastexcel releases the GIL), joined; None
+    unless both loaded with every cell of its declared type, with the same columns, and half A holds
+    exactly the rows before the cut (so the join is the whole sheet's rows, in order): then `_load`
+    reads the whole sheet, as without halves."""
+    dtypes, named = _typed(spec, mapped, epoch)
+
+    def one(path: Path) -> pa.RecordBatch | None:
+        try:
+            sheet = fastexcel.read_excel(str(path)).load_sheet(
+                name, header_row=0, dtypes=dtypes, use_columns=named
+            )
+            batch, errors = sheet.to_arrow_with_errors()
+        except BaseException as exc:  # noqa: BLE001 - see reader_failed
+            if not reader_failed(exc):
+                raise
+            return None
+        return None if errors is not None and errors.errors else batch
+
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(one, halves.paths)
+    rows_before = halves.cut_row - 1 - halves.header_row
+    if a is None or b is None or a.schema != b.schema or a.num_columns < 2 or a.num_rows != rows_before:
+        return None
+    columns = [pa.concat_arrays([a.column(i), b.column(i)]) for i in range(a.num_columns)]
+    return pa.RecordBatch.from_arrays(columns, schema=a.schema)
 
 
 def _extent_problem(
@@ -239,6 +279,7 @@ def _excel_tables(
     report: Progress,
     options: ReadOptions,
     extents: dict[str, Extent],
+    halves: dict[str, Halves],
 ) -> tuple[list[RawTable], list[Problem]]:
     try:
         reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
@@ -257,7 +298,10 @@ def _excel_tables(
         if too_wide is not None:
             problems.append(too_wide)
             continue
-        batch = _load(reader, name, spec, mapped, bool(profile and profile.is_epoch))
+        epoch = bool(profile and profile.is_epoch)
+        batch = _load_halves(halves[name], name, spec, mapped, epoch) if name in halves else None
+        if batch is None:
+            batch = _load(reader, name, spec, mapped, epoch)
         if batch is None:
             problems.append(
                 Problem(
@@ -371,36 +415,70 @@ def _read_file(
         return ([], found) if found else csv_table([raw], name, options, path=source)
     # fastexcel trusts no declared size; a text file is bounded by its lines, not its bytes
     # the detail sheets' entries are inflated and checked once, by the extent scan, not twice
-    parts = _detail_parts(raw) if raw.startswith(ZIP_MAGICS) else ()
+    parts = _detail_parts(raw) if raw.startswith(ZIP_MAGICS) else {}
     extents: dict[str, Extent] = {}
+    halves: dict[str, Halves] = {}
     kind, found = screen(
-        raw, name, options.limits, inflate=True, capped=is_workbook_head(raw[:8]), defer=parts
+        raw, name, options.limits, inflate=True, capped=is_workbook_head(raw[:8]), defer=tuple(parts)
     )
-    if not found and kind == "xlsx":
-        try:
-            extents = {part: checked_extent(raw, part, name, options.limits) for part in parts}
-        except Refused as refused:
-            found = [refused.problem]
-    if isinstance(source, Path) and kind in WORKBOOK_KINDS:
-        raw = None
-    if found:
-        return [], found
-    if kind in WORKBOOK_KINDS:
-        return _excel_tables(source, name, kind, report, options, extents)
+    with ExitStack() as stack:  # the halves' temporary folders, removed once the sheets are loaded
+        if not found and kind == "xlsx":
+            try:
+                extents, halves = _scanned(raw, parts, name, options.limits, stack)
+            except Refused as refused:
+                found = [refused.problem]
+        if isinstance(source, Path) and kind in WORKBOOK_KINDS:
+            raw = None
+        if found:
+            return [], found
+        if kind in WORKBOOK_KINDS:
+            return _excel_tables(source, name, kind, report, options, extents, halves)
     held, raw = [raw], None  # handed over: csv_table lets a large file's bytes go before parsing
     return csv_table(held, name, options, path=source if isinstance(source, Path) else None)
 
 
-def _detail_parts(raw: bytes) -> tuple[str, ...]:
-    """The worksheet entries of an .xlsx's detail sheets (by its workbook part and relationships);
-    a name the zip holds twice is not one (which of the two a reader opens is its own choice)."""
+def _detail_parts(raw: bytes) -> dict[str, str]:
+    """The worksheet entries of an .xlsx's detail sheets (by its workbook part and relationships), in
+    order, each with the first sheet's name that points at it; a name the zip holds twice is not one
+    (which of the two a reader opens is its own choice)."""
     try:
         with open_book(raw) as book:
             counts = Counter(book.namelist())
-            parts = {sheet_part(book, n) for n in xlsx_sheet_names(raw) or () if spec_for_sheet(n)}
+            found = [(sheet_part(book, n), n) for n in xlsx_sheet_names(raw) or () if spec_for_sheet(n)]
     except Exception:  # noqa: BLE001 - a damaged zip: the screening reports it
-        return ()
-    return tuple(sorted(p for p in parts if p and counts[p] == 1 and WORKSHEET.fullmatch(p)))
+        return {}
+    parts: dict[str, str] = {}
+    for part, sheet in found:
+        if part and counts[part] == 1 and WORKSHEET.fullmatch(part):
+            parts.setdefault(part, sheet)
+    return dict(sorted(parts.items()))
+
+
+def _scanned(
+    raw: bytes, parts: dict[str, str], file: str, limits: Limits, stack: ExitStack
+) -> tuple[dict[str, Extent], dict[str, Halves]]:
+    """Each detail sheet's extent (raises Refused), and the halves of each large 话务明细 sheet, written
+    by the same pass over its XML (kpi.files.halves), by sheet name."""
+    extents, halves = {}, {}
+    for part, sheet in parts.items():
+        writer = None
+        if spec_for_sheet(sheet) is CALLS and _worth_halving(raw, part):
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpi-halves-")))
+            writer = HalfWriter(raw, part, folder)
+            stack.callback(writer.abandon)  # its files closed before its folder goes, if the scan raised
+        extents[part] = checked_extent(raw, part, file, limits, writer)
+        if writer is not None and (done := writer.finish()) is not None:
+            halves[sheet] = done
+    return extents, halves
+
+
+def _worth_halving(raw: bytes, part: str) -> bool:
+    """Whether a sheet is loaded as two halves: with two cores or more, a sheet of at least
+    HALVING_BYTES of XML (below that, writing the halves costs about what it saves)."""
+    if (os.cpu_count() or 1) < 2:
+        return False
+    with open_book(raw) as book:
+        return book.getinfo(part).file_size >= HALVING_BYTES
 
 
 def _read_files(

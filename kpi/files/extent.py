@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -127,13 +128,24 @@ def sheet_extent(source: Path | bytes, sheet: str, exact: bool = False) -> Exten
         return None
 
 
-def checked_extent(source: Path | bytes, part: str, file: str, limits) -> Extent:
+class Tee(Protocol):
+    """Also given the XML the fast scan inflates (kpi.files.halves.HalfWriter): fed each chunk, in
+    order, and told to abandon when the scan stops short (the sheet is then walked without it)."""
+
+    def feed(self, chunk: bytes) -> None: ...
+
+    def abandon(self) -> None: ...
+
+
+def checked_extent(source: Path | bytes, part: str, file: str, limits, tee: Tee | None = None) -> Extent:
     """sheet_extent's fast bound of the sheet in zip entry `part`, read through
     kpi.files.zips.checked_entry: the one pass that inflates the entry also checks it as the zip check
     would (raises Refused with the same problem), so that check need not inflate it again."""
     try:
-        return _scan(checked_entry(source, part, file, limits))
+        return _scan(checked_entry(source, part, file, limits), tee)
     except _Irregular:
+        if tee is not None:
+            tee.abandon()
         return _walk_all(checked_entry(source, part, file, limits))
 
 
@@ -194,9 +206,11 @@ def _ref(attrs: bytes) -> str | None:
     return html.unescape((found.group(1) or found.group(2) or b"").decode("utf-8", "replace")).strip()
 
 
-def _batches(pieces: Iterator[bytes]):
+def _batches(pieces: Iterator[bytes], tee: Tee | None = None):
     batch: list[bytes] = []
     for chunk in _chunks(pieces):
+        if tee is not None:
+            tee.feed(chunk)
         batch.append(chunk)
         if len(batch) == BATCH:
             yield batch
@@ -215,8 +229,8 @@ def _prefetched(batches: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
             yield batch
 
 
-def _scan(pieces: Iterator[bytes]) -> Extent:
-    batches = _prefetched(_batches(pieces))
+def _scan(pieces: Iterator[bytes], tee: Tee | None = None) -> Extent:
+    batches = _prefetched(_batches(pieces, tee))
     try:
         return _scan_batches(batches)
     finally:

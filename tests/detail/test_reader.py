@@ -450,9 +450,9 @@ def test_the_detail_sheet_entry_is_checked_in_the_extent_scan_as_the_zip_check_w
     from kpi.files.zips import check_zip
 
     for label, data in _hostile_detail_entries(tmp_path).items():
-        assert _detail_parts(data) == ("xl/worksheets/sheet1.xml",), label
+        assert tuple(_detail_parts(data)) == ("xl/worksheets/sheet1.xml",), label
         (expected,) = check_zip(data, "h.xlsx", DEFAULT_LIMITS, inflate=True)
-        assert check_zip(data, "h.xlsx", DEFAULT_LIMITS, inflate=True, defer=_detail_parts(data)) == []
+        assert check_zip(data, "h.xlsx", DEFAULT_LIMITS, inflate=True, defer=tuple(_detail_parts(data))) == []
         path = tmp_path / "h.xlsx"
         path.write_bytes(data)
         assert read_detail(path).problems == (expected,), label
@@ -492,5 +492,101 @@ def test_a_detail_sheet_entry_named_twice_is_left_to_the_zip_check(tmp_path):
         for info in source.infolist():
             dst.writestr(info.filename, source.read(info.filename))
         dst.writestr(part, source.read(part))
-    assert _detail_parts(good) == (part,)
-    assert _detail_parts(out.getvalue()) == ()
+    assert tuple(_detail_parts(good)) == (part,)
+    assert _detail_parts(out.getvalue()) == {}
+
+
+def _halving(monkeypatch, on: bool) -> list[str]:
+    """Every 话务明细 sheet loaded in halves (kpi.files.halves) or none; the sheets `_load` then reads
+    whole, as a list filled while reading."""
+    import kpi.detail.reader as reader
+
+    whole: list[str] = []
+    load = reader._load
+    monkeypatch.setattr(
+        reader, "_load", lambda book, name, *rest: whole.append(name) or load(book, name, *rest)
+    )
+    monkeypatch.setattr(reader, "HALVING_BYTES", 0 if on else 1 << 62)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    return whole
+
+
+def _generated(tmp_path, change=None):
+    """A 3,000-row month written by the generator; `change(xml)` rewrites its 话务明细 XML."""
+    import io
+    import zipfile
+
+    from scripts.make_call_detail import make_detail, write_xlsx
+    from tests.workbooks import rezip
+
+    detail = make_detail(rows=3000, agents=40, seed=5)
+    detail.calls.loc[2600, "是否接通"] = "也许"  # a problem in the second half: Excel row 2602
+    path = tmp_path / "明细.xlsx"
+    write_xlsx(detail, path)
+    if change is not None:
+        data = path.read_bytes()
+        part = "xl/worksheets/sheet1.xml"
+        path.write_bytes(rezip(data, {part: change(zipfile.ZipFile(io.BytesIO(data)).read(part))}))
+    return path
+
+
+def _located(data) -> list[tuple[object, ...]]:
+    return [(p.sheet, p.row, p.column, p.message, p.value) for p in data.problems]
+
+
+def test_a_large_calls_sheet_is_loaded_in_halves_giving_what_the_whole_sheet_gives(tmp_path, monkeypatch):
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(folder))
+    path = _generated(tmp_path)
+    read_whole = _halving(monkeypatch, on=True)
+    halved = read_detail(path)
+    assert read_whole == ["坐席名册", "考试成绩"]  # 话务明细 came from its halves
+    assert list(folder.iterdir()) == []  # the halves' folder is gone
+    _halving(monkeypatch, on=False)
+    whole = read_detail(path)
+    pd.testing.assert_frame_equal(halved.calls, whole.calls)
+    assert len(halved.calls) == 2999 and halved.calls["row"].iloc[-1] == 3001
+    assert _located(halved) == _located(whole) == [("话务明细", 2602, "是否接通", "是否接通无法识别", "也许")]
+
+
+def _text_in_a_time_cell(xml: bytes) -> bytes:
+    """The first answer time from row 2500 on written as text: the halves' typed load reports it."""
+    import re
+
+    cell = re.search(rb'<c r="E(2[5-9][0-9]{2})" s="1"><v>[^<]*</v></c>', xml)
+    text = b'<c r="E' + cell.group(1) + b'" t="inlineStr"><is><t>' + "昨天".encode() + b"</t></is></c>"
+    return xml.replace(cell.group(0), text)
+
+
+def _titled(xml: bytes) -> bytes:
+    """A title row above the header (every row moved down one)."""
+    import re
+
+    def down(found):
+        return found.group(1) + str(int(found.group(2)) + 1).encode() + b'"'
+
+    xml = re.sub(rb'(<row r="|<c r="[A-Z]+)([0-9]+)"', down, xml)
+    title = '<row r="1"><c r="A1" t="inlineStr"><is><t>2024年6月话务明细</t></is></c></row>'.encode()
+    return xml.replace(b"<sheetData>", b"<sheetData>" + title, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        (_text_in_a_time_cell, 2),  # a text time: the second problem, located by the whole sheet's read
+        (_titled, 1),  # halves whose header is the title: no columns, the whole sheet is read
+    ],
+    ids=["text-in-a-time-cell", "title-above-the-header"],
+)
+def test_halves_that_cannot_give_the_sheet_leave_it_to_the_whole_read(
+    tmp_path, monkeypatch, change, problems
+):
+    path = _generated(tmp_path, change)
+    read_whole = _halving(monkeypatch, on=True)
+    halved = read_detail(path)
+    assert read_whole[0] == "话务明细"
+    _halving(monkeypatch, on=False)
+    whole = read_detail(path)
+    pd.testing.assert_frame_equal(halved.calls, whole.calls)
+    assert _located(halved) == _located(whole) and len(halved.problems) == problems
