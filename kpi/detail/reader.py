@@ -49,7 +49,7 @@ from kpi.detail.tables import RawTable
 from kpi.disk import TextHead, is_regular, read_capped
 from kpi.errors import Problem
 from kpi.files.extent import Extent, checked_extent, open_book, sheet_extent, sheet_part
-from kpi.files.halves import HalfWriter, Halves
+from kpi.files.pieces import Pieces, PieceWriter
 from kpi.files.safety import (
     DEFAULT_LIMITS,
     SPREADSHEET,
@@ -67,7 +67,8 @@ from kpi.progress import Progress, no_progress
 # below handle that case and report what matters in Chinese, so its English warnings stay quiet.
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
 WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")  # an entry fastexcel opens only to load its sheet
-HALVING_BYTES = 32 << 20  # a 话务明细 sheet of this much XML (~60,000 rows) or more is loaded in halves
+SPLIT_BYTES = 32 << 20  # a 话务明细 sheet of this much XML (~60,000 rows) or more is loaded in pieces
+PIECE_BYTES = 64 << 20  # about this much XML a piece (~125,000 rows): what one core holds at once
 
 
 @dataclass(frozen=True)
@@ -212,13 +213,13 @@ def _typed(spec: TableSpec, mapped: TableSpec | None, epoch: bool) -> tuple[dict
     return dtypes, lambda column: header_key(column.name) in keys
 
 
-def _load_halves(
-    halves: Halves, name: str, spec: TableSpec, mapped: TableSpec | None, epoch: bool
+def _load_pieces(
+    pieces: Pieces, name: str, spec: TableSpec, mapped: TableSpec | None, epoch: bool
 ) -> pa.RecordBatch | None:
-    """A 话务明细 sheet from its two halves, loaded at once (fastexcel releases the GIL), joined; None
-    unless both loaded with every cell of its declared type, with the same columns, and half A holds
-    exactly the rows before the cut (so the join is the whole sheet's rows, in order): then `_load`
-    reads the whole sheet, as without halves."""
+    """A 话务明细 sheet from its pieces, loaded a piece a core at once (fastexcel releases the GIL),
+    joined; None unless each loaded with every cell of its declared type, all with the same columns,
+    and each but the last holds exactly the rows up to the next (so the join is the whole sheet's
+    rows, in order): then `_load` reads the whole sheet, as without pieces."""
     dtypes, named = _typed(spec, mapped, epoch)
 
     def one(path: Path) -> pa.RecordBatch | None:
@@ -233,13 +234,22 @@ def _load_halves(
             return None
         return None if errors is not None and errors.errors else batch
 
-    with ThreadPoolExecutor(2) as pool:
-        a, b = pool.map(one, halves.paths)
-    rows_before = halves.cut_row - 1 - halves.header_row
-    if a is None or b is None or a.schema != b.schema or a.num_columns < 2 or a.num_rows != rows_before:
+    with ThreadPoolExecutor(min(len(pieces.paths), os.cpu_count() or 1)) as pool:
+        batches = list(pool.map(one, pieces.paths))
+    if any(b is None for b in batches) or len({_columns_of(b.schema) for b in batches}) != 1:
         return None
-    columns = [pa.concat_arrays([a.column(i), b.column(i)]) for i in range(a.num_columns)]
-    return pa.RecordBatch.from_arrays(columns, schema=a.schema)
+    counts = tuple(b.num_rows for b in batches[:-1])
+    if batches[0].num_columns < 2 or counts != pieces.rows_before_last():
+        return None
+    # fastexcel marks a column without an empty cell "not null": the sheet's column is, if every piece's is
+    fields = zip(*(b.schema for b in batches), strict=True)
+    schema = pa.schema([same[0].with_nullable(any(f.nullable for f in same)) for same in fields])
+    columns = [pa.concat_arrays([b.column(i) for b in batches]) for i in range(len(schema))]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _columns_of(schema: pa.Schema) -> tuple[tuple[str, pa.DataType], ...]:
+    return tuple((f.name, f.type) for f in schema)
 
 
 def _extent_problem(
@@ -279,7 +289,7 @@ def _excel_tables(
     report: Progress,
     options: ReadOptions,
     extents: dict[str, Extent],
-    halves: dict[str, Halves],
+    pieces: dict[str, Pieces],
 ) -> tuple[list[RawTable], list[Problem]]:
     try:
         reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
@@ -299,7 +309,7 @@ def _excel_tables(
             problems.append(too_wide)
             continue
         epoch = bool(profile and profile.is_epoch)
-        batch = _load_halves(halves[name], name, spec, mapped, epoch) if name in halves else None
+        batch = _load_pieces(pieces[name], name, spec, mapped, epoch) if name in pieces else None
         if batch is None:
             batch = _load(reader, name, spec, mapped, epoch)
         if batch is None:
@@ -417,14 +427,14 @@ def _read_file(
     # the detail sheets' entries are inflated and checked once, by the extent scan, not twice
     parts = _detail_parts(raw) if raw.startswith(ZIP_MAGICS) else {}
     extents: dict[str, Extent] = {}
-    halves: dict[str, Halves] = {}
+    pieces: dict[str, Pieces] = {}
     kind, found = screen(
         raw, name, options.limits, inflate=True, capped=is_workbook_head(raw[:8]), defer=tuple(parts)
     )
-    with ExitStack() as stack:  # the halves' temporary folders, removed once the sheets are loaded
+    with ExitStack() as stack:  # the pieces' temporary folders, removed once the sheets are loaded
         if not found and kind == "xlsx":
             try:
-                extents, halves = _scanned(raw, parts, name, options.limits, stack)
+                extents, pieces = _scanned(raw, parts, name, options.limits, stack)
             except Refused as refused:
                 found = [refused.problem]
         if isinstance(source, Path) and kind in WORKBOOK_KINDS:
@@ -432,7 +442,7 @@ def _read_file(
         if found:
             return [], found
         if kind in WORKBOOK_KINDS:
-            return _excel_tables(source, name, kind, report, options, extents, halves)
+            return _excel_tables(source, name, kind, report, options, extents, pieces)
     held, raw = [raw], None  # handed over: csv_table lets a large file's bytes go before parsing
     return csv_table(held, name, options, path=source if isinstance(source, Path) else None)
 
@@ -456,29 +466,33 @@ def _detail_parts(raw: bytes) -> dict[str, str]:
 
 def _scanned(
     raw: bytes, parts: dict[str, str], file: str, limits: Limits, stack: ExitStack
-) -> tuple[dict[str, Extent], dict[str, Halves]]:
-    """Each detail sheet's extent (raises Refused), and the halves of each large 话务明细 sheet, written
-    by the same pass over its XML (kpi.files.halves), by sheet name."""
-    extents, halves = {}, {}
+) -> tuple[dict[str, Extent], dict[str, Pieces]]:
+    """Each detail sheet's extent (raises Refused), and the pieces of each large 话务明细 sheet, written
+    by the same pass over its XML (kpi.files.pieces), by sheet name."""
+    extents, pieces = {}, {}
     for part, sheet in parts.items():
+        count = _piece_count(raw, part) if spec_for_sheet(sheet) is CALLS else 1
         writer = None
-        if spec_for_sheet(sheet) is CALLS and _worth_halving(raw, part):
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpi-halves-")))
-            writer = HalfWriter(raw, part, folder)
+        if count > 1:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpi-pieces-")))
+            writer = PieceWriter(raw, part, folder, count)
             stack.callback(writer.abandon)  # its files closed before its folder goes, if the scan raised
         extents[part] = checked_extent(raw, part, file, limits, writer)
         if writer is not None and (done := writer.finish()) is not None:
-            halves[sheet] = done
-    return extents, halves
+            pieces[sheet] = done
+    return extents, pieces
 
 
-def _worth_halving(raw: bytes, part: str) -> bool:
-    """Whether a sheet is loaded as two halves: with two cores or more, a sheet of at least
-    HALVING_BYTES of XML (below that, writing the halves costs about what it saves)."""
-    if (os.cpu_count() or 1) < 2:
-        return False
+def _piece_count(raw: bytes, part: str) -> int:
+    """How many pieces a 话务明细 sheet is loaded in: with two cores or more, a sheet of SPLIT_BYTES of
+    XML or more (below that, writing pieces costs about what it saves) in pieces of about PIECE_BYTES
+    (at least one a core); else 1, loaded whole."""
+    cores = os.cpu_count() or 1
     with open_book(raw) as book:
-        return book.getinfo(part).file_size >= HALVING_BYTES
+        size = book.getinfo(part).file_size
+    if cores < 2 or size < SPLIT_BYTES:
+        return 1
+    return max(cores, -(-size // PIECE_BYTES))
 
 
 def _read_files(

@@ -129,7 +129,7 @@ def sheet_extent(source: Path | bytes, sheet: str, exact: bool = False) -> Exten
 
 
 class Tee(Protocol):
-    """Also given the XML the fast scan inflates (kpi.files.halves.HalfWriter): fed each chunk, in
+    """Also given the XML the fast scan inflates (kpi.files.pieces.PieceWriter): fed each chunk, in
     order, and told to abandon when the scan stops short (the sheet is then walked without it)."""
 
     def feed(self, chunk: bytes) -> None: ...

@@ -23,12 +23,13 @@ HEADER = "主叫号码,入队时间,是否接通,接通时间,坐席工号,外�
 ROW = "1380000{:04d},2024-06-10 10:{:02d}:00,是,2024-06-10 10:{:02d}:10,A1,华信客服\n"
 
 
-@pytest.mark.parametrize("halves", [False, True], ids=["xlsx-whole", "xlsx-in-halves"])
-def test_csv_and_xlsx_give_the_same_agents_call_for_call(tmp_path, monkeypatch, halves):
-    """The .xlsx read whole, and in halves on two cores (kpi.files.halves; by default only a sheet
-    of 32 MiB of XML or more, about 60,000 rows, is halved)."""
-    if halves:
-        monkeypatch.setattr("kpi.detail.reader.HALVING_BYTES", 0)
+@pytest.mark.parametrize("pieces", [False, True], ids=["xlsx-whole", "xlsx-in-pieces"])
+def test_csv_and_xlsx_give_the_same_agents_call_for_call(tmp_path, monkeypatch, pieces):
+    """The .xlsx read whole, and in 4 MiB pieces (6 of them) on two cores (kpi.files.pieces; by default
+    only a sheet of 32 MiB of XML or more, about 60,000 rows, is cut)."""
+    if pieces:
+        monkeypatch.setattr("kpi.detail.reader.SPLIT_BYTES", 0)
+        monkeypatch.setattr("kpi.detail.reader.PIECE_BYTES", 4 << 20)
         monkeypatch.setattr("os.cpu_count", lambda: 2)
     detail = make_detail(rows=50_000, agents=200, seed=7)
     write_csv(detail, tmp_path / "明细.csv")

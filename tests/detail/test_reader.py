@@ -496,9 +496,9 @@ def test_a_detail_sheet_entry_named_twice_is_left_to_the_zip_check(tmp_path):
     assert _detail_parts(out.getvalue()) == {}
 
 
-def _halving(monkeypatch, on: bool) -> list[str]:
-    """Every 话务明细 sheet loaded in halves (kpi.files.halves) or none; the sheets `_load` then reads
-    whole, as a list filled while reading."""
+def _cutting(monkeypatch, piece_bytes: int | None) -> list[str]:
+    """Every 话务明细 sheet loaded in pieces of `piece_bytes` of XML (kpi.files.pieces; at least 2), or
+    none (None); the sheets `_load` then reads whole, as a list filled while reading."""
     import kpi.detail.reader as reader
 
     whole: list[str] = []
@@ -506,13 +506,14 @@ def _halving(monkeypatch, on: bool) -> list[str]:
     monkeypatch.setattr(
         reader, "_load", lambda book, name, *rest: whole.append(name) or load(book, name, *rest)
     )
-    monkeypatch.setattr(reader, "HALVING_BYTES", 0 if on else 1 << 62)
+    monkeypatch.setattr(reader, "SPLIT_BYTES", 1 << 62 if piece_bytes is None else 0)
+    monkeypatch.setattr(reader, "PIECE_BYTES", piece_bytes or 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     return whole
 
 
 def _generated(tmp_path, change=None):
-    """A 3,000-row month written by the generator; `change(xml)` rewrites its 话务明细 XML."""
+    """A 3,000-row month written by the generator (1.5 MB of 话务明细 XML); `change(xml)` rewrites it."""
     import io
     import zipfile
 
@@ -520,7 +521,7 @@ def _generated(tmp_path, change=None):
     from tests.workbooks import rezip
 
     detail = make_detail(rows=3000, agents=40, seed=5)
-    detail.calls.loc[2600, "是否接通"] = "也许"  # a problem in the second half: Excel row 2602
+    detail.calls.loc[2600, "是否接通"] = "也许"  # a problem in the last pieces: Excel row 2602
     path = tmp_path / "明细.xlsx"
     write_xlsx(detail, path)
     if change is not None:
@@ -534,24 +535,27 @@ def _located(data) -> list[tuple[object, ...]]:
     return [(p.sheet, p.row, p.column, p.message, p.value) for p in data.problems]
 
 
-def test_a_large_calls_sheet_is_loaded_in_halves_giving_what_the_whole_sheet_gives(tmp_path, monkeypatch):
+@pytest.mark.parametrize("piece_bytes", [1 << 20, 200_000], ids=["2-pieces", "8-pieces"])
+def test_a_large_calls_sheet_is_loaded_in_pieces_giving_what_the_whole_sheet_gives(
+    tmp_path, monkeypatch, piece_bytes
+):
     folder = tmp_path / "temp"
     folder.mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(folder))
     path = _generated(tmp_path)
-    read_whole = _halving(monkeypatch, on=True)
-    halved = read_detail(path)
-    assert read_whole == ["坐席名册", "考试成绩"]  # 话务明细 came from its halves
-    assert list(folder.iterdir()) == []  # the halves' folder is gone
-    _halving(monkeypatch, on=False)
+    read_whole = _cutting(monkeypatch, piece_bytes)
+    cut = read_detail(path)
+    assert read_whole == ["坐席名册", "考试成绩"]  # 话务明细 came from its pieces
+    assert list(folder.iterdir()) == []  # the pieces' folder is gone
+    _cutting(monkeypatch, None)
     whole = read_detail(path)
-    pd.testing.assert_frame_equal(halved.calls, whole.calls)
-    assert len(halved.calls) == 2999 and halved.calls["row"].iloc[-1] == 3001
-    assert _located(halved) == _located(whole) == [("话务明细", 2602, "是否接通", "是否接通无法识别", "也许")]
+    pd.testing.assert_frame_equal(cut.calls, whole.calls)
+    assert len(cut.calls) == 2999 and cut.calls["row"].iloc[-1] == 3001
+    assert _located(cut) == _located(whole) == [("话务明细", 2602, "是否接通", "是否接通无法识别", "也许")]
 
 
 def _text_in_a_time_cell(xml: bytes) -> bytes:
-    """The first answer time from row 2500 on written as text: the halves' typed load reports it."""
+    """The first answer time from row 2500 on written as text: the pieces' typed load reports it."""
     import re
 
     cell = re.search(rb'<c r="E(2[5-9][0-9]{2})" s="1"><v>[^<]*</v></c>', xml)
@@ -571,22 +575,32 @@ def _titled(xml: bytes) -> bytes:
     return xml.replace(b"<sheetData>", b"<sheetData>" + title, 1)
 
 
+def _reversed(xml: bytes) -> bytes:
+    """The data rows written last first: two pieces, each placed by calamine by its rows' r, do not
+    join into the sheet (the reader sees the first piece's count is not its rows up to the cut)."""
+    import re
+
+    rows = re.findall(rb'<row r="(?!1")[0-9]+".*?</row>', xml, flags=re.S)
+    return xml.replace(b"".join(rows), b"".join(reversed(rows)))
+
+
 @pytest.mark.parametrize(
     ("change", "problems"),
     [
         (_text_in_a_time_cell, 2),  # a text time: the second problem, located by the whole sheet's read
-        (_titled, 1),  # halves whose header is the title: no columns, the whole sheet is read
+        (_titled, 1),  # pieces whose header is the title: no columns, the whole sheet is read
+        (_reversed, 1),
     ],
-    ids=["text-in-a-time-cell", "title-above-the-header"],
+    ids=["text-in-a-time-cell", "title-above-the-header", "rows-in-reverse-order"],
 )
-def test_halves_that_cannot_give_the_sheet_leave_it_to_the_whole_read(
+def test_pieces_that_cannot_give_the_sheet_leave_it_to_the_whole_read(
     tmp_path, monkeypatch, change, problems
 ):
     path = _generated(tmp_path, change)
-    read_whole = _halving(monkeypatch, on=True)
-    halved = read_detail(path)
+    read_whole = _cutting(monkeypatch, 1 << 20)
+    cut = read_detail(path)
     assert read_whole[0] == "话务明细"
-    _halving(monkeypatch, on=False)
+    _cutting(monkeypatch, None)
     whole = read_detail(path)
-    pd.testing.assert_frame_equal(halved.calls, whole.calls)
-    assert _located(halved) == _located(whole) and len(halved.problems) == problems
+    pd.testing.assert_frame_equal(cut.calls, whole.calls)
+    assert _located(cut) == _located(whole) and len(cut.problems) == problems

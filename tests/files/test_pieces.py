@@ -1,5 +1,5 @@
-"""A large 话务明细 sheet written again as two halves during the extent scan (kpi.files.halves): the
-halves, loaded by fastexcel, join into exactly the whole sheet's table; anything unusual abandons."""
+"""A large 话务明细 sheet written again as pieces during the extent scan (kpi.files.pieces): the
+pieces, loaded by fastexcel, join into exactly the whole sheet's table; anything unusual abandons."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pyarrow as pa
 import pytest
 
 from kpi.detail.columns import CALLS
-from kpi.detail.reader import _detail_parts, _typed
+from kpi.detail.reader import _detail_parts, _load_pieces, _typed
 from kpi.files.extent import checked_extent
-from kpi.files.halves import HalfWriter, Halves
+from kpi.files.pieces import Pieces, PieceWriter
 from kpi.files.safety import DEFAULT_LIMITS
 from scripts.make_call_detail import CALL_HEADERS, make_detail, write_xlsx
 from tests.workbooks import rezip
@@ -50,10 +50,10 @@ def part_of(data: bytes) -> str:
     return next(part for part, sheet in _detail_parts(data).items() if sheet == SHEET)
 
 
-def halves_of(data: bytes, folder) -> Halves | None:
-    """What the reader's extent scan leaves: the scan fed through a HalfWriter."""
+def pieces_of(data: bytes, folder, count: int = 2) -> Pieces | None:
+    """What the reader's extent scan leaves: the scan fed through a PieceWriter."""
     part = part_of(data)
-    writer = HalfWriter(data, part, folder)
+    writer = PieceWriter(data, part, folder, count)
     checked_extent(data, part, "明细.xlsx", DEFAULT_LIMITS, writer)
     return writer.finish()
 
@@ -68,19 +68,30 @@ def load(source: bytes | str) -> pa.RecordBatch:
 
 
 @pytest.mark.parametrize("make", [xlsxwriter_book, openpyxl_book], ids=["xlsxwriter", "openpyxl"])
-def test_the_halves_join_into_the_whole_sheet(tmp_path, make):
+@pytest.mark.parametrize("count", [2, 3, 8])
+def test_the_pieces_join_into_the_whole_sheet(tmp_path, make, count):
     data = make(tmp_path)
-    halves = halves_of(data, tmp_path)
-    assert halves is not None and halves.header_row == 1
-    assert 1_300 < halves.cut_row < 1_700  # the middle of 3,000 rows
+    pieces = pieces_of(data, tmp_path, count)
+    assert pieces is not None and pieces.header_row == 1 and len(pieces.paths) == count
+    shares = [3000 * k // count for k in range(1, count)]  # the cuts' rows, near equal shares of the XML
+    assert all(abs(cut - 2 - share) < 60 for cut, share in zip(pieces.cuts, shares, strict=True))
     whole = load(data)
     assert whole.num_columns == len(CALL_HEADERS)
-    first, second = (load(str(path)) for path in halves.paths)
-    assert first.num_rows == halves.cut_row - 2
-    assert first.num_rows + second.num_rows == whole.num_rows == 3000
-    assert pa.Table.from_batches([first, second]).equals(pa.Table.from_batches([whole]))
+    loaded = [load(str(path)) for path in pieces.paths]
+    assert tuple(b.num_rows for b in loaded[:-1]) == pieces.rows_before_last()
+    assert pieces.rows_before_last()[0] == pieces.cuts[0] - 2
+    assert sum(b.num_rows for b in loaded) == whole.num_rows == 3000
+    joined = _load_pieces(pieces, SHEET, CALLS, None, False)
+    assert joined.equals(whole) and joined.schema == whole.schema  # "not null" where the sheet's column is
     expected = fastexcel.read_excel(data).sheet_names
-    assert [fastexcel.read_excel(str(p)).sheet_names for p in halves.paths] == [expected, expected]
+    assert all(fastexcel.read_excel(str(p)).sheet_names == expected for p in pieces.paths)
+
+
+def _reversed_rows(xml: bytes) -> bytes:
+    """The data rows written last first (calamine places rows by their r: the same table whole)."""
+    rows = re.findall(rb'<row r="(?!1")[0-9]+".*?</row>', xml, flags=re.S)
+    body = b"".join(reversed(rows))
+    return xml.replace(b"".join(rows), body)
 
 
 def _sheet_changed(data: bytes, change) -> bytes:
@@ -91,6 +102,7 @@ def _sheet_changed(data: bytes, change) -> bytes:
 
 
 ABANDONED = {
+    "rows in reverse order": lambda xml: _reversed_rows(xml),
     "rows without r": lambda xml: re.sub(rb'<row r="[0-9]+"', b"<row", xml),
     "an empty first row": lambda xml: xml.replace(b"<sheetData>", b'<sheetData><row r="1" spans="1:10"/>', 1),
     "pretty-printed": lambda xml: xml.replace(b"<sheetData>", b"<sheetData>\n  ").replace(
@@ -103,16 +115,16 @@ ABANDONED = {
 
 
 @pytest.mark.parametrize("change", ABANDONED.values(), ids=ABANDONED.keys())
-def test_an_unusual_sheet_is_not_halved(tmp_path, change):
+def test_an_unusual_sheet_is_not_cut(tmp_path, change):
     data = _sheet_changed(xlsxwriter_book(tmp_path), change)
-    assert halves_of(data, tmp_path) is None
+    assert pieces_of(data, tmp_path, count=3) is None
 
 
-def test_a_write_that_fails_abandons_the_halves(tmp_path):
+def test_a_write_that_fails_abandons_the_pieces(tmp_path):
     data = xlsxwriter_book(tmp_path)
     gone = tmp_path / "gone"
     gone.mkdir()
-    writer = HalfWriter(data, part_of(data), gone)
+    writer = PieceWriter(data, part_of(data), gone, 2)
     shutil.rmtree(gone)  # as a full disk would: the first write raises OSError
     checked_extent(data, part_of(data), "明细.xlsx", DEFAULT_LIMITS, writer)
     assert writer.finish() is None
@@ -134,13 +146,13 @@ class FullDisk(io.BytesIO):
 
 
 @pytest.mark.parametrize("room", [100, 200_000, 1_000_000], ids=["at-once", "in-half-a", "in-half-b"])
-def test_a_disk_that_fills_abandons_the_halves(tmp_path, monkeypatch, room):
-    data = xlsxwriter_book(tmp_path)  # 1.5 MB of 话务明细 XML: about 0.75 MB a half
+def test_a_disk_that_fills_abandons_the_pieces(tmp_path, monkeypatch, room):
+    data = xlsxwriter_book(tmp_path)  # 1.5 MB of 话务明细 XML: about 0.75 MB a piece
     real, left = zipfile.ZipFile, [room]
 
     def on_full_disk(path, *args, **kwargs):
         return real(FullDisk(left), *args, **kwargs) if "w" in args else real(path, *args, **kwargs)
 
-    monkeypatch.setattr("kpi.files.halves.zipfile.ZipFile", on_full_disk)
-    assert halves_of(data, tmp_path) is None
+    monkeypatch.setattr("kpi.files.pieces.zipfile.ZipFile", on_full_disk)
+    assert pieces_of(data, tmp_path) is None
     assert left[0] == 0  # the disk did fill
