@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 from kpi.files.zips import checked_entry
 
 CHUNK = 1 << 22
+WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")  # a worksheet's entry, as sheet_part finds it
 FAST_ROWS = 999_999  # a row number of at most 6 digits
 FAST_COLUMNS = 26  # a one-letter column
 FAR_REF = re.compile(rb'r="([A-Za-z]{2,}[0-9]*|[A-Za-z]*[0-9]{7,})"[^>]*?(/?)>')

@@ -12,7 +12,7 @@ cuts are the first <row r="N"> after each equal share of the XML's declared size
 This is only a faster way to the same table: anything unusual (no plain r on the first row or at a
 cut, rows not in order, a write that fails: a full disk) abandons the pieces, and the reader loads the
 sheet whole as before; the reader also checks that the pieces join into exactly the rows the whole
-sheet holds (kpi.detail.reader._load_pieces).
+sheet holds (kpi.detail.workbook.load_pieces).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import IO
 
-from kpi.files.extent import open_book
+from kpi.files.extent import WORKSHEET, open_book
 
 SHEET_DATA = re.compile(rb"<sheetData\s*>")
 DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
@@ -35,7 +35,6 @@ EMPTY_SHEET = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
 )
-WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 
 
 @dataclass(frozen=True)

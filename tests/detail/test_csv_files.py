@@ -28,8 +28,8 @@ def test_csv_and_xlsx_give_the_same_agents_call_for_call(tmp_path, monkeypatch, 
     """The .xlsx read whole, and in 4 MiB pieces (6 of them) on two cores (kpi.files.pieces; by default
     only a sheet of 32 MiB of XML or more, about 60,000 rows, is cut)."""
     if pieces:
-        monkeypatch.setattr("kpi.detail.reader.SPLIT_BYTES", 0)
-        monkeypatch.setattr("kpi.detail.reader.PIECE_BYTES", 4 << 20)
+        monkeypatch.setattr("kpi.detail.workbook.SPLIT_BYTES", 0)
+        monkeypatch.setattr("kpi.detail.workbook.PIECE_BYTES", 4 << 20)
         monkeypatch.setattr("os.cpu_count", lambda: 2)
     detail = make_detail(rows=50_000, agents=200, seed=7)
     write_csv(detail, tmp_path / "明细.csv")

@@ -499,15 +499,15 @@ def test_a_detail_sheet_entry_named_twice_is_left_to_the_zip_check(tmp_path):
 def _cutting(monkeypatch, piece_bytes: int | None) -> list[str]:
     """Every 话务明细 sheet loaded in pieces of `piece_bytes` of XML (kpi.files.pieces; at least 2), or
     none (None); the sheets `_load` then reads whole, as a list filled while reading."""
-    import kpi.detail.reader as reader
+    import kpi.detail.workbook as workbook
 
     whole: list[str] = []
-    load = reader._load
+    load = workbook._load
     monkeypatch.setattr(
-        reader, "_load", lambda book, name, *rest: whole.append(name) or load(book, name, *rest)
+        workbook, "_load", lambda book, name, *rest: whole.append(name) or load(book, name, *rest)
     )
-    monkeypatch.setattr(reader, "SPLIT_BYTES", 1 << 62 if piece_bytes is None else 0)
-    monkeypatch.setattr(reader, "PIECE_BYTES", piece_bytes or 1)
+    monkeypatch.setattr(workbook, "SPLIT_BYTES", 1 << 62 if piece_bytes is None else 0)
+    monkeypatch.setattr(workbook, "PIECE_BYTES", piece_bytes or 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     return whole
 

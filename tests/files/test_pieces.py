@@ -14,7 +14,8 @@ import pyarrow as pa
 import pytest
 
 from kpi.detail.columns import CALLS
-from kpi.detail.reader import _detail_parts, _load_pieces, _typed
+from kpi.detail.reader import _detail_parts
+from kpi.detail.workbook import declared_types, load_pieces
 from kpi.files.extent import checked_extent
 from kpi.files.pieces import Pieces, PieceWriter
 from kpi.files.safety import DEFAULT_LIMITS
@@ -59,7 +60,7 @@ def pieces_of(data: bytes, folder, count: int = 2) -> Pieces | None:
 
 
 def load(source: bytes | str) -> pa.RecordBatch:
-    dtypes, named = _typed(CALLS, None, False)
+    dtypes, named = declared_types(CALLS, None, False)
     return (
         fastexcel.read_excel(source)
         .load_sheet(SHEET, header_row=0, dtypes=dtypes, use_columns=named)
@@ -81,7 +82,7 @@ def test_the_pieces_join_into_the_whole_sheet(tmp_path, make, count):
     assert tuple(b.num_rows for b in loaded[:-1]) == pieces.rows_before_last()
     assert pieces.rows_before_last()[0] == pieces.cuts[0] - 2
     assert sum(b.num_rows for b in loaded) == whole.num_rows == 3000
-    joined = _load_pieces(pieces, SHEET, CALLS, None, False)
+    joined = load_pieces(pieces, SHEET, CALLS, None, False)
     assert joined.equals(whole) and joined.schema == whole.schema  # "not null" where the sheet's column is
     expected = fastexcel.read_excel(data).sheet_names
     assert all(fastexcel.read_excel(str(p)).sheet_names == expected for p in pieces.paths)
