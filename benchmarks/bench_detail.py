@@ -1,9 +1,10 @@
 """Benchmark of the call-detail path on a 1,000,000-row workbook, every figure from a fresh process.
 
-    python benchmarks/bench_detail.py [--repeat 3] [--rows 1000000]
+    python benchmarks/bench_detail.py [--repeat 3] [--rows 1000000] [--shared-strings]
 
 Builds benchmarks/.cache/detail_<rows>.xlsx once (a 月度指标 summary, 话务明细, 坐席名册, 考试成绩;
-git-ignored), then prints, as medians over --repeat runs, seconds and peak memory (ru_maxrss) of:
+git-ignored; text in its cells, as xlsxwriter's constant-memory mode writes it; with --shared-strings
+detail_<rows>_shared.xlsx, text in a shared-strings table as Excel writes it), then prints, as medians over --repeat runs, seconds and peak memory (ru_maxrss) of:
   fastexcel      bare read of every sheet (`load_sheet(...).to_arrow()`), timed in process
   fastexcel process  the same as a whole `python -c` process: the yardstick for `kpi score`
   measure        kpi.detail.measure.measure_detail alone (the data read before the clock starts)
@@ -29,23 +30,24 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 
-def workbook(rows: int) -> Path:
+def workbook(rows: int, shared: bool = False) -> Path:
     """The cached workbook, built in a child process (so that this one stays small: a child's
     ru_maxrss starts from its parent's)."""
-    path = CACHE / f"detail_{rows}.xlsx"
+    path = CACHE / f"detail_{rows}{'_shared' if shared else ''}.xlsx"
     if not path.exists():
-        subprocess.run([sys.executable, __file__, "--build", str(rows)], check=True)
+        extra = ["--shared-strings"] if shared else []
+        subprocess.run([sys.executable, __file__, "--build", str(rows), *extra], check=True)
     return path
 
 
-def build(rows: int) -> None:
+def build(rows: int, shared: bool) -> None:
     from make_call_detail import make_detail, summary_sheet, write_xlsx
 
-    path = CACHE / f"detail_{rows}.xlsx"
+    path = CACHE / f"detail_{rows}{'_shared' if shared else ''}.xlsx"
     CACHE.mkdir(exist_ok=True)
     started = time.perf_counter()
     detail = make_detail(rows=rows)
-    write_xlsx(detail, path.with_suffix(".tmp.xlsx"), summary=summary_sheet(detail))
+    write_xlsx(detail, path.with_suffix(".tmp.xlsx"), summary=summary_sheet(detail), shared_strings=shared)
     path.with_suffix(".tmp.xlsx").rename(path)
     print(f"built {path.name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
@@ -109,15 +111,16 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--one", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
+    ap.add_argument("--shared-strings", action="store_true", help="text in a shared-strings table, as Excel")
     ap.add_argument("--build", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.build:
-        build(args.build)
+        build(args.build, args.shared_strings)
         return
     if args.one:
         print(json.dumps(one(args.one[0], Path(args.one[1]))))
         return
-    big, small = workbook(args.rows), workbook(100_000)
+    big, small = workbook(args.rows, args.shared_strings), workbook(100_000)
     results = {}
     for mode in MODES:
         path = small if mode == "openpyxl" else big
@@ -138,7 +141,8 @@ def main() -> None:
     bare = results["fastexcel process"]["seconds"]
     size = big.stat().st_size / 1e6
     print(
-        f"\n{args.rows:,} rows, {size:.0f} MB .xlsx; {os.cpu_count()} cores; medians of {args.repeat} fresh processes\n"
+        f"\n{args.rows:,} rows, {size:.0f} MB .xlsx{' (shared strings)' if args.shared_strings else ''}; "
+        f"{os.cpu_count()} cores; medians of {args.repeat} fresh processes\n"
     )
     print("| step | seconds | × fastexcel process | peak MB |\n|---|---|---|---|")
     for mode, r in results.items():

@@ -308,12 +308,18 @@ def write_detail_sheets(wb, detail: Detail, sheet_rows: int = 1_048_575) -> None
 
 
 def write_xlsx(
-    detail: Detail, path: Path, sheet_rows: int = 1_048_575, summary: pd.DataFrame | None = None
+    detail: Detail,
+    path: Path,
+    sheet_rows: int = 1_048_575,
+    summary: pd.DataFrame | None = None,
+    shared_strings: bool = False,
 ) -> None:
-    """A workbook of the detail (constant memory: a million rows fit), with a 月度指标 sheet if given."""
+    """A workbook of the detail, with a 月度指标 sheet if given: in constant memory (a million rows fit,
+    text written in its cells), or with `shared_strings` as Excel writes text (a table of the
+    workbook's strings, each cell its number; xlsxwriter then holds the whole workbook in memory)."""
     import xlsxwriter
 
-    with xlsxwriter.Workbook(path, {"constant_memory": True}) as wb:
+    with xlsxwriter.Workbook(path, {"constant_memory": not shared_strings}) as wb:
         if summary is not None:
             ws = wb.add_worksheet("月度指标")
             ws.write_row(0, 0, list(summary.columns))
