@@ -66,6 +66,7 @@ class PieceWriter:
         self.done = 0  # bytes of the sheet's XML fed so far
         self.book: zipfile.ZipFile | None = None
         self.stream: IO[bytes] | None = None
+        self.others: list[tuple[str, bytes]] | None = None
         self.phase = "head"  # head -> body; "off" once abandoned
 
     def feed(self, chunk: bytes) -> None:
@@ -149,12 +150,21 @@ class PieceWriter:
         path = self.folder / f"piece{len(self.paths)}.xlsx"
         self.paths.append(path)
         self.book = zipfile.ZipFile(path, "w", zipfile.ZIP_STORED)
-        with open_book(self.source) as source:
-            for info in source.infolist():
-                if info.filename != self.part:
-                    data = EMPTY_SHEET if WORKSHEET.fullmatch(info.filename) else source.read(info)
-                    self.book.writestr(info.filename, data)
+        for name, data in self._others():
+            self.book.writestr(name, data)
         self.stream = self.book.open(zipfile.ZipInfo(self.part), "w", force_zip64=True)
+
+    def _others(self) -> list[tuple[str, bytes]]:
+        """The source's other entries, inflated once for all the pieces (a shared-strings table of
+        Excel's 1M rows is 31 MB)."""
+        if self.others is None:
+            with open_book(self.source) as source:
+                self.others = [
+                    (i.filename, EMPTY_SHEET if WORKSHEET.fullmatch(i.filename) else source.read(i))
+                    for i in source.infolist()
+                    if i.filename != self.part
+                ]
+        return self.others
 
     def _close(self) -> None:
         stream, book = self.stream, self.book

@@ -26,6 +26,7 @@ from pathlib import Path
 from kpi.errors import Problem
 from kpi.files.cells import NoCachedValue, norm_header
 from kpi.files.safety import SAVE_AS, Limits, format_problem
+from kpi.files.slim import slim_workbook
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def read_xlsx(data: bytes, name: str, wanted: set[str] | None, limits: Limits) -
 
     # the streams are closed after: openpyxl's read-only sheets leave zip members open in reference
     # cycles that would hold the file's bytes until a garbage collection (through the detail read)
+    data = slim_workbook(data, lambda title: bool(CALL_DETAIL_SHEET.match(title.strip())))
     streams = [io.BytesIO(data), io.BytesIO(data)]
     book = openpyxl.load_workbook(streams[0], read_only=True, data_only=True)
     formulas = None

@@ -32,7 +32,8 @@ def xlsxwriter_book(tmp_path, rows: int = 3000) -> bytes:
 
 
 def openpyxl_book(tmp_path, rows: int = 3000) -> bytes:
-    """The same calls by openpyxl: shared strings, no dimension written until saved."""
+    """The same calls by openpyxl: text in its cells too, its XML written its own way (a space before
+    each "/>", a dimension of its own)."""
     calls = make_detail(rows=rows, agents=40, seed=5).calls
     book = openpyxl.Workbook()
     sheet = book.active
@@ -68,7 +69,15 @@ def load(source: bytes | str) -> pa.RecordBatch:
     )
 
 
-@pytest.mark.parametrize("make", [xlsxwriter_book, openpyxl_book], ids=["xlsxwriter", "openpyxl"])
+def shared_book(tmp_path, rows: int = 3000) -> bytes:
+    """The generator's workbook with its text in a shared-strings table, as Excel writes it."""
+    write_xlsx(make_detail(rows=rows, agents=40, seed=5), tmp_path / "明细.xlsx", shared_strings=True)
+    return (tmp_path / "明细.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "make", [xlsxwriter_book, openpyxl_book, shared_book], ids=["xlsxwriter", "openpyxl", "shared-strings"]
+)
 @pytest.mark.parametrize("count", [2, 3, 8])
 def test_the_pieces_join_into_the_whole_sheet(tmp_path, make, count):
     data = make(tmp_path)
