@@ -286,15 +286,24 @@ def scan_sheets(
     extents, pieces = {}, {}
     for part, sheet in parts.items():
         count = _piece_count(raw, part) if spec_for_sheet(sheet) is CALLS else 1
-        writer = None
-        if count > 1:
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kpi-pieces-")))
-            writer = PieceWriter(raw, part, folder, count)
+        folder = _temporary_folder(stack) if count > 1 else None
+        writer = None if folder is None else PieceWriter(raw, part, folder, count)
+        if writer is not None:
             stack.callback(writer.abandon)  # its files closed before its folder goes, if the scan raised
         extents[part] = checked_extent(raw, part, file, limits, writer)
         if writer is not None and (done := writer.finish()) is not None:
             pieces[sheet] = done
     return extents, pieces
+
+
+def _temporary_folder(stack: ExitStack) -> Path | None:
+    """A private folder for a sheet's pieces, removed when `stack` closes; None where none can be made
+    (the sheet is then loaded whole)."""
+    try:
+        folder = tempfile.TemporaryDirectory(prefix="kpi-pieces-", ignore_cleanup_errors=True)
+    except OSError:
+        return None
+    return Path(stack.enter_context(folder))
 
 
 def _piece_count(raw: bytes, part: str) -> int:

@@ -604,3 +604,12 @@ def test_pieces_that_cannot_give_the_sheet_leave_it_to_the_whole_read(
     whole = read_detail(path)
     pd.testing.assert_frame_equal(cut.calls, whole.calls)
     assert _located(cut) == _located(whole) and len(cut.problems) == problems
+
+
+def test_a_calls_sheet_is_loaded_whole_where_no_temporary_folder_can_be_made(tmp_path, monkeypatch):
+    path = _generated(tmp_path)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "no such folder"))
+    read_whole = _cutting(monkeypatch, 1 << 20)
+    data = read_detail(path)
+    assert read_whole[0] == "话务明细" and len(data.calls) == 2999
+    assert _located(data) == [("话务明细", 2602, "是否接通", "是否接通无法识别", "也许")]
