@@ -99,6 +99,14 @@ def rezip(data: bytes, replace: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def rows_reversed(xml: bytes) -> bytes:
+    """A sheet's XML with its data rows (all but row 1) written last first; each keeps its r."""
+    import re
+
+    rows = re.findall(rb'<row r="(?!1")[0-9]+".*?</row>', xml, flags=re.S)
+    return xml.replace(b"".join(rows), b"".join(reversed(rows)))
+
+
 LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -155,15 +156,12 @@ class PieceWriter:
         self.stream = self.book.open(zipfile.ZipInfo(self.part), "w", force_zip64=True)
 
     def _others(self) -> list[tuple[str, bytes]]:
-        """The source's other entries, inflated once for all the pieces (a shared-strings table of
-        Excel's 1M rows is 31 MB)."""
+        """The source's other entries, other worksheets emptied, inflated once for all the pieces (a
+        shared-strings table of Excel's 1M rows is 31 MB)."""
         if self.others is None:
             with open_book(self.source) as source:
-                self.others = [
-                    (i.filename, EMPTY_SHEET if WORKSHEET.fullmatch(i.filename) else source.read(i))
-                    for i in source.infolist()
-                    if i.filename != self.part
-                ]
+                copied = entries_copied(source, lambda name: bool(WORKSHEET.fullmatch(name)))
+                self.others = [(name, data) for name, data in copied if name != self.part]
         return self.others
 
     def _close(self) -> None:
@@ -175,6 +173,17 @@ class PieceWriter:
         finally:
             if book is not None:
                 book.close()
+
+
+def entries_copied(
+    book: zipfile.ZipFile, emptied: Callable[[str], bool], replaced: Mapping[str, bytes] | None = None
+) -> Iterator[tuple[str, bytes]]:
+    """A workbook's entries for a copy of it: those `emptied` names as a worksheet without cells (the
+    copy's reader never inflates them), those in `replaced` as given, the others as they are."""
+    replaced = replaced or {}
+    for info in book.infolist():
+        name = info.filename
+        yield name, EMPTY_SHEET if emptied(name) else replaced[name] if name in replaced else book.read(info)
 
 
 def _renumbered(row: bytes, old: int, new: int) -> bytes:

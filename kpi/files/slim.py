@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable
 
 from kpi.files.extent import WORKSHEET, open_book, sheet_part
-from kpi.files.pieces import EMPTY_SHEET
+from kpi.files.pieces import entries_copied
 from kpi.files.zips import xlsx_sheet_names
 
 SLIM_FROM = 1 << 20  # a shared-strings table of this much XML or more is cut
@@ -40,9 +40,11 @@ def slim_workbook(data: bytes, drop: Callable[[str], bool]) -> bytes:
             if table_name is None or book.getinfo(table_name).file_size < SLIM_FROM:
                 return data
             dropped = {sheet_part(book, n) for n in xlsx_sheet_names(data) or () if drop(n)} - {None}
+            if not dropped:
+                return data
             kept = {n: book.read(n) for n in names if WORKSHEET.fullmatch(n) and n not in dropped}
             table = book.read(table_name)
-            if not dropped or any(PREFIXED.search(xml) for xml in (table, *kept.values())):
+            if any(PREFIXED.search(xml) for xml in (table, *kept.values())):
                 return data
             slim = _cut(table, kept)
             if slim is None:
@@ -56,9 +58,10 @@ def _cut(table: bytes, sheets: dict[str, bytes]) -> tuple[bytes, dict[str, bytes
     """The table holding only the strings `sheets` use, and the sheets with their cells renumbered."""
     starts = [m.start() for m in ITEM.finditer(table)]
     end = table.rfind(b"</sst>")
-    used = sorted({int(m.group(2)) for xml in sheets.values() for m in SHARED_CELL.finditer(xml)})
-    cells = sum(len(SHARED_TYPE.findall(xml)) - len(SHARED_CELL.findall(xml)) for xml in sheets.values())
-    if cells or not starts or end < starts[-1] or (used and used[-1] >= len(starts)):
+    found = [m for xml in sheets.values() for m in SHARED_CELL.finditer(xml)]
+    typed = sum(len(SHARED_TYPE.findall(xml)) for xml in sheets.values())
+    used = sorted({int(m.group(2)) for m in found})
+    if typed != len(found) or not starts or end < starts[-1] or (used and used[-1] >= len(starts)):
         return None
     bounds = [*starts, end]
     items = [table[bounds[i] : bounds[i + 1]] for i in used]
@@ -74,9 +77,6 @@ def _cut(table: bytes, sheets: dict[str, bytes]) -> tuple[bytes, dict[str, bytes
 def _written(book: zipfile.ZipFile, dropped: set[str], replaced: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as slim:
-        for info in book.infolist():
-            if info.filename in dropped:
-                slim.writestr(info.filename, EMPTY_SHEET)
-            else:
-                slim.writestr(info.filename, replaced.get(info.filename) or book.read(info))
+        for name, data in entries_copied(book, dropped.__contains__, replaced):
+            slim.writestr(name, data)
     return out.getvalue()

@@ -20,7 +20,7 @@ from kpi.files.extent import checked_extent
 from kpi.files.pieces import Pieces, PieceWriter
 from kpi.files.safety import DEFAULT_LIMITS
 from scripts.make_call_detail import CALL_HEADERS, make_detail, write_xlsx
-from tests.workbooks import rezip
+from tests.workbooks import rezip, rows_reversed
 
 SHEET = "话务明细"
 
@@ -97,13 +97,6 @@ def test_the_pieces_join_into_the_whole_sheet(tmp_path, make, count):
     assert all(fastexcel.read_excel(str(p)).sheet_names == expected for p in pieces.paths)
 
 
-def _reversed_rows(xml: bytes) -> bytes:
-    """The data rows written last first (calamine places rows by their r: the same table whole)."""
-    rows = re.findall(rb'<row r="(?!1")[0-9]+".*?</row>', xml, flags=re.S)
-    body = b"".join(reversed(rows))
-    return xml.replace(b"".join(rows), body)
-
-
 def _sheet_changed(data: bytes, change) -> bytes:
     part = part_of(data)
     with zipfile.ZipFile(io.BytesIO(data)) as book:
@@ -112,7 +105,7 @@ def _sheet_changed(data: bytes, change) -> bytes:
 
 
 ABANDONED = {
-    "rows in reverse order": lambda xml: _reversed_rows(xml),
+    "rows in reverse order": rows_reversed,  # calamine places rows by their r: the same table whole
     "rows without r": lambda xml: re.sub(rb'<row r="[0-9]+"', b"<row", xml),
     "an empty first row": lambda xml: xml.replace(b"<sheetData>", b'<sheetData><row r="1" spans="1:10"/>', 1),
     "pretty-printed": lambda xml: xml.replace(b"<sheetData>", b"<sheetData>\n  ").replace(
