@@ -578,10 +578,9 @@ def _titled(xml: bytes) -> bytes:
 def _reversed(xml: bytes) -> bytes:
     """The data rows written last first: two pieces, each placed by calamine by its rows' r, do not
     join into the sheet (the reader sees the first piece's count is not its rows up to the cut)."""
-    import re
+    from tests.workbooks import rows_reversed
 
-    rows = re.findall(rb'<row r="(?!1")[0-9]+".*?</row>', xml, flags=re.S)
-    return xml.replace(b"".join(rows), b"".join(reversed(rows)))
+    return rows_reversed(xml)
 
 
 @pytest.mark.parametrize(
@@ -613,3 +612,26 @@ def test_a_calls_sheet_is_loaded_whole_where_no_temporary_folder_can_be_made(tmp
     data = read_detail(path)
     assert read_whole[0] == "话务明细" and len(data.calls) == 2999
     assert _located(data) == [("话务明细", 2602, "是否接通", "是否接通无法识别", "也许")]
+
+
+def test_a_month_over_two_calls_sheets_in_pieces_gives_what_whole_sheets_give(tmp_path, monkeypatch):
+    """话务明细 and 话务明细2, each cut into pieces, one call id given in both sheets: the same calls, and
+    the same located problems (the id given twice among them), as the sheets read whole."""
+    from scripts.make_call_detail import make_detail, write_xlsx
+
+    detail = make_detail(rows=3000, agents=40, seed=5)
+    detail.calls.loc[2000, "呼叫流水号"] = detail.calls.loc[10, "呼叫流水号"]  # in the second sheet
+    path = tmp_path / "明细.xlsx"
+    write_xlsx(detail, path, sheet_rows=1500)
+    read_whole = _cutting(monkeypatch, 200_000)
+    cut = read_detail(path)
+    assert read_whole == ["坐席名册", "考试成绩"]  # both calls sheets came from their pieces
+    _cutting(monkeypatch, None)
+    whole = read_detail(path)
+    pd.testing.assert_frame_equal(cut.calls, whole.calls)
+    assert [str(p) for p in cut.problems] == [str(p) for p in whole.problems]
+    twice = [p for p in cut.problems if detail.calls.loc[10, "呼叫流水号"] in str(p)]
+    assert len(twice) == 1 and sorted(cut.calls["source"].unique()) == [
+        "明细.xlsx!话务明细",
+        "明细.xlsx!话务明细2",
+    ]
