@@ -60,6 +60,7 @@ def assess(
     detail_files: Sequence[str | Path] = (),
     source: SourceProfile | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    call_ids: bool = True,
 ) -> Assessment:
     """Read, validate and score a workbook; nothing is scored when the input has problems.
 
@@ -68,9 +69,10 @@ def assess(
     they give replace the summary's for their month (records' sources say "detail"). `detail_files`:
     more detail files of the month (a month spread over several files); `source`: the profile that
     says how the call-detail files are written (a platform's export), None for our own headers.
+    Without `call_ids`, the calls may have no 呼叫流水号 (see kpi.detail.source.ReadOptions).
     """
     summary, data, problems = _read(
-        path, rules, display, expect_month, use_detail, progress, detail_files, source, limits
+        path, rules, display, expect_month, use_detail, progress, detail_files, source, limits, call_ids
     )
     notices = tuple(summary_notices(summary))
     if problems:
@@ -91,8 +93,9 @@ def _read(
     detail_files: Sequence[str | Path],
     source: SourceProfile | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    call_ids: bool = True,
 ) -> tuple[list[VendorMonth], DetailData | None, list[Problem] | tuple[Problem, ...]]:
-    options = read_options(rules, source, limits)
+    options = read_options(rules, source, limits, call_ids)
     with ThreadPoolExecutor(max_workers=1) as pool:  # openpyxl reads the summary while fastexcel
         pending = pool.submit(read_summary, path, display, month=expect_month)  # (GIL released)
         data = read_detail_sheets(path, progress, detail_files, options) if use_detail else None

@@ -89,6 +89,7 @@ def score(
         use_detail=not use_summary,
         detail_files=detail_files,
         source=source,
+        call_ids=False,  # a scorecard names no call
     )
     if fmt == "json":  # each card's "sources" says which figures came from the detail
         click.echo(json.dumps([scorecard_dict(c) for c in result.cards], ensure_ascii=False, indent=2))

@@ -137,7 +137,9 @@ def run_assessment(
     use_detail: bool = True,
     detail_files: tuple[Path, ...] = (),
     source: SourceProfile | None = None,
+    call_ids: bool = True,
 ) -> Assessment:
+    """`assess` for a command; `call_ids`: whether its output can show a call's 呼叫流水号."""
     require_files(workbook, *detail_files)
     result = assess(
         workbook,
@@ -150,6 +152,7 @@ def run_assessment(
         detail_files=detail_files,
         source=source,
         limits=cli_limits(),
+        call_ids=call_ids,
     )
     return checked(result, workbook, month, vendor)
 

@@ -41,6 +41,7 @@ def _detail(
     detail_files: tuple[Path, ...] = (),
     source: SourceProfile | None = None,
 ) -> DetailRun:
+    """The detail's run for a command whose output names no call (its 呼叫流水号 are not read)."""
     require_files(workbook, *detail_files)
     records = ()
     if with_summary:
@@ -59,6 +60,7 @@ def _detail(
         source,
         every_month=with_summary,
         limits=cli_limits(),
+        call_ids=False,
     )
     if run is None:
         fail(

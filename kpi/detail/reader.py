@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import fastexcel
@@ -254,6 +254,8 @@ def _read(
 ) -> DetailData:
     report = progress or no_progress
     options = options or ReadOptions()
+    if len(sources) > 1:  # a call given in two files is told by its 呼叫流水号
+        options = replace(options, call_ids=True)
     tables: list[RawTable] = []
     problems: list[Problem] = []
     for more, found in _read_files(sources, report, options):

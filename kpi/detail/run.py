@@ -41,11 +41,15 @@ def detail_settings(rules: Rulebook) -> DetailSettings:
 
 
 def read_options(
-    rules: Rulebook, source: SourceProfile | None = None, limits: Limits = DEFAULT_LIMITS
+    rules: Rulebook,
+    source: SourceProfile | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    call_ids: bool = True,
 ) -> ReadOptions:
-    """How call detail is read under a rulebook: its time zone and clock skew, the source profile, and
-    the limits of what a detail file may hold (rows: kpi … --max-rows, the app's KPI_MAX_ROWS)."""
-    return ReadOptions(source, rules.detail.timezone, rules.detail.clock_skew_seconds, limits)
+    """How call detail is read under a rulebook: its time zone and clock skew, the source profile, the
+    limits of what a detail file may hold (rows: kpi … --max-rows, the app's KPI_MAX_ROWS), and
+    whether the calls' 呼叫流水号 are wanted (see ReadOptions)."""
+    return ReadOptions(source, rules.detail.timezone, rules.detail.clock_skew_seconds, limits, call_ids)
 
 
 def repeat_points(rules: Rulebook) -> Callable[[Fraction], Decimal] | None:
@@ -187,8 +191,10 @@ def run_detail(
     source: SourceProfile | None = None,
     every_month: bool = True,
     limits: Limits = DEFAULT_LIMITS,
+    call_ids: bool = True,
 ) -> DetailRun | None:
     """Read, measure and reconcile a workbook's detail sheets (or a detail CSV, and any `extra` detail
-    files, read through the `source` profile); None when there is no detail."""
-    data = read_detail_sheets(path, progress, extra, read_options(rules, source, limits))
+    files, read through the `source` profile); None when there is no detail. Without `call_ids`,
+    the calls may have no 呼叫流水号 (see kpi.detail.source.ReadOptions)."""
+    data = read_detail_sheets(path, progress, extra, read_options(rules, source, limits, call_ids))
     return None if data is None else finish_detail(data, rules, records, month, progress, every_month)

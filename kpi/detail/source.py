@@ -251,13 +251,18 @@ def load_source(spec: str | Path) -> SourceProfile:
 @dataclass(frozen=True)
 class ReadOptions:
     """What reading call detail needs besides the files: the source profile (None: our own headers),
-    the rulebook's time zone, how far an answer may precede queue entry (clock skew), and the limits
-    of what a detail file may hold (rows, columns, line length)."""
+    the rulebook's time zone, how far an answer may precede queue entry (clock skew), the limits
+    of what a detail file may hold (rows, columns, line length), and whether the calls' 呼叫流水号
+    are wanted. Without `call_ids` (a score, the per-agent table, the reconciliation: none shows
+    them), a single CSV file's 呼叫流水号 column is read only when a row has no queue time (it may
+    be a 合计 line, told by that column); the calls' `call_id` is then "". Several files keep them:
+    the same call given in two files is told by its 呼叫流水号 (kpi.detail.duplicates)."""
 
     source: SourceProfile | None = None
     timezone: str = "Asia/Shanghai"
     clock_skew_seconds: int = 0
     limits: Limits = DEFAULT_LIMITS
+    call_ids: bool = True
 
     def time_reading(self) -> TimeReading:
         if self.source is None:
