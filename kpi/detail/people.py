@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from kpi.detail.cells import encode, first_rows, to_number, to_text, total_rows
+from kpi.detail.cells import category_codes, encode, pair_first_rows, to_number, to_text, total_rows
 from kpi.detail.tables import LIMIT, RawTable, as_numpy, missing_columns, null_mask, row_problems
 from kpi.detail.times import TimeReading, to_time
 from kpi.errors import Problem
@@ -83,16 +83,17 @@ def check_agents(calls: pd.DataFrame | None, roster: pd.DataFrame | None) -> lis
     """An agent id met under two vendors (in the calls and the roster together) is a problem."""
     parts = []
     if calls is not None:  # one row per (agent, vendor) pair of the answered calls, at its first row
-        rows = np.flatnonzero(calls["connected"].to_numpy(bool) & (calls["agent_id"] != "").to_numpy(bool))
-        agent_codes, agents = encode(calls["agent_id"])
-        vendor_codes, vendors = encode(calls["vendor"])
-        pairs, first = first_rows(agent_codes[rows] * len(vendors) + vendor_codes[rows])
-        at = rows[first]
+        agent_codes, agents = category_codes(calls["agent_id"])
+        vendor_codes, vendors = category_codes(calls["vendor"])
+        wanted = calls["connected"].to_numpy(bool) & (agent_codes >= 0) & (vendor_codes >= 0)
+        if "" in agents:
+            wanted &= agent_codes != agents.index("")
+        pairs, at = pair_first_rows(agent_codes, vendor_codes, len(vendors), wanted)
         parts.append(
             pd.DataFrame(
                 {
-                    "agent_id": agents.take(pa.array(pairs // len(vendors))).to_pylist(),
-                    "vendor": vendors.take(pa.array(pairs % len(vendors))).to_pylist(),
+                    "agent_id": [agents[i] for i in pairs // len(vendors)],
+                    "vendor": [vendors[i] for i in pairs % len(vendors)],
                     "source": calls["source"].cat.categories.to_numpy()[
                         calls["source"].cat.codes.to_numpy()[at]
                     ],

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kpi.detail.callers import caller_codes, caller_keys
-from kpi.detail.cells import dense_unique, encode
+from kpi.detail.cells import category_codes, encode, pair_counts
 from kpi.detail.sorting import STEP, gathered, stable_order
 from kpi.detail.times import MS_PER_DAY
 from kpi.rules.rulebook import DetailRules, load_rulebook
@@ -300,45 +300,33 @@ def agent_repeats(
     """Per-agent counts, sorted by vendor then agent id; sums over a vendor are its figures (but for
     repeats counted as "customers", see `vendor_repeat_customers`). `repeat_count`: "calls" counts
     each connected call followed by a re-entry; "customers" the distinct callers among those calls."""
-    rows = np.flatnonzero(flags.month_call)
-    vendor_codes, vendors = encode(calls["vendor"])
-    agent_codes, agents = encode(calls["agent_id"])
-    vendor_codes, agent_codes, vendors, agents = (
-        vendor_codes[rows],
-        agent_codes[rows],
-        vendors.to_pylist(),
-        agents.to_pylist(),
-    )
-    pair, first = dense_unique(
-        vendor_codes.astype(np.int64) * max(1, len(agents)) + agent_codes, len(vendors) * max(1, len(agents))
-    )
-    n = len(pair)
-    weights = {
-        "connected_calls": None,
-        "repeat_2h_calls": flags.repeat[rows],
-        "valid_calls": flags.valid[rows],
-        "expert_transfers": calls["expert_transfer"].to_numpy(bool)[rows],
-        "not_judgeable": flags.not_judgeable[rows],
+    vendor_codes, vendors = category_codes(calls["vendor"])
+    agent_codes, agents = category_codes(calls["agent_id"])
+    width = max(1, len(agents))
+    masks = {
+        "repeat_2h_calls": flags.repeat,
+        "valid_calls": flags.valid,
+        "expert_transfers": calls["expert_transfer"].to_numpy(bool),
+        "not_judgeable": flags.not_judgeable,
     }
-    counts = {  # the rows each flag holds counted (not as float weights: 5M rows, 0.08 -> 0.03 s)
-        k: np.bincount(first if w is None else first[w], minlength=n).astype(np.int64)
-        for k, w in weights.items()
-    }
+    pairs, connected, counts = pair_counts(vendor_codes, agent_codes, width, flags.month_call, masks)
+    counts["connected_calls"] = connected
     if repeat_count == "customers":
-        repeated = flags.repeat[rows]
+        rows = np.flatnonzero(flags.month_call & flags.repeat)
+        keys = vendor_codes[rows].astype(np.int64) * width + agent_codes[rows]
         callers, _ = caller_codes(calls["caller"])
-        counts["repeat_2h_calls"] = _distinct_callers(first[repeated], callers[rows][repeated], n)
+        counts["repeat_2h_calls"] = _distinct_callers(np.searchsorted(pairs, keys), callers[rows], len(pairs))
+    listed = {k: counts[k].tolist() for k in COUNTS}
     out = []
-    for i, p in enumerate(pair):
-        vendor, agent = str(vendors[p // max(1, len(agents))]), str(agents[p % max(1, len(agents))])
-        values = {k: int(counts[k][i]) for k in COUNTS}
+    for i, p in enumerate(pairs.tolist()):
+        values = {k: listed[k][i] for k in COUNTS}
         rate = (
             Fraction(values["repeat_2h_calls"], values["connected_calls"])
             if values["connected_calls"]
             else None
         )
         points = points_for_rate(rate) if points_for_rate is not None and rate is not None else None
-        out.append(AgentRepeats(agent, vendor, **values, rate=rate, points=points))
+        out.append(AgentRepeats(agents[p % width], vendors[p // width], **values, rate=rate, points=points))
     return tuple(sorted(out, key=lambda r: (r.vendor, r.agent_id)))
 
 

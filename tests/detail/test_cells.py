@@ -2,33 +2,53 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi.detail.cells import _number_subset, _to_text, dense_unique, first_rows, to_number, to_text
+from kpi.detail.cells import _number_subset, _to_text, pair_counts, pair_first_rows, to_number, to_text
+
+ROWS = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 4), st.booleans(), st.booleans()), max_size=300)
 
 
-@given(st.lists(st.integers(0, 40), max_size=200), st.integers(41, 60))
-def test_dense_unique_is_np_unique(keys: list[int], size: int) -> None:
-    arr = np.array(keys, np.int64)
-    distinct, inverse = dense_unique(arr, size)
-    want, want_inverse = np.unique(arr, return_inverse=True)
-    assert distinct.tolist() == want.tolist()
-    assert inverse.tolist() == want_inverse.tolist()
+@given(ROWS, st.booleans())
+def test_pair_counts_count_each_pairs_wanted_rows_and_their_flags(rows: list, garbage: bool) -> None:
+    """`garbage`: codes so far apart that the pairs are numbered by hashing first."""
+    spread = 10**6 if garbage else 1
+    left = np.array([r[0] * spread for r in rows], np.int64)
+    right = np.array([r[1] for r in rows], np.int8)
+    wanted, flag = np.array([r[2] for r in rows], bool), np.array([r[3] for r in rows], bool)
+    want: dict[int, list[int]] = {}
+    for a, b, w, f in zip(left.tolist(), right.tolist(), wanted.tolist(), flag.tolist(), strict=True):
+        if w:
+            counted = want.setdefault(a * 5 + b, [0, 0])
+            counted[0] += 1
+            counted[1] += f
+    for step in (7, 1 << 20):
+        with patch("kpi.detail.cells.STEP", step):
+            pairs, every, each = pair_counts(left, right, 5, wanted, {"flag": flag})
+        assert pairs.tolist() == sorted(want)
+        assert every.tolist() == [want[k][0] for k in sorted(want)]
+        assert each["flag"].tolist() == [want[k][1] for k in sorted(want)]
 
 
-@given(
-    st.lists(st.integers(-5, 40), max_size=200)
-    | st.lists(st.integers(0, 40) | st.integers(0, 10**8), max_size=200)
-)
-def test_first_rows_is_np_unique_with_index(keys: list[int]) -> None:
-    arr = np.array(keys, np.int64)
-    distinct, at = first_rows(arr)
-    want, want_at = np.unique(arr, return_index=True)
-    assert distinct.tolist() == want.tolist()
-    assert at.tolist() == want_at.tolist()
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 4), st.booleans()), max_size=300))
+def test_pair_first_rows_is_np_unique_with_index_of_the_wanted_pairs(
+    rows: list[tuple[int, int, bool]],
+) -> None:
+    left = np.array([r[0] for r in rows], np.int16)
+    right = np.array([r[1] for r in rows], np.int8)
+    wanted = np.array([r[2] for r in rows], bool)
+    at = np.flatnonzero(wanted)
+    want, want_at = np.unique(left[at].astype(np.int64) * 5 + right[at], return_index=True)
+    for step in (7, 1 << 20):  # steps of 7 rows: pairs met again in a later step keep their first row
+        with patch("kpi.detail.cells.STEP", step):
+            pairs, first = pair_first_rows(left, right, 5, wanted)
+        assert pairs.tolist() == want.tolist()
+        assert first.tolist() == at[want_at].tolist()
 
 
 def test_plain_digits_read_in_one_cast_as_the_general_way_reads_them() -> None:
