@@ -114,7 +114,8 @@ def to_text_few(arr: pa.Array) -> pa.DictionaryArray:
     distinct = sorted(set(cleaned))
     position = {v: i for i, v in enumerate(distinct)}
     remap = np.array([position[v] for v in cleaned], np.int32)
-    indices = pc.fill_null(encoded.indices, len(cleaned) - 1).to_numpy(zero_copy_only=False)
+    indices = encoded.indices  # (no empty cell: read in place, not copied by fill_null)
+    indices = (pc.fill_null(indices, len(cleaned) - 1) if indices.null_count else indices).to_numpy(False)
     return pa.DictionaryArray.from_arrays(pa.array(remap[indices]), pa.array(distinct, pa.string()))
 
 

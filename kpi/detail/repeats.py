@@ -35,6 +35,7 @@ from kpi.rules.rulebook import DetailRules, load_rulebook
 MS_PER_MINUTE = 60_000
 # sorted entries searched at a time, a block a core (5M rows: ~200 MB less peak than all at once)
 SEARCH_BLOCK = STEP // 2
+LOWEST = np.iinfo(np.int64).min
 DetailSettings = DetailRules  # the rulebook's [detail] settings, as the measure takes them
 
 
@@ -148,15 +149,10 @@ def _search(
     entry is not after their anchor (the caller queued again while waiting) are searched for. The
     sort is stable (kpi.detail.sorting), so that of entries in the same millisecond the first row is
     named."""
-    entry_times, anchors = q[entries], anchor[candidate]
-    top = max(
-        int(entry_times.max()) if len(entry_times) else s0,
-        int(anchors.max()) + window if len(anchors) else s0,
-    )
+    top, whole_seconds = _span(q, entries, anchor, candidate, s0, window)
     # times in whole seconds (as nearly every export writes them) are packed as seconds: an exact
     # division keeps every order and every tie, and leaves the caller's own key room in 62 bits
-    unit = 1 if (entry_times % 1000).any() or (anchors % 1000).any() else 1000
-    del entry_times, anchors
+    unit = 1000 if whole_seconds else 1
     window //= unit
     bits = max(1, (top - s0) // unit + 1).bit_length()
     if bits + max(1, int(codes.max(initial=0))).bit_length() > 62:  # keys too wide: hashed to 0..k-1
@@ -178,6 +174,22 @@ def _search(
     with ThreadPoolExecutor(min(len(blocks), os.cpu_count() or 1) or 1) as pool:
         list(pool.map(lambda block: found(block, repeat=repeat, reentry=reentry), blocks))
     return repeat, reentry
+
+
+def _span(
+    q: np.ndarray, entries: np.ndarray, anchor: np.ndarray, candidate: np.ndarray, s0: int, window: int
+) -> tuple[int, bool]:
+    """The latest moment the keys must hold (an entry, or a candidate's anchor plus the window; s0
+    when there is none) and whether all those times are whole seconds, a million rows at a time (no
+    copy of every entry's time)."""
+    top, whole = s0, True
+    for at in range(0, len(q), STEP):
+        for times, rows, extra in ((q, entries, 0), (anchor, candidate, window)):
+            part, wanted = times[at : at + STEP], rows[at : at + STEP]
+            if wanted.any():
+                top = max(top, int(part.max(where=wanted, initial=LOWEST)) + extra)
+                whole = whole and not np.any(part % 1000, where=wanted)
+    return top, whole
 
 
 def _found(

@@ -254,8 +254,9 @@ def test_vectorised_measure_equals_plain_loop(rows, window, anchor, block):
         ]
     )
     tests = frozenset({TEST})
-    # searched in blocks of sorted entries (of 1 and 3 here), or all at once
-    with mock.patch.object(repeats, "SEARCH_BLOCK", block):
+    # searched in blocks of sorted entries (of 1 and 3 here), or all at once; their times' span and
+    # unit found as many rows at a time
+    with mock.patch.object(repeats, "SEARCH_BLOCK", block), mock.patch.object(repeats, "STEP", block):
         flags = call_flags(
             log,
             MONTH,
