@@ -70,9 +70,10 @@ def _digit_keys(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """value × 32 + length of each digits-only caller (up to DIGITS_IN_KEY digits), and which are."""
     length = pc.binary_length(arr)
     digits = pc.fill_null(pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(length, DIGITS_IN_KEY)), False)
-    value = pc.fill_null(pc.cast(pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64()), 0)
-    keys = value.to_numpy(zero_copy_only=False) * 32
-    keys += pc.fill_null(length, 0).to_numpy(zero_copy_only=False)
+    every = pc.all(digits).as_py() and not arr.null_count  # the usual step: cast as it is, no copy
+    value = pc.cast(arr if every else pc.if_else(digits, arr, pa.scalar(None, pa.string())), pa.int64())
+    keys = (value if every else pc.fill_null(value, 0)).to_numpy(zero_copy_only=False) * 32
+    keys += (length if every else pc.fill_null(length, 0)).to_numpy(zero_copy_only=False)
     return keys, digits.to_numpy(zero_copy_only=False)
 
 
