@@ -6,7 +6,7 @@ something it could not read, so the caller can say exactly which rows are wrong.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -225,19 +225,18 @@ def pair_first_rows(
     left: np.ndarray, right: np.ndarray, right_size: int, wanted: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each (left, right) code pair among the `wanted` rows, as left * right_size + right, sorted, and
-    the row where it first appears (`np.unique(keys, return_index=True)` of those pairs), a million rows at a time (the keys
-    and places of a step are small and reused: 5M rows, a first call 0.35-0.47 -> 0.05 s, since
-    fresh pages cost more here than the counting). Codes are 0 or more."""
-    n = len(left)
-    first = np.full((int(left.max(initial=0)) + 1) * max(1, right_size), n, np.int64)
-    for at in range(0, n, STEP):
-        rows = np.flatnonzero(wanted[at : at + STEP])
-        keys = left[at : at + STEP][rows].astype(np.int64)
-        keys *= right_size
-        keys += right[at : at + STEP][rows]
-        rows += at
+    the row where it first appears (`np.unique(keys, return_index=True)` of those pairs). Counted a
+    million rows at a time: the keys and places of a step are small and reused (5M rows, a first
+    call 0.35-0.47 -> 0.05 s: fresh pages cost more here than the counting). Codes are 0 or more."""
+    size = _pairs_size(left, right_size)
+    if size is None:  # numbered by hashing first
+        distinct, inverse = _hashed_pairs(left, right, right_size)
+        pairs, first = pair_first_rows(inverse, np.zeros(len(left), np.int8), 1, wanted)
+        return distinct[pairs], first
+    first = np.full(size, len(left), np.int64)
+    for keys, rows in _pair_steps(left, right, right_size, wanted):
         np.minimum.at(first, keys, rows)
-    present = np.flatnonzero(first < n)
+    present = np.flatnonzero(first < len(left))
     return present, first[present]
 
 
@@ -246,26 +245,44 @@ def pair_counts(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Each (left, right) code pair among the `wanted` rows, as left * right_size + right, sorted; how
     many wanted rows each has; and how many of those each of the `masks` (one flag per row) holds.
-    Counted a million rows at a time, as pair_first_rows; a range of pairs too large to count in
-    (garbage ids: many agents × many vendors) is numbered by hashing first. Codes are 0 or more."""
-    n = len(left)
-    size = (int(left.max(initial=0)) + 1) * max(1, right_size)
-    if size > 4 * n + 1_000_000:
-        distinct, inverse = np.unique(left.astype(np.int64) * right_size + right, return_inverse=True)
-        pairs, counts, held = pair_counts(inverse, np.zeros(n, np.int8), 1, wanted, masks)
+    Counted a million rows at a time, as pair_first_rows. Codes are 0 or more."""
+    size = _pairs_size(left, right_size)
+    if size is None:
+        distinct, inverse = _hashed_pairs(left, right, right_size)
+        pairs, counts, held = pair_counts(inverse, np.zeros(len(left), np.int8), 1, wanted, masks)
         return distinct[pairs], counts, held
     every, each = np.zeros(size, np.int64), {key: np.zeros(size, np.int64) for key in masks}
-    for at in range(0, n, STEP):
-        rows = np.flatnonzero(wanted[at : at + STEP])
-        keys = left[at : at + STEP][rows].astype(np.int64)
-        keys *= right_size
-        keys += right[at : at + STEP][rows]
-        rows += at
+    for keys, rows in _pair_steps(left, right, right_size, wanted):
         every += np.bincount(keys, minlength=size)
         for key, mask in masks.items():
             each[key] += np.bincount(keys[mask[rows]], minlength=size)
     pairs = np.flatnonzero(every)
     return pairs, every[pairs], {key: counts[pairs] for key, counts in each.items()}
+
+
+def _pairs_size(left: np.ndarray, right_size: int) -> int | None:
+    """How many pair keys there can be; None when too many to count in an array (garbage ids: many
+    agents × many vendors), to be numbered by hashing first."""
+    size = (int(left.max(initial=0)) + 1) * max(1, right_size)
+    return None if size > 4 * len(left) + 1_000_000 else size
+
+
+def _hashed_pairs(left: np.ndarray, right: np.ndarray, right_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's pair key numbered 0..k-1 (the keys, sorted, and each row's number)."""
+    return np.unique(left.astype(np.int64) * right_size + right, return_inverse=True)
+
+
+def _pair_steps(
+    left: np.ndarray, right: np.ndarray, right_size: int, wanted: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The `wanted` rows' pair keys and the rows themselves, a step of STEP rows at a time."""
+    for at in range(0, len(left), STEP):
+        rows = np.flatnonzero(wanted[at : at + STEP])
+        keys = left[at : at + STEP][rows].astype(np.int64)
+        keys *= right_size
+        keys += right[at : at + STEP][rows]
+        rows += at
+        yield keys, rows
 
 
 def total_rows(

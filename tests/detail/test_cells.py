@@ -35,15 +35,14 @@ def test_pair_counts_count_each_pairs_wanted_rows_and_their_flags(rows: list, ga
         assert each["flag"].tolist() == [want[k][1] for k in sorted(want)]
 
 
-@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 4), st.booleans()), max_size=300))
-def test_pair_first_rows_is_np_unique_with_index_of_the_wanted_pairs(
-    rows: list[tuple[int, int, bool]],
-) -> None:
-    left = np.array([r[0] for r in rows], np.int16)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 4), st.booleans()), max_size=300), st.booleans())
+def test_pair_first_rows_is_np_unique_with_index_of_the_wanted_pairs(rows: list, garbage: bool) -> None:
+    """`garbage`: codes so far apart that the pairs are numbered by hashing first."""
+    left = np.array([r[0] * (10**6 if garbage else 1) for r in rows], np.int64)
     right = np.array([r[1] for r in rows], np.int8)
     wanted = np.array([r[2] for r in rows], bool)
     at = np.flatnonzero(wanted)
-    want, want_at = np.unique(left[at].astype(np.int64) * 5 + right[at], return_index=True)
+    want, want_at = np.unique(left[at] * 5 + right[at], return_index=True)
     for step in (7, 1 << 20):  # steps of 7 rows: pairs met again in a later step keep their first row
         with patch("kpi.detail.cells.STEP", step):
             pairs, first = pair_first_rows(left, right, 5, wanted)
