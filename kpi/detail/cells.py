@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from kpi.files.cells import NUMBER, norm_text, number_text
 
 TOTAL_MARKERS = ("合计", "总计", "小计")
-STEP = 1 << 20  # rows at a time (pair_first_rows)
+STEP = 1 << 20  # rows at a time, for the (agent, vendor) pair counts
 TRUE_WORDS = ("是", "1", "1.0", "y", "yes", "true", "t", "接通", "已接通", "成功", "√")
 FALSE_WORDS = ("否", "0", "0.0", "n", "no", "false", "f", "未接通", "失败", "×")
 

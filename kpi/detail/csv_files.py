@@ -8,6 +8,8 @@ rows' times are `YYYY-MM-DD hh:mm:ss`, as times by Arrow's ISO-8601 reading (whi
 it takes as the text reading does; any cell it refuses sends the file back to the text reading). Longer than ~250 lines: the
 header, headerless and ragged-line paths share one parse. A profile may name the columns of a file without
 a header line (`fields`), or a layout that first turns a platform's log into calls (kpi.detail.platforms).
+A reading that shows no call (ReadOptions.call_ids off: a score) leaves out the 呼叫流水号 column, unless
+a row without a queue time may be a 合计 line.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ COMMON_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}
 # call-detail columns of few distinct values, parsed as dictionaries (4-byte codes, not text per row)
 FEW_KEYS = ("agent_id", "vendor", "queue", "connected", "expert_transfer", "transferred")
 # call-detail columns read only when wanted (ReadOptions.call_ids) or a row may be a 合计 line: a
-# 5M-row month's 呼叫流水号 are ~90 MB of text a score never shows (0.3 s, 90 MB of peak less)
+# 5M-row month's 呼叫流水号 are ~90 MB of text a score never shows (0.1-0.4 s, 35-90 MB of peak less)
 DEFERRED_KEYS = ("call_id",)
 # a file read whole (UTF-16, or one that cannot be mapped) larger than this is parsed from its path,
 # its bytes let go; a larger text file on disk is never read whole (kpi.disk.TextHead)
