@@ -4,7 +4,8 @@
 
 Builds, once, benchmarks/.cache/big_<rows>.csv (`scripts/make_call_detail.py --format csv`, seed 10086)
 and a small summary workbook big_<rows>_summary.xlsx beside it (git-ignored), then prints medians over
---repeat runs of seconds and peak memory (ru_maxrss) of:
+--repeat rounds (each round runs every step once, so that a noisy host's spells fall on every step
+alike) of seconds and peak memory (ru_maxrss) of:
   pyarrow        pyarrow.csv.read_csv of the whole file, typed (the bare read)
   duckdb         the yardstick: DuckDB reading the file and counting each vendor's connected calls of the
                  month and 2-hour repeats by the contract's reading (spec §4: a re-entry by the same caller
@@ -203,32 +204,33 @@ def main() -> None:
         print(json.dumps(one(args.one[0], Path(args.one[1]), Path(args.one[2]))))
         return
     csv_path, summary = files(args.rows, args.agents)
-    results: dict[str, dict[str, object]] = {}
-    figures = None
-    for mode in MODES:
-        runs = []
-        for _ in range(args.repeat):
+    runs: dict[str, list[dict[str, object]]] = {mode: [] for mode in MODES}
+    for _ in range(args.repeat):  # in rounds, every step once a round: each median spans the same spells
+        for mode in MODES:
+            if runs[mode] and "error" in runs[mode][-1]:
+                continue
             out = subprocess.run(
                 [sys.executable, __file__, "--one", mode, str(csv_path), str(summary)],
                 capture_output=True,
                 text=True,
             )
-            runs.append(
+            runs[mode].append(
                 json.loads(out.stdout) if out.returncode == 0 else {"error": out.stderr.strip()[-200:]}
             )
-            if "error" in runs[-1]:
-                break
-        if "error" in runs[-1]:
-            results[mode] = runs[-1]
-            print(f"  {mode:13s} failed: {runs[-1]['error']}", file=sys.stderr)
+    results: dict[str, dict[str, object]] = {}
+    figures = None
+    for mode, done in runs.items():
+        if "error" in done[-1]:
+            results[mode] = done[-1]
+            print(f"  {mode:13s} failed: {done[-1]['error']}", file=sys.stderr)
             continue
-        results[mode] = {k: statistics.median(r[k] for r in runs) for k in ("seconds", "peak_mb")}
-        if "figures" in runs[-1]:
-            figures = runs[-1]["figures"]
+        results[mode] = {k: statistics.median(r[k] for r in done) for k in ("seconds", "peak_mb")}
+        figures = done[-1].get("figures", figures)
         print(
             f"  {mode:13s} {results[mode]['seconds']:7.2f} s  {results[mode]['peak_mb']:7.0f} MB",
             file=sys.stderr,
         )
+    paired = _paired_ratios(runs)
     size = csv_path.stat().st_size / 1e6
     if figures is not None:
         ours = kpi_figures(csv_path, summary)
@@ -245,6 +247,15 @@ def main() -> None:
             continue
         ratio = f"{r['seconds'] / duck:.2f}" if duck else "—"
         print(f"| {mode} | {r['seconds']:.2f} | {ratio} | {r['peak_mb']:.0f} |")
+    if paired:
+        rounds = ", ".join(f"{x:.2f}" for x in paired)
+        print(f"\nkpi score ÷ DuckDB, round by round: {rounds} (median {statistics.median(paired):.2f})")
+
+
+def _paired_ratios(runs: dict[str, list[dict[str, object]]]) -> list[float]:
+    """`kpi score`'s seconds over DuckDB's in each round (the two ran a minute apart at most)."""
+    pairs = zip(runs["kpi score"], runs["duckdb"], strict=False)
+    return [k["seconds"] / d["seconds"] for k, d in pairs if "error" not in k and "error" not in d]
 
 
 if __name__ == "__main__":
