@@ -267,9 +267,17 @@ def _pairs_size(left: np.ndarray, right_size: int) -> int | None:
     return None if size > 4 * len(left) + 1_000_000 else size
 
 
+def pair_keys(left: np.ndarray, right: np.ndarray, right_size: int, rows: np.ndarray | slice) -> np.ndarray:
+    """The (left, right) pair key of each of these rows: left * right_size + right, as int64."""
+    keys = left[rows].astype(np.int64)
+    keys *= right_size
+    keys += right[rows]
+    return keys
+
+
 def _hashed_pairs(left: np.ndarray, right: np.ndarray, right_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Every row's pair key numbered 0..k-1 (the keys, sorted, and each row's number)."""
-    return np.unique(left.astype(np.int64) * right_size + right, return_inverse=True)
+    return np.unique(pair_keys(left, right, right_size, slice(None)), return_inverse=True)
 
 
 def _pair_steps(
@@ -278,9 +286,7 @@ def _pair_steps(
     """The `wanted` rows' pair keys and the rows themselves, a step of STEP rows at a time."""
     for at in range(0, len(left), STEP):
         rows = np.flatnonzero(wanted[at : at + STEP])
-        keys = left[at : at + STEP][rows].astype(np.int64)
-        keys *= right_size
-        keys += right[at : at + STEP][rows]
+        keys = pair_keys(left[at : at + STEP], right[at : at + STEP], right_size, rows)
         rows += at
         yield keys, rows
 

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kpi.detail.callers import caller_codes, caller_keys
-from kpi.detail.cells import category_codes, encode, pair_counts
+from kpi.detail.cells import category_codes, encode, pair_counts, pair_keys
 from kpi.detail.sorting import STEP, gathered, stable_order
 from kpi.detail.times import MS_PER_DAY
 from kpi.rules.rulebook import DetailRules, load_rulebook
@@ -325,7 +325,7 @@ def agent_repeats(
     counts["connected_calls"] = connected
     if repeat_count == "customers":
         rows = np.flatnonzero(flags.month_call & flags.repeat)
-        keys = vendor_codes[rows].astype(np.int64) * width + agent_codes[rows]
+        keys = pair_keys(vendor_codes, agent_codes, width, rows)
         callers, _ = caller_codes(calls["caller"])
         counts["repeat_2h_calls"] = _distinct_callers(np.searchsorted(pairs, keys), callers[rows], len(pairs))
     listed = {k: counts[k].tolist() for k in COUNTS}
